@@ -1,0 +1,1 @@
+"""NTM criteria dashboard core."""

@@ -1,0 +1,126 @@
+"""Problems found in user data, with stable codes, and the errors the core raises.
+
+A `Problem` is what the user sees: which file, sheet and cell, how serious, a stable code that
+programs and tests can rely on, and a sentence they can act on (Vietnamese first, English
+available). Messages live in the translation catalogue under `problem.<code>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ntm.i18n import DEFAULT_LANG, t
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Code(StrEnum):
+    """Stable problem codes. Never rename one: other programs read them."""
+
+    FILE_TOO_LARGE = "file_too_large"
+    ARCHIVE_TOO_LARGE = "archive_too_large"
+    UNREADABLE_FILE = "unreadable_file"
+    NOT_A_WORKBOOK = "not_a_workbook"
+    ENCRYPTED_WORKBOOK = "encrypted_workbook"
+    TOO_MANY_SHEETS = "too_many_sheets"
+    TOO_MANY_ROWS = "too_many_rows"
+    PARSE_TIMEOUT = "parse_timeout"
+    NO_INDICATOR_TABLE = "no_indicator_table"
+    UNKNOWN_INDICATOR = "unknown_indicator"
+    AMBIGUOUS_CODE = "ambiguous_code"
+    DUPLICATE_CODE = "duplicate_code"
+    PERCENT_OUT_OF_RANGE = "percent_out_of_range"
+    NEGATIVE_VALUE = "negative_value"
+    NUMERATOR_GT_DENOMINATOR = "numerator_gt_denominator"
+    NOT_A_NUMBER = "not_a_number"
+    NOT_YES_NO = "not_yes_no"
+    FORMULA_NO_CACHED_VALUE = "formula_no_cached_value"
+    NO_CRITERIA_SET = "no_criteria_set"
+    MISSING_COMMUNE = "missing_commune"
+    MISSING_VILLAGE = "missing_village"
+    MISSING_PERIOD = "missing_period"
+    BAD_PERIOD = "bad_period"
+    UNKNOWN_REGION = "unknown_region"
+    CRITERIA_SET_INCOMPLETE = "criteria_set_incomplete"
+    NO_THRESHOLD = "no_threshold"
+    MACRO_WORKBOOK = "macro_workbook"
+    # criteria sheets (Excel import of a criteria set)
+    CRITERIA_SHEET_INVALID = "criteria_sheet_invalid"
+
+
+SEVERITY: dict[Code, Severity] = {
+    Code.UNKNOWN_INDICATOR: Severity.WARNING,
+    Code.CRITERIA_SET_INCOMPLETE: Severity.WARNING,
+    Code.NO_THRESHOLD: Severity.WARNING,
+    Code.MISSING_VILLAGE: Severity.WARNING,
+    Code.MACRO_WORKBOOK: Severity.WARNING,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one place in the user's data."""
+
+    code: Code
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    severity: Severity | None = None
+
+    @property
+    def level(self) -> Severity:
+        return self.severity or SEVERITY.get(self.code, Severity.ERROR)
+
+    @property
+    def is_error(self) -> bool:
+        return self.level is Severity.ERROR
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        return t(f"problem.{self.code.value}", lang, **self.params)
+
+    def where(self) -> str:
+        """'file › sheet › cell', leaving out the parts that are not known."""
+        return " › ".join(part for part in (self.file, self.sheet, self.cell) if part)
+
+    def to_json(self, lang: str = DEFAULT_LANG) -> dict[str, str]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "severity": self.level.value,
+            "code": self.code.value,
+            "message": self.message(lang),
+        }
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.is_error for p in problems)
+
+
+class NtmError(Exception):
+    """Base for errors the core raises for the caller to present."""
+
+
+class CriteriaError(NtmError):
+    """A criteria file or sheet is not valid. `details` lists (path, message) pairs."""
+
+    def __init__(self, source: str, details: list[tuple[str, str]]):
+        self.source = source
+        self.details = details
+        lines = "\n".join(f"  {path}: {msg}" for path, msg in details)
+        super().__init__(f"{source}: criteria set is not valid:\n{lines}")
+
+
+class NoCriteriaSetError(NtmError):
+    """No criteria set covers the requested year."""
+
+    def __init__(self, year: int, level: str = "commune"):
+        self.year = year
+        self.level = level
+        super().__init__(f"no {level} criteria set covers the year {year}")

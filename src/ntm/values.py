@@ -1,0 +1,87 @@
+"""The one tidy shape that flows through the core (DESIGN §2).
+
+One row per (commune, village, period, code) where `code` is an indicator code or the code of
+one of its parts (e.g. "12.2a" for men). `village` is None for a commune-wide value.
+`value` is a float: percent in percent points (95.0), yes/no as 1.0/0.0, missing as NaN.
+Provenance: the file, sheet and cell the value came from, and (once stored) the upload id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ntm.errors import Problem
+
+KEY_COLUMNS = ["commune", "village", "period", "code"]
+VALUE_COLUMNS = [
+    *KEY_COLUMNS,
+    "value",
+    "numerator",
+    "denominator",
+    "note",
+    "file",
+    "sheet",
+    "cell",
+]
+
+
+def empty_values() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "commune": pd.Series(dtype="object"),
+            "village": pd.Series(dtype="object"),
+            "period": pd.Series(dtype="int64"),
+            "code": pd.Series(dtype="object"),
+            "value": pd.Series(dtype="float64"),
+            "numerator": pd.Series(dtype="float64"),
+            "denominator": pd.Series(dtype="float64"),
+            "note": pd.Series(dtype="object"),
+            "file": pd.Series(dtype="object"),
+            "sheet": pd.Series(dtype="object"),
+            "cell": pd.Series(dtype="object"),
+        }
+    )
+
+
+def make_values(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """A values frame from row dicts; absent columns are filled with missing values."""
+    if not rows:
+        return empty_values()
+    frame = pd.DataFrame(rows)
+    for col in VALUE_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = None
+    frame = frame[VALUE_COLUMNS].astype(
+        {"period": "int64", "value": "float64", "numerator": "float64", "denominator": "float64"}
+    )
+    for col in ("commune", "village", "code", "note", "file", "sheet", "cell"):
+        frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
+    return frame
+
+
+@dataclass
+class ReturnMeta:
+    """What a return says about itself (metadata block or 'Thông tin' sheet)."""
+
+    commune: str | None = None
+    period: int | None = None
+    villages: list[str] = field(default_factory=list)
+    region: str | None = None  # Decision 318 region id, e.g. "tdmnpb"
+    group: str | None = None  # Decision 51/2025 commune group id, e.g. "2"
+    criteria_set: str | None = None
+
+
+@dataclass
+class ReadResult:
+    """A return read: its tidy values, everything wrong with it, and its metadata."""
+
+    file: str
+    values: pd.DataFrame
+    problems: list[Problem]
+    meta: ReturnMeta
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
