@@ -1,0 +1,43 @@
+# Two commands do all set-up on a fresh machine (see README):
+#   make run    the app on the embedded default (SQLite under data/ + bundled demo returns)
+#   make test   lint, types and the whole test suite (installs what the tests need)
+# Both create or update the virtual environment in .venv first.
+
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PORT    ?= 8501
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test venv system-deps lint bench demo-data
+
+$(STAMP): pyproject.toml
+	@command -v uv >/dev/null 2>&1 || $(PY) -m pip install --quiet uv
+	@test -x $(BIN)/python || uv venv --quiet --python $(PY) $(VENV)
+	uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
+		--client.toolbarMode minimal --browser.gatherUsageStats false
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(STAMP) system-deps lint
+	$(BIN)/python -m pytest -n 2 --dist loadfile; code=$$?; \
+	if [ $$code -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$code
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+demo-data: $(STAMP)
+	$(BIN)/python scripts/make_demo_data.py

@@ -1,0 +1,110 @@
+"""`ntm assess FILE... [--criteria SET_ID] [--region R | --group G] [--format json|table]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ntm.attainment import Assessment, PartKeys, assess
+from ntm.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from ntm.criteria import CriteriaSet, get_set
+from ntm.errors import Problem, has_errors
+from ntm.returns import read_return
+from ntm.values import ReadResult, empty_values
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("assess", help="đánh giá mức đạt từ các tệp báo cáo Excel")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--criteria", metavar="SET_ID", help="bộ tiêu chí (mặc định: theo năm)")
+    key = p.add_mutually_exclusive_group()
+    key.add_argument("--region", help="vùng (Quyết định 318/QĐ-TTg), ví dụ tdmnpb")
+    key.add_argument("--group", help="nhóm xã 1/2/3 (Quyết định 51/2025/QĐ-TTg)")
+    p.add_argument("--format", choices=["json", "table"], default="json")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.set_defaults(func=run)
+
+
+def read_files(
+    paths: list[Path], criteria: CriteriaSet | None
+) -> tuple[list[ReadResult], list[Problem]]:
+    results = [read_return(path, path.name, criteria=criteria) for path in paths]
+    problems = [p for r in results for p in r.problems]
+    return results, problems
+
+
+def keys_from_files(results: list[ReadResult]) -> dict[str, PartKeys]:
+    """Each commune's region/group as its returns state them."""
+    keys: dict[str, dict[str, str]] = {}
+    for result in results:
+        meta = result.meta
+        if not meta.commune:
+            continue
+        entry = keys.setdefault(meta.commune, {})
+        if meta.region:
+            entry["region"] = meta.region
+        if meta.group:
+            entry["group"] = meta.group
+    return dict(keys)
+
+
+def assess_results(
+    results: list[ReadResult],
+    criteria: CriteriaSet | None,
+    region: str | None = None,
+    group: str | None = None,
+) -> Assessment:
+    """Assess the values of every return that has no error (refused files are left out)."""
+    frames = [r.values for r in results if r.ok and not r.values.empty]
+    values = pd.concat(frames, ignore_index=True) if frames else empty_values()
+    keys: dict[str, PartKeys] = dict(keys_from_files(results))
+    if region or group:
+        forced = {"region": region} if region else {"group": group or ""}
+        keys = {commune: forced for commune in values["commune"].unique()}
+    return assess(values, keys=keys, criteria=criteria)
+
+
+def run(args: argparse.Namespace) -> int:
+    criteria = None
+    if args.criteria:
+        try:
+            criteria = get_set(args.criteria)
+        except KeyError as exc:
+            print(f"ntm assess: {exc.args[0]}", file=sys.stderr)
+            return EXIT_USAGE
+    missing = [str(p) for p in args.files if not p.is_file()]
+    if missing:
+        print(f"ntm assess: không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    results, problems = read_files(args.files, criteria)
+    assessment = assess_results(results, criteria, args.region, args.group)
+    out = assessment.to_json(problems, lang=args.lang)
+    if args.format == "json":
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print_table(out)
+    all_problems = [*problems, *assessment.problems]
+    return EXIT_PROBLEMS if has_errors(all_problems) else EXIT_OK
+
+
+def print_table(out: dict[str, Any]) -> None:
+    rows = [
+        {
+            "Xã": u["commune"],
+            "Thôn": u["village"] or "(toàn xã)",
+            "Năm": u["period"],
+            "Đạt": f"{u['criteria_met']}/{u['criteria_total']}",
+        }
+        for u in out["units"]
+    ]
+    if rows:
+        print(pd.DataFrame(rows).to_string(index=False))
+    for p in out["problems"]:
+        where = " › ".join(x for x in (p["file"], p["sheet"], p["cell"]) if x)
+        print(f"[{p['severity']}] {where}: {p['message']}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""Shared test set-up: the repository's src/ is importable even without an editable install."""
