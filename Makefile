@@ -41,3 +41,6 @@ bench: $(STAMP)
 
 demo-data: $(STAMP)
 	$(BIN)/python scripts/make_demo_data.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/run.py --quick
