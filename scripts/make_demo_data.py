@@ -17,9 +17,9 @@ import random
 from pathlib import Path
 
 import pandas as pd
+from ntm.template import build_template, fill_template
 
 from ntm.criteria import CriteriaSet, Indicator, Part, get_set, pick_threshold
-from ntm.template import build_template, fill_template
 from ntm.values import make_values
 
 COMMUNE = "Dương Quang"
@@ -95,12 +95,16 @@ def _village_rows(
             if part.code == "11" or (target is None and part.direction == "<="):
                 share = round(max(1.0, 11.5 - 7.0 * progress + lag * 0.1 + rng.uniform(-1, 1)), 1)
             else:
-                share = _share(rng, target if target is not None else 80.0, progress, lag,
-                               part.direction)
+                share = _share(
+                    rng, target if target is not None else 80.0, progress, lag, part.direction
+                )
             denominator = HOUSEHOLDS[village]
             numerator = round(denominator * share / 100)
-            row.update(value=round(100 * numerator / denominator, 1), numerator=numerator,
-                       denominator=denominator)
+            row.update(
+                value=round(100 * numerator / denominator, 1),
+                numerator=numerator,
+                denominator=denominator,
+            )
         else:
             row["value"] = round((target or 1.0) * (0.9 + 0.25 * progress), 1)
         rows.append(row)

@@ -33,7 +33,9 @@ def test_core_module_does_not_import_streamlit(path: Path) -> None:
 
 def test_every_catalogue_entry_has_every_language() -> None:
     missing = [
-        (key, lang) for key, entry in catalogue().items() for lang in LANGUAGES
+        (key, lang)
+        for key, entry in catalogue().items()
+        for lang in LANGUAGES
         if not entry.get(lang)
     ]
     assert missing == []

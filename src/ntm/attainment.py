@@ -264,11 +264,15 @@ def _public(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _unit_index(frame: pd.DataFrame, *, village: bool) -> pd.DataFrame:
-    cols = ["commune", "village", "period", "criteria_set"] if village else [
-        "commune",
-        "period",
-        "criteria_set",
-    ]
+    cols = (
+        ["commune", "village", "period", "criteria_set"]
+        if village
+        else [
+            "commune",
+            "period",
+            "criteria_set",
+        ]
+    )
     return frame[cols].drop_duplicates().reset_index(drop=True)
 
 
@@ -287,7 +291,9 @@ def _commune_rows(
     has_own = combined["value"].notna()
     for col in ("value", "numerator", "denominator"):
         combined[col] = combined[col].where(has_own, combined[f"{col}_agg"])
-    return combined[["commune", "period", "criteria_set", "code", "value", "numerator", "denominator"]]
+    return combined[
+        ["commune", "period", "criteria_set", "code", "value", "numerator", "denominator"]
+    ]
 
 
 def _aggregate(village_rows: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
@@ -495,9 +501,11 @@ def _roll_up_criteria(
         empty = commune_units.merge(pd.DataFrame(empty_rows), on="criteria_set").assign(
             village=COMMUNE, status=UNKNOWN
         )
-        agg = pd.concat([agg, empty[keys + ["status"]]], ignore_index=True)
+        agg = pd.concat([agg, empty[[*keys, "status"]]], ignore_index=True)
     order = {(s.id, c.number): i for s in sets.values() for i, c in enumerate(s.criteria)}
-    agg["order"] = [order[(s, c)] for s, c in zip(agg["criteria_set"], agg["criterion"], strict=True)]
+    agg["order"] = [
+        order[(s, c)] for s, c in zip(agg["criteria_set"], agg["criterion"], strict=True)
+    ]
     agg["met"] = agg["status"].map({MET: True, UNMET: False}).astype("object")
     agg["met"] = agg["met"].where(agg["status"] != UNKNOWN, None)
     return agg.sort_values(["commune", "village", "period", "order"]).reset_index(drop=True)
@@ -533,7 +541,9 @@ def _blockers(parts: pd.DataFrame) -> pd.DataFrame:
         ["commune", "period", "code", "village", "value", "threshold", "gap", "status"]
     ]
     out = commune_unmet.merge(village_bad, on=["commune", "period", "code"])
-    return out.sort_values(["commune", "period", "code", "gap"], ascending=[True, True, True, False])
+    return out.sort_values(
+        ["commune", "period", "code", "gap"], ascending=[True, True, True, False]
+    )
 
 
 def _empty_assessment(
@@ -579,7 +589,9 @@ def _empty_assessment(
     return Assessment(
         parts=empty_parts,
         indicators=empty_parts.copy(),
-        criteria=pd.DataFrame(crit_rows, columns=[*UNIT_COLUMNS, "criterion", "status", "order", "met"]),
+        criteria=pd.DataFrame(
+            crit_rows, columns=[*UNIT_COLUMNS, "criterion", "status", "order", "met"]
+        ),
         units=pd.DataFrame(
             units_rows,
             columns=[
@@ -658,7 +670,9 @@ def assessment_json(assessment: Assessment, problems: list[Problem], lang: str =
             }
         )
     # Commune first within a commune-period, then its villages by name.
-    units.sort(key=lambda u: (u["commune"], u["period"], u["village"] is not None, u["village"] or ""))
+    units.sort(
+        key=lambda u: (u["commune"], u["period"], u["village"] is not None, u["village"] or "")
+    )
     set_ids = sorted(assessment.sets)
     return {
         "criteria_set": set_ids[0] if len(set_ids) == 1 else set_ids,

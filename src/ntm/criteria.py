@@ -108,7 +108,9 @@ class Indicator(_Model):
         if self.kind == "boolean" and self.direction != "==":
             raise ValueError("a boolean indicator's direction is '==' (the required answer)")
         if self.scope == "commune" and self.aggregation != "commune_only":
-            raise ValueError("an indicator with scope 'commune' must use aggregation 'commune_only'")
+            raise ValueError(
+                "an indicator with scope 'commune' must use aggregation 'commune_only'"
+            )
         if self.scope == "village" and self.aggregation == "commune_only":
             raise ValueError("an indicator with scope 'village' needs an aggregation rule")
         if self.parts and self.thresholds:
@@ -118,7 +120,9 @@ class Indicator(_Model):
         if self.aggregation == "all" and self.kind != "boolean":
             raise ValueError("aggregation 'all' is for boolean indicators")
         if self.aggregation == "share" and self.kind != "percent":
-            raise ValueError("aggregation 'share' gives a percent of villages: kind must be percent")
+            raise ValueError(
+                "aggregation 'share' gives a percent of villages: kind must be percent"
+            )
         return self
 
     @property
@@ -286,7 +290,9 @@ def load_file(path: Path) -> CriteriaSet:
         raise CriteriaError(str(path), [("(file)", f"not valid YAML: {exc}")]) from None
     crit = parse_set(data, str(path))
     if crit.id != path.stem:
-        raise CriteriaError(str(path), [("id", f"id {crit.id!r} differs from file name {path.stem!r}")])
+        raise CriteriaError(
+            str(path), [("id", f"id {crit.id!r} differs from file name {path.stem!r}")]
+        )
     return crit
 
 
@@ -309,7 +315,8 @@ def set_for_year(
 ) -> CriteriaSet:
     """The national set in force for `year` at `level`. Raises NoCriteriaSetError if none."""
     candidates = [
-        s for s in (sets if sets is not None else shipped_sets().values())
+        s
+        for s in (sets if sets is not None else shipped_sets().values())
         if s.level == level and s.covers(year)
     ]
     if not candidates:

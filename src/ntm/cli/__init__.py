@@ -19,6 +19,7 @@ EXIT_USAGE = 2
 # One module per command family. Add a module here when it lands.
 COMMAND_MODULES = [
     "ntm.cli.assess_cmd",
+    "ntm.cli.criteria_cmd",
 ]
 
 

@@ -18,7 +18,7 @@ from ntm.returns import read_return
 from ntm.values import ReadResult, empty_values
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     p = sub.add_parser("assess", help="đánh giá mức đạt từ các tệp báo cáo Excel")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--criteria", metavar="SET_ID", help="bộ tiêu chí (mặc định: theo năm)")
