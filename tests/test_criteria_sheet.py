@@ -71,7 +71,7 @@ def _set_kind(sheet: Worksheet) -> None:
 def _blank_thresholds(sheet: Worksheet) -> None:
     # Row 2 is 1.1's general rule; row 3 its TDMNPB rule (another source): ĐBSH is left bare.
     general = len(ROW_COLUMNS) + 1
-    sheet.cell(2, general, None)
+    sheet.cell(2, general).value = None
 
 
 def _duplicate_row(sheet: Worksheet) -> None:

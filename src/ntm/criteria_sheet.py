@@ -373,6 +373,20 @@ def _read_rows(sheet: Worksheet, head: dict[str, Any], found: _Collector) -> lis
         if not code and not _text(cell("indicator").value):
             continue  # an empty row
         ref = cell("code").coordinate
+        year = _number(cell("year").value) if cell("year") is not None else None
+        cond = (
+            _number(cell("when_denominator_at_most").value)
+            if cell("when_denominator_at_most") is not None
+            else None
+        )
+        filled = [
+            key
+            for key, index in threshold_cols.items()
+            if index < len(row) and _text(row[index].value)
+        ]
+        if year is None and cond is None and not _truthy(cell("informational").value):
+            covered, _ = coverage.setdefault(code, (set(), str(row[0].row)))
+            covered.update(filled)
         kind = _text(cell("kind").value)
         if kind not in KINDS:
             found.add(
@@ -389,17 +403,6 @@ def _read_rows(sheet: Worksheet, head: dict[str, Any], found: _Collector) -> lis
                 f'Cách tổng hợp "{aggregation}" không hợp lệ; chọn: {", ".join(AGGREGATIONS)}.',
             )
             continue
-        year = _number(cell("year").value) if cell("year") is not None else None
-        cond = (
-            _number(cell("when_denominator_at_most").value)
-            if cell("when_denominator_at_most") is not None
-            else None
-        )
-        filled = [
-            key
-            for key, index in threshold_cols.items()
-            if index < len(row) and _text(row[index].value)
-        ]
         clash = [key for key in filled if (code, year, cond, key) in seen_rules]
         if clash:
             found.add(
@@ -430,9 +433,6 @@ def _read_rows(sheet: Worksheet, head: dict[str, Any], found: _Collector) -> lis
             verified=_truthy(cell("verified").value),
             source=_text(cell("source").value),
         )
-        if year is None and cond is None and not _truthy(cell("informational").value):
-            covered, _ = coverage.setdefault(code, (set(), str(row[0].row)))
-            covered.update(filled)
         if ind_code not in indicators:
             indicator: dict[str, Any] = {
                 "code": ind_code,
