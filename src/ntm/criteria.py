@@ -191,27 +191,56 @@ class CriteriaSet(_Model):
 
     _to_text = field_validator("title", mode="before")(_text)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> CriteriaSet:
+    def problems(self) -> list[tuple[str, str]]:
+        """Cross-field problems, each with its path in the document (all of them, not the first)."""
+        found: list[tuple[str, str]] = []
         key_ids = {k.id for k in self.keys}
-        seen: set[str] = set()
-        for criterion in self.criteria:
-            for ind in criterion.indicators:
-                for part in ind.measured:
-                    if part.code in seen:
-                        raise ValueError(f"code {part.code!r} appears twice")
-                    seen.add(part.code)
-                    for rule in part.thresholds:
-                        if rule.key is not None and rule.key not in key_ids:
-                            raise ValueError(
-                                f"indicator {part.code}: threshold key {rule.key!r} is not one of "
-                                f"the set's {self.keyed_by}s {sorted(key_ids)}"
-                            )
+        seen: dict[str, str] = {}
+
+        def claim(code: str, where: str) -> None:
+            if code in seen:
+                found.append((where, f"code {code!r} already used at {seen[code]}"))
+            else:
+                seen[code] = where
+
+        def check_rules(rules: list[ThresholdRule], code: str, kind: str, where: str) -> None:
+            for r, rule in enumerate(rules):
+                if rule.key is not None and rule.key not in key_ids:
+                    found.append(
+                        (
+                            f"{where}.{r}.key",
+                            f"indicator {code}: threshold key "
+                            f"{rule.key!r} is not one of the set's {self.keyed_by}s "
+                            f"{sorted(key_ids)}",
+                        )
+                    )
+                if rule.value is not None and isinstance(rule.value, bool) != (kind == "boolean"):
+                    found.append(
+                        (
+                            f"{where}.{r}.value",
+                            f"indicator {code}: a {kind} threshold cannot be {rule.value!r}",
+                        )
+                    )
+
+        for c, criterion in enumerate(self.criteria):
+            for i, ind in enumerate(criterion.indicators):
+                base = f"criteria.{c}.indicators.{i}"
+                claim(ind.code, f"{base}.code")
+                check_rules(ind.thresholds, ind.code, ind.kind, f"{base}.thresholds")
+                for p, part in enumerate(ind.parts):
+                    claim(part.code, f"{base}.parts.{p}.code")
+                    if part.kind == "boolean" and part.direction != "==":
+                        found.append(
+                            (f"{base}.parts.{p}.direction", "a boolean value's direction is '=='")
+                        )
+                    check_rules(
+                        part.thresholds, part.code, part.kind, f"{base}.parts.{p}.thresholds"
+                    )
         if self.years.first > self.years.last:
-            raise ValueError("years.first is after years.last")
+            found.append(("years.first", "years.first is after years.last"))
         if not self.complete and not self.missing:
-            raise ValueError("an incomplete set must say what is missing")
-        return self
+            found.append(("missing", "an incomplete set must say what is missing"))
+        return found
 
     # --- look-ups -------------------------------------------------------------------------
     def indicators(self) -> list[tuple[Criterion, Indicator]]:
@@ -278,9 +307,13 @@ def _error_details(exc: ValidationError) -> list[tuple[str, str]]:
 def parse_set(data: object, source: str) -> CriteriaSet:
     """Validate a decoded criteria document. Raises CriteriaError naming `source` and the path."""
     try:
-        return CriteriaSet.model_validate(data)
+        crit = CriteriaSet.model_validate(data)
     except ValidationError as exc:
         raise CriteriaError(source, _error_details(exc)) from None
+    problems = crit.problems()
+    if problems:
+        raise CriteriaError(source, problems)
+    return crit
 
 
 def load_file(path: Path) -> CriteriaSet:

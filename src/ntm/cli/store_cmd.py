@@ -1,0 +1,153 @@
+"""`ntm import FILE... [--db URL] [--user NAME]` and `ntm report [--db URL] [--period YEAR] …`.
+
+`ntm import` stores each file (DESIGN §6) and prints
+`{"files": [{"file", "upload_id", "revisions", "status", "duplicate_of", "problems"}]}`;
+exit 1 if any file was refused (or is the same bytes as a refused file), 2 on a usage error.
+
+`ntm report` assesses the current revisions in the database and prints the `ntm assess` JSON
+(DESIGN §5): each commune is judged with its stored region/group, against the criteria set
+stored for it or else the set in force for the year (sets users imported count); `problems`
+are the warnings stored with the uploads behind the current values, then the assessment's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ntm.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from ntm.errors import Problem, has_errors
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    imp = sub.add_parser(
+        "import", help="lưu các tệp báo cáo vào cơ sở dữ liệu (mỗi tệp một phiên bản)"
+    )
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.add_argument("--db", metavar="URL", help="cơ sở dữ liệu (mặc định: của ứng dụng)")
+    imp.add_argument(
+        "--user", default=None, help="người tải lên (mặc định: NTM_USER hoặc tên đăng nhập)"
+    )
+    imp.add_argument("--lang", choices=["vi", "en"], default="vi")
+    imp.set_defaults(func=run_import)
+
+    rep = sub.add_parser(
+        "report", help="đánh giá mức đạt từ các phiên bản hiện hành trong cơ sở dữ liệu"
+    )
+    rep.add_argument("--db", metavar="URL", help="cơ sở dữ liệu (mặc định: của ứng dụng)")
+    rep.add_argument("--period", type=int, metavar="YEAR")
+    rep.add_argument("--commune", metavar="NAME")
+    rep.add_argument("--format", choices=["json", "table"], default="json")
+    rep.add_argument("--lang", choices=["vi", "en"], default="vi")
+    rep.set_defaults(func=run_report)
+
+
+def default_user() -> str:
+    if os.environ.get("NTM_USER"):
+        return os.environ["NTM_USER"]
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in a bare container
+        return "cli"
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from ntm.storage import Store
+
+    missing = [str(p) for p in args.files if not p.is_file()]
+    if missing:
+        print(f"ntm import: không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    user = args.user or default_user()
+    with Store(args.db) as store:
+        store.migrate()
+        outcomes = [store.import_file(path, user=user) for path in args.files]
+    out = {"files": [o.to_json(args.lang) for o in outcomes]}
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    for o in outcomes:
+        print(f"{o.file}: {o.status}", file=sys.stderr)
+    return EXIT_PROBLEMS if any(o.refused for o in outcomes) else EXIT_OK
+
+
+def build_report(
+    store: Any, period: int | None = None, commune: str | None = None, lang: str = "vi"
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The `ntm assess` JSON of the current revisions, and every problem behind it."""
+    from ntm.attainment import assess
+    from ntm.criteria import CriteriaSet, get_set
+    from ntm.values import VALUE_COLUMNS
+
+    values = store.current_values(commune=commune, period=period)[VALUE_COLUMNS]
+    stored_problems: list[Problem] = store.current_problems(commune=commune, period=period)
+    profiles = {p.name: p for p in store.communes()}
+    keys = store.keys()
+    extra = store.criteria_sets()
+    extra_by_id = {s.id: s for s in extra}
+
+    # Communes with a criteria set of their own are assessed apart from the rest.
+    forced: dict[str | None, list[str]] = {}
+    for name in values["commune"].drop_duplicates():
+        profile = profiles.get(name)
+        forced.setdefault(profile.criteria_set if profile else None, []).append(name)
+    if not forced:
+        forced[None] = []
+    outputs: list[dict[str, Any]] = []
+    assessment_problems: list[Problem] = []
+    for set_id, names in forced.items():
+        crit: CriteriaSet | None = None
+        if set_id is not None:
+            try:
+                crit = get_set(set_id, extra_by_id)
+            except KeyError as exc:
+                print(f"ntm report: {exc.args[0]} (dùng bộ theo năm)", file=sys.stderr)
+        part = values[values["commune"].isin(names)] if names else values
+        assessment = assess(part, keys=keys, criteria=crit, extra_sets=extra)
+        assessment_problems.extend(assessment.problems)
+        outputs.append(assessment.to_json([], lang))
+    if len(outputs) == 1:
+        out = outputs[0]
+        out["problems"] = [p.to_json(lang) for p in stored_problems] + out["problems"]
+        return out, [*stored_problems, *assessment_problems]
+    units = [u for o in outputs for u in o["units"]]
+    units.sort(
+        key=lambda u: (u["commune"], u["period"], u["village"] is not None, u["village"] or "")
+    )
+    set_ids: set[str] = set()
+    for o in outputs:
+        ids = o["criteria_set"]
+        set_ids.update([ids] if isinstance(ids, str) else ids)
+    problems_json: list[dict[str, Any]] = [p.to_json(lang) for p in stored_problems]
+    for o in outputs:
+        problems_json.extend(p for p in o["problems"] if p not in problems_json)
+    ordered = sorted(set_ids)
+    return (
+        {
+            "criteria_set": ordered[0] if len(ordered) == 1 else ordered,
+            "units": units,
+            "problems": problems_json,
+        },
+        [*stored_problems, *assessment_problems],
+    )
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from ntm.cli.assess_cmd import print_table
+    from ntm.storage import Store
+
+    with Store(args.db) as store:
+        store.migrate()
+        out, problems = build_report(store, args.period, args.commune, args.lang)
+    if args.format == "json":
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        if not out["units"]:
+            print("ntm report: không có dữ liệu (no data)", file=sys.stderr)
+        print_table(out)
+    return EXIT_PROBLEMS if has_errors(problems) else EXIT_OK

@@ -1,0 +1,144 @@
+"""How numbers, dates and statuses read on screen, in charts and in exports (pure, no streamlit).
+
+- Vietnamese (the default) writes a decimal comma and a dot between thousands: 1.234,5; 95,5%.
+  English writes 1,234.5; 95.5%. Formats come from Babel's locale data, not hand-made patterns.
+- Percent values are in percent points (95.0 means 95%), as everywhere in the core.
+- A missing value is written "—", never 0.
+- Status words come from the translation catalogue (`ui.status.*`): Đạt / Chưa đạt / Thiếu dữ
+  liệu …; the UI never decides a status, it only names the one `ntm.attainment` gave.
+- `escape_markdown` makes user-supplied text (village names, file names, notes) safe to show in
+  Markdown: every character Markdown or Streamlit would interpret is backslash-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import pandas as pd
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+from ntm.i18n import DEFAULT_LANG, t
+
+MISSING = "—"
+LOCALES = {"vi": "vi_VN", "en": "en_US"}
+
+# Criterion-level statuses (met / unmet / unknown) and indicator-level ones.
+STATUSES = ("met", "unmet", "unknown", "missing", "no_threshold", "not_applicable", "info")
+
+
+def _locale(lang: str) -> str:
+    return LOCALES.get(lang, LOCALES[DEFAULT_LANG])
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value: Any, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
+    """1234.5 → "1.234,5" (vi) / "1,234.5" (en); trailing zeros dropped; None/NaN → "—"."""
+    if is_missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
+    return format_decimal(round(float(value), decimals), format=pattern, locale=_locale(lang))
+
+
+def percent(value: Any, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
+    """A value in percent points: 95.5 → "95,5%" (vi) / "95.5%" (en)."""
+    if is_missing(value):
+        return MISSING
+    return f"{number(value, lang, decimals)}%"
+
+
+def value(value_: Any, kind: str, unit: str = "", lang: str = DEFAULT_LANG) -> str:
+    """An indicator's value as read by a person: "95,5%", "Có", "42,3 triệu đồng/người"."""
+    if is_missing(value_):
+        return MISSING
+    if kind == "boolean":
+        return t("ui.value.yes" if float(value_) >= 0.5 else "ui.value.no", lang)
+    if kind == "percent" or unit == "%":
+        return percent(value_, lang)
+    decimals = 0 if kind == "count" else 2
+    text = number(value_, lang, decimals)
+    return f"{text} {unit}".strip()
+
+
+def gap(gap_: Any, kind: str, unit: str = "", lang: str = DEFAULT_LANG) -> str:
+    """How far a value is from its threshold, in the indicator's unit ("4,3 điểm %")."""
+    if is_missing(gap_) or kind == "boolean":
+        return MISSING
+    if kind == "percent" or unit == "%":
+        return t("ui.value.points", lang, n=number(gap_, lang))
+    return value(gap_, kind, unit, lang)
+
+
+def threshold(threshold_: Any, direction: str, kind: str, unit: str = "", lang: str = "vi") -> str:
+    """The rule a value must meet: "≥ 100%", "≤ 5%", "Có" (a yes/no indicator)."""
+    if is_missing(threshold_):
+        return t("ui.value.no_threshold", lang)
+    if kind == "boolean" or direction == "==":
+        return value(threshold_, "boolean" if kind == "boolean" else kind, unit, lang)
+    sign = {">=": "≥", "<=": "≤"}.get(direction, "=")
+    return f"{sign} {value(threshold_, kind, unit, lang)}"
+
+
+def date(day: dt.date | dt.datetime | None, lang: str = DEFAULT_LANG) -> str:
+    """28/11/2026 (vi) / Nov 28, 2026 (en)."""
+    if day is None or is_missing_date(day):
+        return MISSING
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    pattern = "dd/MM/yyyy" if lang == "vi" else "medium"
+    return format_date(day, format=pattern, locale=_locale(lang))
+
+
+def date_time(moment: dt.datetime | None, lang: str = DEFAULT_LANG) -> str:
+    """28/11/2026 14:05 (vi) / Nov 28, 2026, 2:05 PM (en), in local time when timezone-aware."""
+    if moment is None or is_missing_date(moment):
+        return MISSING
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    pattern = "dd/MM/yyyy HH:mm" if lang == "vi" else "medium"
+    return format_datetime(moment, format=pattern, locale=_locale(lang))
+
+
+def is_missing_date(day: Any) -> bool:
+    try:
+        return bool(pd.isna(day))
+    except (TypeError, ValueError):
+        return False
+
+
+def status_label(status: str, lang: str = DEFAULT_LANG) -> str:
+    """Đạt / Chưa đạt / Thiếu dữ liệu … for a status from `ntm.attainment`."""
+    return t(f"ui.status.{status}", lang)
+
+
+def signed(n: int | float, lang: str = DEFAULT_LANG) -> str:
+    """+2, −1, 0 (a change since last year)."""
+    if is_missing(n):
+        return MISSING
+    text = number(abs(n), lang, 1)
+    return f"+{text}" if n > 0 else f"−{text}" if n < 0 else "0"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~=:$^&@\"'])")
+
+
+def escape_markdown(text: Any) -> str:
+    """User text made inert for st.markdown: Markdown, HTML, LaTeX ($) and emoji (:x:) escaped.
+
+    Line breaks become spaces: a name never starts a heading, list or quote of its own.
+    """
+    if text is None:
+        return ""
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)

@@ -1,0 +1,179 @@
+"""The database tables (SQLAlchemy Core). The migrations in `ntm/migrations` create them.
+
+This module describes the *current* schema for queries; a migration never imports it (a
+migration is a frozen record of one change). `tests/test_storage.py` checks that the migrated
+database and this metadata agree.
+
+- `communes`: one row per commune, with its region (Decision 318) or group (Decision 51/2025),
+  the criteria set in force for it (null: the set for the year), validity dates and
+  `merged_into` (Dương Quang and Đôn Phong → Phong Quang on 1 Jul 2025: their history is
+  found under Phong Quang).
+- `villages`: one row per village of a commune, with validity dates and `merged_into`.
+- `uploads`: every file ever received: original bytes, name, sha256 (unique: the same file is
+  recognised), size, who, when, accepted/refused, its problems and what it says about itself.
+- `revisions`: one row per (commune, village, period) version; `number` counts 1, 2, 3 … per
+  unit; the current revision of a unit is the highest number not deleted.
+- `indicator_values`: the values of a revision, each with the sheet and cell it came from.
+  (Not named `values`, an SQL key word that every hand-written query would have to quote.)
+- `criteria_sets`: user-imported or edited criteria sets, one row per revision (JSON document).
+- `users`: accounts (the password hash is computed elsewhere).
+- `audit_log`: append-only (a trigger refuses UPDATE and DELETE) record of every change.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+Timestamp = sa.DateTime(timezone=True)
+
+communes = sa.Table(
+    "communes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("region", sa.String(50)),
+    sa.Column("commune_group", sa.String(50)),
+    sa.Column("criteria_set", sa.String(100)),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_to", sa.Date),
+    sa.Column("merged_into_id", sa.Integer, sa.ForeignKey("communes.id")),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+villages = sa.Table(
+    "villages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("commune_id", sa.Integer, sa.ForeignKey("communes.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_to", sa.Date),
+    sa.Column("merged_into_id", sa.Integer, sa.ForeignKey("villages.id")),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("commune_id", "name", name="uq_villages_commune_name"),
+)
+
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("filename", sa.String(500), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    # Null only for a refused file too large to keep (its sha256 and size are kept).
+    sa.Column("content", sa.LargeBinary),
+    sa.Column("user_name", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("commune", sa.String(200)),
+    sa.Column("period", sa.Integer),
+    sa.Column("value_count", sa.Integer, nullable=False),
+    sa.Column("problems", sa.JSON, nullable=False),
+    sa.Column("meta", sa.JSON, nullable=False),
+    sa.CheckConstraint("status IN ('accepted', 'refused')", name="ck_uploads_status"),
+)
+
+revisions = sa.Table(
+    "revisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("commune_id", sa.Integer, sa.ForeignKey("communes.id"), nullable=False),
+    sa.Column("village_id", sa.Integer, sa.ForeignKey("villages.id")),
+    sa.Column("period", sa.Integer, nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id"), nullable=False),
+    sa.Column("restored_from_id", sa.Integer, sa.ForeignKey("revisions.id")),
+    sa.Column("value_count", sa.Integer, nullable=False),
+    sa.Column("user_name", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("deleted_at", Timestamp),
+    sa.Column("deleted_by", sa.String(200)),
+    # Revision numbers are unique per unit. A NULL village would make a plain unique
+    # constraint useless (NULLs are distinct), hence one partial index per case.
+    sa.Index(
+        "uq_revisions_commune_unit",
+        "commune_id",
+        "period",
+        "number",
+        unique=True,
+        sqlite_where=sa.text("village_id IS NULL"),
+        postgresql_where=sa.text("village_id IS NULL"),
+    ),
+    sa.Index(
+        "uq_revisions_village_unit",
+        "commune_id",
+        "village_id",
+        "period",
+        "number",
+        unique=True,
+        sqlite_where=sa.text("village_id IS NOT NULL"),
+        postgresql_where=sa.text("village_id IS NOT NULL"),
+    ),
+    sa.Index("ix_revisions_upload", "upload_id"),
+)
+
+indicator_values = sa.Table(
+    "indicator_values",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("revision_id", sa.Integer, sa.ForeignKey("revisions.id"), nullable=False),
+    sa.Column("code", sa.String(50), nullable=False),
+    sa.Column("value", sa.Double),
+    sa.Column("numerator", sa.Double),
+    sa.Column("denominator", sa.Double),
+    sa.Column("note", sa.Text),
+    sa.Column("sheet", sa.String(200)),
+    sa.Column("cell", sa.String(20)),
+    sa.UniqueConstraint("revision_id", "code", name="uq_indicator_values_revision_code"),
+)
+
+criteria_sets = sa.Table(
+    "criteria_sets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("set_id", sa.String(100), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("based_on", sa.String(100)),
+    sa.Column("user_name", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("set_id", "revision", name="uq_criteria_sets_set_revision"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.String(500)),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", Timestamp, nullable=False),
+    sa.Column("user_name", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(50), nullable=False),
+    sa.Column("entity", sa.String(50), nullable=False),
+    sa.Column("entity_id", sa.String(200), nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Index("ix_audit_log_entity", "entity", "entity_id"),
+)
+
+TABLES = [
+    communes,
+    villages,
+    uploads,
+    revisions,
+    indicator_values,
+    criteria_sets,
+    users,
+    audit_log,
+]
