@@ -120,3 +120,17 @@ def test_exported_sheet_shows_unverified_thresholds() -> None:
 
 def test_small_set_fixture_is_valid() -> None:
     assert isinstance(parse_set(SMALL, "t"), CriteriaSet)
+
+
+def test_shipped_crosswalk_maps_2021_2025_criteria_onto_2026_2030() -> None:
+    """Criterion 1 (Quy hoạch) continues as 1; criterion 18 splits over 9 and 10."""
+    from ntm.crosswalk import crosswalk_between
+
+    walk = crosswalk_between("vn-ntm-xa-2021-2025", "vn-ntm-xa-2026-2030")
+    assert walk is not None
+    assert walk.criterion_targets("1") == ["1"]
+    assert sorted(walk.criterion_targets("18")) == ["10", "9"]
+    new_numbers = {c.number for c in shipped_sets()["vn-ntm-xa-2026-2030"].criteria}
+    old_numbers = {c.number for c in shipped_sets()["vn-ntm-xa-2021-2025"].criteria}
+    assert {p.target for p in walk.criteria_pairs} <= new_numbers
+    assert {p.source for p in walk.criteria_pairs} <= old_numbers

@@ -54,6 +54,12 @@ AS_CRITERION_STATUS = {
 GRID_ORDER = ("met", "unmet", "unknown", "not_applicable")
 
 
+def _pattern(status: str) -> dict[str, Any]:
+    """A light fill pattern (the bar's text stays readable on it)."""
+    return {"shape": PATTERNS.get(status, ""), "fgcolor": INK, "fgopacity": 0.3, "size": 14,
+            "solidity": 0.12}
+
+
 def _template() -> go.layout.Template:
     base = go.layout.Template(pio.templates["plotly_white"])
     base.layout.font = {"family": FONT, "color": INK, "size": 14}
@@ -127,16 +133,19 @@ def plain(text: object) -> str:
 
 
 def status_text(status: str, lang: str = DEFAULT_LANG, wrap: bool = False) -> str:
-    """"✓ Đạt", "✗ Chưa đạt", "? Thiếu dữ liệu" (wrapped on two lines for narrow cells)."""
+    """"✓ Đạt", "✗ Chưa đạt", "? Thiếu dữ liệu"; `wrap`: on two lines for a narrow cell."""
     status = AS_CRITERION_STATUS.get(status, status)
     if status == "not_applicable":
         return ""
     label = t(f"chart.status.{status}", lang)
-    if wrap and len(label) > 9 and " " in label:
-        words = label.split(" ")
-        cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(label) / 2))
-        label = " ".join(words[:cut]) + "<br>" + " ".join(words[cut:])
-    return f"{SYMBOLS[status]} {label}"
+    symbol = SYMBOLS[status]
+    if not wrap or len(label) <= 4:
+        return f"{symbol} {label}"
+    if len(label) <= 9 or " " not in label:
+        return f"{symbol}<br>{label}"
+    words = label.split(" ")
+    cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(label) / 2))
+    return f"{symbol} {' '.join(words[:cut])}<br>{' '.join(words[cut:])}"
 
 
 # --- progress by year ------------------------------------------------------------------------
@@ -174,7 +183,7 @@ def progress_chart(
             marker={
                 "color": COLOURS[status],
                 "line": {"color": INK, "width": 0.8},
-                "pattern": {"shape": PATTERNS[status], "fgcolor": INK, "fgopacity": 0.45},
+                "pattern": _pattern(status),
             },
             text=[str(c) if c else "" for c in counts],
             textposition="inside",
@@ -197,7 +206,12 @@ def progress_chart(
         hoverinfo="skip",
     )
     top = max(totals, default=1)
-    fig.update_layout(barmode="stack", bargap=0.35)
+    fig.update_layout(
+        barmode="stack",
+        bargap=0.35,
+        legend={"traceorder": "normal"},
+        uniformtext={"minsize": size["font"] - 2, "mode": "hide"},
+    )
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(
         title=t("chart.axis.criteria", lang), range=[0, top * 1.15], dtick=max(1, top // 6 or 1)
@@ -371,7 +385,7 @@ def indicator_chart(
             marker={
                 "color": COLOURS[status],
                 "line": {"color": INK, "width": 0.8},
-                "pattern": {"shape": PATTERNS[status], "fgcolor": INK, "fgopacity": 0.45},
+                "pattern": _pattern(status),
             },
             text=texts,
             textposition="outside" if not boolean else "inside",
@@ -395,15 +409,14 @@ def indicator_chart(
     present = [v for v in values if v is not None]
     top = max([*present, threshold or 0, 1.0])
     if threshold is not None and not fmt.is_missing(threshold) and not boolean:
-        fig.add_hline(
-            y=threshold,
+        # The line spans the plot; its legend entry names the rule (no label over the bars).
+        fig.add_hline(y=threshold, line={"color": INK, "dash": "dash", "width": 2.5})
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
             line={"color": INK, "dash": "dash", "width": 2.5},
-            annotation={
-                "text": _threshold_label(threshold, direction, kind, unit, lang),
-                "font": {"size": size["font"], "color": INK},
-                "bgcolor": "rgba(255,255,255,0.85)",
-            },
-            annotation_position="top left",
+            name=_threshold_label(threshold, direction, kind, unit, lang),
         )
     fig.update_layout(barmode="overlay", bargap=0.3)
     fig.update_xaxes(
@@ -439,8 +452,10 @@ def indicator_trend(
     """One indicator over the years: a line per unit (villages and the commune), the threshold
     of each year as a dashed line.
 
-    `frame`: columns `period`, `label`, `value`. `highlight`: the label drawn thick and in blue
-    (the commune as a whole); the others are thin and grey with their name at the line's end.
+    `data`: columns `period`, `label`, `value`, and optionally `flag` (True on rows of units to
+    name, e.g. the villages not meeting the threshold). `highlight`: the label drawn thick and in
+    blue (the commune as a whole). Flagged lines are dark and named at their end; the others are
+    thin and grey ("other villages"). End names are pushed apart so they never overlap.
     `thresholds`: columns `period`, `threshold` (a threshold may change by year, e.g. income).
     """
     size = _sizes(large)
@@ -452,43 +467,56 @@ def indicator_trend(
     order = [lbl for lbl in dict.fromkeys(frame["label"]) if lbl != highlight]
     if highlight is not None and highlight in set(frame["label"]):
         order.append(highlight)  # drawn last, on top
+    flagged = set(frame.loc[frame.get("flag", pd.Series(False, index=frame.index)).astype(bool),
+                            "label"])
+    ends: list[tuple[str, str, float, bool]] = []
+    others_shown = False
     for label in order:
         rows = frame[frame["label"] == label].sort_values("period")
         strong = label == highlight
         ys = [None if fmt.is_missing(v) else float(v) for v in rows["value"]]
+        named = strong or label in flagged
         fig.add_scatter(
             x=[str(int(p)) for p in rows["period"]],
             y=ys,
             mode="lines+markers",
-            name=str(label),
+            name=str(label) if named else t("chart.other_villages", lang),
+            legendgroup=str(label) if named else "others",
             line={
-                "color": COLOURS["met"] if strong else "#8c959f",
-                "width": 5 if strong else 1.5,
+                "color": COLOURS["met"] if strong else (INK if named else "#8c959f"),
+                "width": 5 if strong else (2.5 if named else 1.5),
             },
-            marker={"size": 11 if strong else 6, "symbol": "circle" if strong else "diamond"},
+            marker={"size": 11 if strong else 7, "symbol": "circle" if strong else "diamond"},
             text=[fmt.value(v, kind, unit, lang) for v in ys],
-            hovertemplate="%{fullData.name} %{x}: %{text}<extra></extra>",
-            showlegend=strong,
+            hovertemplate=f"{label} %{{x}}: %{{text}}<extra></extra>",
+            showlegend=strong or (not named and not others_shown),
         )
+        others_shown = others_shown or not named
         last = next(
             ((x, y) for x, y in zip(reversed(list(rows["period"])), reversed(ys)) if y is not None),
             None,
         )
-        if last is not None:  # the unit's name at the end of its line
-            fig.add_scatter(
-                x=[str(int(last[0]))],
-                y=[last[1]],
-                mode="text",
-                text=[f"  <b>{label}</b>" if strong else f"  {label}"],
-                textposition="middle right",
-                textfont={
-                    "size": size["font"] - (0 if strong else 3),
-                    "color": INK if strong else MUTED,
-                },
-                showlegend=False,
-                hoverinfo="skip",
-                cliponaxis=False,
-            )
+        if last is not None and named:
+            ends.append((str(int(last[0])), str(label), last[1], strong))
+    # Names at the end of the highlighted and flagged lines, pushed apart so none overlap.
+    values = [v for v in frame["value"] if not fmt.is_missing(v)]
+    span = (max(values) - min(values)) if values else 1.0
+    gap = max(span, 1e-9) * (0.07 if large else 0.055)
+    placed: list[float] = []
+    for x, label, y, strong in sorted(ends, key=lambda e: e[2]):
+        pos = y if not placed else max(y, placed[-1] + gap)
+        placed.append(pos)
+        fig.add_scatter(
+            x=[x],
+            y=[pos],
+            mode="text",
+            text=[f"  <b>{label}</b>" if strong else f"  {label}"],
+            textposition="middle right",
+            textfont={"size": size["font"], "color": COLOURS["met"] if strong else INK},
+            showlegend=False,
+            hoverinfo="skip",
+            cliponaxis=False,
+        )
     if thresholds is not None and not thresholds.empty:
         th = thresholds.dropna(subset=["threshold"]).sort_values("period")
         if not th.empty and kind != "boolean":
