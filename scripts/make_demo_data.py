@@ -17,9 +17,9 @@ import random
 from pathlib import Path
 
 import pandas as pd
-from ntm.template import build_template, fill_template
 
 from ntm.criteria import CriteriaSet, Indicator, Part, get_set, pick_threshold
+from ntm.template import build_template, fill_template
 from ntm.values import make_values
 
 COMMUNE = "Dương Quang"
@@ -63,90 +63,100 @@ def _threshold(part: Part, year: int) -> float | None:
     return float(rule.value)
 
 
-def _share(rng: random.Random, target: float, progress: float, lag: float, direction: str) -> float:
-    """A share that moves towards (and past) its target as `progress` goes from 0 to 1."""
-    if direction == "<=":
-        value = target * (1.35 - 0.5 * progress) + lag * 0.3 + rng.uniform(-0.8, 0.8)
-    else:
-        start = target - 14 - lag
-        value = start + (18 + lag * 0.7) * progress + rng.uniform(-1.5, 1.5)
+def _year_met(rng: random.Random) -> int:
+    """The year an indicator is first met: most were met before 2021, a few come later."""
+    return rng.choices([2021, 2022, 2023, 2024, 2025], weights=[76, 10, 7, 5, 2])[0]
+
+
+def _towards(target: float, year: int, year_met: int, margin: float, step: float,
+             direction: str) -> float:
+    """A value that is `margin` past its target from `year_met` on, `step` short per year before."""
+    shortfall = max(0, year_met - year) * step
+    value = target - margin + shortfall if direction == "<=" else target + margin - shortfall
     return round(min(100.0, max(0.0, value)), 1)
 
 
-def _village_rows(
-    rng: random.Random, ind: Indicator, part: Part, year: int, progress: float
-) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    target = _threshold(part, year)
-    for village in VILLAGES:
-        row: dict[str, object] = {"village": village, "code": part.code}
-        if ind.aggregation == "share":
-            # Villages reach the standard one after another; laggards last.
-            rank = VILLAGES.index(village) / len(VILLAGES)
-            late = 0.25 if village in ("Nà Cưởm", "Phặc Tràng") else 0.0
-            row["value"] = 1.0 if rank * 0.6 + late <= 0.15 + progress * 0.7 else 0.0
+class DemoCommune:
+    """Seeded plans: when each indicator is met in each village and in the commune."""
+
+    def __init__(self, crit: CriteriaSet, seed: int = 20211) -> None:
+        self.rng = random.Random(seed)
+        self.year_met: dict[tuple[str, str | None], int] = {}
+        self.margin: dict[tuple[str, str | None], float] = {}
+        for _, ind in crit.indicators():
+            for part in ind.measured:
+                base = _year_met(self.rng)
+                self.year_met[(part.code, None)] = FIRST_MET.get(part.code, base)
+                self.margin[(part.code, None)] = self.rng.uniform(1.5, 9.0)
+                for village in VILLAGES:
+                    lag_points = LAGGING.get(part.code, {}).get(village, 0)
+                    lag_years = lag_points // 6
+                    self.year_met[(part.code, village)] = min(2026, base + lag_years)
+                    self.margin[(part.code, village)] = self.rng.uniform(0.5, 8.0)
+
+    def village_rows(self, ind: Indicator, part: Part, year: int) -> list[dict[str, object]]:
+        rows: list[dict[str, object]] = []
+        target = _threshold(part, year)
+        for village in VILLAGES:
+            row: dict[str, object] = {"village": village, "code": part.code}
+            met_from = self.year_met[(part.code, village)]
+            if ind.aggregation == "share" or part.kind == "boolean":
+                if part.code == "9.1":  # Decision 318 9.1: no makeshift house = met
+                    row["value"] = 1.0 if year <= MAKESHIFT_UNTIL.get(village, 0) else 0.0
+                else:
+                    row["value"] = 1.0 if year >= met_from else 0.0
+            elif part.kind == "percent":
+                if target is None:  # e.g. poverty (11): falling, no threshold to aim at
+                    share = max(1.0, 11.5 - 1.6 * (year - 2021) + self.rng.uniform(-1, 1))
+                else:
+                    share = _towards(target, year, met_from, self.margin[(part.code, village)],
+                                     6.0, part.direction)
+                denominator = HOUSEHOLDS[village]
+                numerator = round(denominator * share / 100)
+                row.update(value=round(100 * numerator / denominator, 1), numerator=numerator,
+                           denominator=denominator)
+            else:
+                row["value"] = round((target or 1.0) * (1.0 + 0.05 * (year - 2021)), 1)
+            rows.append(row)
+        return rows
+
+    def commune_row(self, part: Part, year: int) -> dict[str, object]:
+        target = _threshold(part, year)
+        row: dict[str, object] = {"village": None, "code": part.code}
+        met_from = self.year_met[(part.code, None)]
+        if part.code == "5a":
+            row["value"] = 4.0  # schools in the commune (mầm non, tiểu học, THCS, TH&THCS)
+        elif part.code in ("5b", "5c"):
+            at_standard = 4 if part.code == "5b" else (2 if year < 2023 else 3)
+            row.update(value=round(100 * at_standard / 4, 1), numerator=at_standard,
+                       denominator=4)
         elif part.kind == "boolean":
-            if part.code == "9.1":  # Decision 318 9.1: no makeshift house = met
-                row["value"] = 1.0 if year <= MAKESHIFT_UNTIL.get(village, 0) else 0.0
-            else:
-                row["value"] = 1.0 if rng.random() < 0.6 + 0.4 * progress else 0.0
+            required = bool(target) if target is not None else True
+            row["value"] = 1.0 if (year >= met_from) == required else 0.0
+        elif part.kind == "money" or part.code == "10":
+            # Income per person (million VND/year): no threshold known; a rising path.
+            row["value"] = round(36.5 + 4.6 * (year - 2021) + self.rng.uniform(-0.4, 0.4), 1)
         elif part.kind == "percent":
-            lag = LAGGING.get(part.code, {}).get(village, 0)
-            if part.code == "11" or (target is None and part.direction == "<="):
-                share = round(max(1.0, 11.5 - 7.0 * progress + lag * 0.1 + rng.uniform(-1, 1)), 1)
+            if target is None:
+                row["value"] = round(60 + 7 * (year - 2021) + self.rng.uniform(-1, 1), 1)
             else:
-                share = _share(
-                    rng, target if target is not None else 80.0, progress, lag, part.direction
-                )
-            denominator = HOUSEHOLDS[village]
-            numerator = round(denominator * share / 100)
-            row.update(
-                value=round(100 * numerator / denominator, 1),
-                numerator=numerator,
-                denominator=denominator,
-            )
+                row["value"] = _towards(target, year, met_from, self.margin[(part.code, None)],
+                                        5.0, part.direction)
         else:
-            row["value"] = round((target or 1.0) * (0.9 + 0.25 * progress), 1)
-        rows.append(row)
-    return rows
-
-
-def _commune_row(rng: random.Random, part: Part, year: int, progress: float) -> dict[str, object]:
-    target = _threshold(part, year)
-    row: dict[str, object] = {"village": None, "code": part.code}
-    if part.code == "5a":
-        row["value"] = 4.0  # schools in the commune (mầm non, tiểu học, THCS, TH&THCS)
-    elif part.code in ("5b", "5c"):
-        at_standard = min(4, 2 + (year - 2021) // 2) if part.code == "5c" else 4
-        row.update(value=round(100 * at_standard / 4, 1), numerator=at_standard, denominator=4)
-    elif part.kind == "boolean":
-        required = _threshold(part, year)
-        met = year >= FIRST_MET.get(part.code, 2021)
-        answer = bool(required) if met else not bool(required if required is not None else 1)
-        row["value"] = 1.0 if answer else 0.0
-    elif part.kind == "money" or part.code == "10":
-        row["value"] = round(36.5 + 4.6 * (year - 2021) + rng.uniform(-0.4, 0.4), 1)
-    elif part.kind == "percent":
-        if target is None:
-            row["value"] = round(60 + 30 * progress, 1)
-        else:
-            row["value"] = _share(rng, target, progress, 0, part.direction)
-    else:
-        row["value"] = round((target or 2.0) * (0.85 + 0.35 * progress), 2)
-    return row
+            row["value"] = round((target or 2.0) * (0.9 + 0.08 * (year - 2021)), 2)
+        return row
 
 
 def demo_values(crit: CriteriaSet) -> pd.DataFrame:
-    rng = random.Random(20211)
+    plan = DemoCommune(crit)
     rows: list[dict[str, object]] = []
     for year in YEARS:
-        progress = (year - YEARS.start) / (len(YEARS) - 1)
         for _, ind in crit.indicators():
             for part in ind.measured:
                 if ind.scope == "village":
-                    new = _village_rows(rng, ind, part, year, progress)
+                    new = plan.village_rows(ind, part, year)
                 else:
-                    new = [_commune_row(rng, part, year, progress)]
+                    new = [plan.commune_row(part, year)]
                 for row in new:
                     row.update(commune=COMMUNE, period=year)
                     if isinstance(row.get("value"), float) and math.isnan(row["value"]):  # type: ignore[arg-type]
