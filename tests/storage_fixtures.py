@@ -1,6 +1,8 @@
 """Shared set-up for the storage tests: databases, a tiny return format, worker processes.
 
-A plain module (not a conftest): test modules import the fixtures they use by name.
+A plain module (not a conftest): test modules import the fixtures they use, under any alias
+(each fixture's `name=` is what tests request), e.g.
+`from storage_fixtures import store as _store  # noqa: F401`.
 
 - `db_url` / `store`: parametrised over SQLite (a fresh file per test) and PostgreSQL (one
   fresh database per test session, created and dropped here, emptied before each test).
@@ -91,7 +93,7 @@ def empty_tables(url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", name="pg_session_url")
 def pg_session_url() -> Iterator[str]:
     """One migrated PostgreSQL database for the test session (per xdist worker)."""
     require_postgres()
@@ -100,7 +102,7 @@ def pg_session_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=BACKENDS, name="db_url")
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: SQLite file or the session's PostgreSQL database."""
     if request.param == "sqlite":
@@ -112,7 +114,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=BACKENDS, name="fresh_db_url")
 def fresh_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database that was never migrated."""
     if request.param == "sqlite":
@@ -123,7 +125,7 @@ def fresh_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-@pytest.fixture
+@pytest.fixture(name="store")
 def store(db_url: str) -> Iterator[Store]:
     s = Store(db_url, reader=json_reader)
     yield s
@@ -254,10 +256,10 @@ def concurrent_return(worker: int, i: int) -> tuple[str, bytes]:
 def concurrent_worker(url: str, worker: int, n: int, barrier: Any, results: Any) -> None:
     """Import `n` distinct returns and the shared one, all workers starting at once."""
     store = Store(url, reader=json_reader)
-    barrier.wait(120)
-    store.migrate()  # every worker migrates the fresh database at the same moment
     out = []
     try:
+        barrier.wait(120)
+        store.migrate()  # every worker migrates the fresh database at the same moment
         for i in range(n):
             name, data = concurrent_return(worker, i)
             o = store.import_bytes(data, name, user=f"worker-{worker}")
@@ -265,8 +267,10 @@ def concurrent_worker(url: str, worker: int, n: int, barrier: Any, results: Any)
         o = store.import_bytes(SHARED_RETURN, f"shared-{worker}.json", user=f"worker-{worker}")
         out.append(("shared", o.upload_id, o.status, [tuple(r) for r in o.revisions]))
         results.put((worker, out, None))
-    except Exception as exc:  # reported to the parent, which fails the test
-        results.put((worker, out, f"{type(exc).__name__}: {exc}"))
+    except BaseException as exc:  # reported to the parent, which fails the test
+        import traceback
+
+        results.put((worker, out, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
     finally:
         store.close()
 

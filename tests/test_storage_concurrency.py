@@ -1,10 +1,11 @@
 """Concurrent importers lose nothing and duplicate nothing (issue 4).
 
-8 worker processes (fresh interpreters, see `process_context`) start at the same moment on a fresh, never migrated database: each
-migrates it, imports 50 distinct returns spread over 18 units (so every unit's revision number
-is contended), then the same shared file. Afterwards every upload and revision is there
-exactly once, each unit's revision numbers run 1..n without a gap, every revision holds its
-values, and the shared file was stored once and recognised as a duplicate by the others.
+8 worker processes (fresh interpreters, see `process_context`) start at the same moment on a
+fresh, never migrated database: each migrates it, imports 50 distinct returns spread over 18
+units (so every unit's revision number is contended), then the same shared file. Afterwards
+every upload and revision is there exactly once, each unit's revision numbers run 1..n without
+a gap, every revision holds its values, and the shared file was stored once and recognised as
+a duplicate by the others.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from collections import Counter, defaultdict
 
 import pytest
 import sqlalchemy as sa
-from storage_fixtures import (  # noqa: F401  (pytest fixture used by name)
+from storage_fixtures import (
     SHARED_RETURN,
     concurrent_return,
     concurrent_worker,
-    fresh_db_url,
     process_context,
     unit_for,
 )
+
+# pytest fixtures, requested by name:
+from storage_fixtures import fresh_db_url as _fresh_db_url  # noqa: F401
 
 from ntm.storage import ACCEPTED, DUPLICATE, Store
 
@@ -86,7 +89,9 @@ def test_eight_processes_importing_at_once_lose_and_duplicate_nothing(fresh_db_u
         numbers: dict[tuple[object, ...], list[int]] = defaultdict(list)
         for row in revisions.itertuples():
             numbers[(row.commune, row.village, row.period)].append(int(row.number))
-        expected_units = Counter(unit_for(w * PER_WORKER + i) for w in range(WORKERS) for i in range(PER_WORKER))
+        expected_units = Counter(
+            unit_for(w * PER_WORKER + i) for w in range(WORKERS) for i in range(PER_WORKER)
+        )
         expected_units[("Xã Chung", None, 2023)] += 1
         assert {unit: len(n) for unit, n in numbers.items()} == dict(expected_units)
         for unit, got in numbers.items():
@@ -104,7 +109,8 @@ def test_eight_processes_importing_at_once_lose_and_duplicate_nothing(fresh_db_u
             per_revision = conn.execute(
                 sa.text(
                     "SELECT r.id, r.value_count, count(v.id) FROM revisions r "
-                    "LEFT JOIN indicator_values v ON v.revision_id = r.id GROUP BY r.id, r.value_count"
+                    "LEFT JOIN indicator_values v ON v.revision_id = r.id "
+                    "GROUP BY r.id, r.value_count"
                 )
             ).all()
         assert all(expected == got == VALUES_PER_RETURN for _, expected, got in per_revision)

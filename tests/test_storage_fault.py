@@ -18,16 +18,18 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from storage_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
+from storage_fixtures import (
     batch_import_worker,
     count,
-    db_url,
     json_reader,
     make_return,
     paused_import_worker,
-    pg_session_url,
     process_context,
 )
+
+# pytest fixtures, requested by name:
+from storage_fixtures import db_url as _db_url  # noqa: F401
+from storage_fixtures import pg_session_url as _pg_session_url  # noqa: F401
 
 from ntm.storage import ACCEPTED, DUPLICATE, Store
 

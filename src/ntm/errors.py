@@ -51,6 +51,10 @@ class Code(StrEnum):
     MACRO_WORKBOOK = "macro_workbook"
     # criteria sheets (Excel import of a criteria set)
     CRITERIA_SHEET_INVALID = "criteria_sheet_invalid"
+    # returns (Excel reader): added with ntm.returns
+    UNSAFE_XML = "unsafe_xml"
+    TOO_MANY_CELLS = "too_many_cells"
+    INDICATOR_HAS_PARTS = "indicator_has_parts"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -59,6 +63,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.NO_THRESHOLD: Severity.WARNING,
     Code.MISSING_VILLAGE: Severity.WARNING,
     Code.MACRO_WORKBOOK: Severity.WARNING,
+    Code.INDICATOR_HAS_PARTS: Severity.WARNING,
 }
 
 

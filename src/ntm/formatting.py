@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,18 @@ from babel.numbers import format_decimal
 from ntm.i18n import DEFAULT_LANG, t
 
 MISSING = "—"
+
+
+def _timezone() -> dt.tzinfo:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("Asia/Ho_Chi_Minh")
+    except Exception:  # no time-zone database: Vietnam has had no daylight saving since 1975
+        return dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+TIMEZONE = _timezone()
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
 # Criterion-level statuses (met / unmet / unknown) and indicator-level ones.
@@ -44,11 +57,14 @@ def is_missing(value: Any) -> bool:
 
 
 def number(value: Any, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
-    """1234.5 → "1.234,5" (vi) / "1,234.5" (en); trailing zeros dropped; None/NaN → "—"."""
-    if is_missing(value):
+    """1234.5 → "1.234,5" (vi) / "1,234.5" (en); rounded half up to `decimals`, trailing zeros
+    dropped; None/NaN → "—"."""
+    if is_missing(value) or not math.isfinite(float(value)):
         return MISSING
     pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
-    return format_decimal(round(float(value), decimals), format=pattern, locale=_locale(lang))
+    # Half up, as people round (95,45 → 95,5), not the banker's rounding of float round().
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return format_decimal(exact, format=pattern, locale=_locale(lang))
 
 
 def percent(value: Any, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
@@ -90,24 +106,31 @@ def threshold(threshold_: Any, direction: str, kind: str, unit: str = "", lang: 
     return f"{sign} {value(threshold_, kind, unit, lang)}"
 
 
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """A stored (UTC) moment in Vietnam's time, where the communes are (naive = UTC)."""
+    if hasattr(moment, "to_pydatetime"):
+        moment = moment.to_pydatetime()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(TIMEZONE)
+
+
 def date(day: dt.date | dt.datetime | None, lang: str = DEFAULT_LANG) -> str:
-    """28/11/2026 (vi) / Nov 28, 2026 (en)."""
+    """28/11/2026 (vi) / Nov 28, 2026 (en); a moment is first put in Vietnam's time."""
     if day is None or is_missing_date(day):
         return MISSING
     if isinstance(day, dt.datetime):
-        day = day.date()
+        day = local_time(day).date()
     pattern = "dd/MM/yyyy" if lang == "vi" else "medium"
     return format_date(day, format=pattern, locale=_locale(lang))
 
 
 def date_time(moment: dt.datetime | None, lang: str = DEFAULT_LANG) -> str:
-    """28/11/2026 14:05 (vi) / Nov 28, 2026, 2:05 PM (en), in local time when timezone-aware."""
+    """28/11/2026 14:05 (vi) / Nov 28, 2026, 2:05 PM (en), in Vietnam's time."""
     if moment is None or is_missing_date(moment):
         return MISSING
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
     pattern = "dd/MM/yyyy HH:mm" if lang == "vi" else "medium"
-    return format_datetime(moment, format=pattern, locale=_locale(lang))
+    return format_datetime(local_time(moment), format=pattern, locale=_locale(lang))
 
 
 def is_missing_date(day: Any) -> bool:

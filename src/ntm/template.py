@@ -29,7 +29,6 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -77,7 +76,7 @@ WIDTHS = [24, 11, 62, 14, 26, 12, 10, 10, 32]
 PERCENT_FORMAT = '0.0" %"'  # shows 95 as "95.0 %": the literal % does not scale the number
 SHARE_NOTE = (
     "Tỷ lệ (%) nhập theo điểm phần trăm: 95 nghĩa là 95% (không nhập 0,95). Có thể chỉ nhập "
-    "Tử số và Mẫu số, tỷ lệ sẽ được tự tính. Ô \"Đạt/Không đạt\" chọn trong danh sách."
+    'Tử số và Mẫu số, tỷ lệ sẽ được tự tính. Ô "Đạt/Không đạt" chọn trong danh sách.'
 )
 SHEET_TITLE_MAX = 31
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -204,9 +203,6 @@ def _data_sheet(
     for c, text in enumerate(HEADERS, start=1):
         cell = ws.cell(HEADER_ROW, c, text)
         cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEADER_FILL, _BORDER, _WRAP
-    ws.cell(HEADER_ROW, COL_VALUE).comment = Comment(
-        "Tỷ lệ nhập theo điểm phần trăm (95 = 95%). Đạt/Không đạt: chọn trong danh sách.", "ntm"
-    )
     yes_no = DataValidation(
         type="list",
         formula1=f"={YES_NO_NAME}",
@@ -316,7 +312,7 @@ def _is_missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 
@@ -358,12 +354,12 @@ def fill_template(wb: openpyxl.Workbook, values: pd.DataFrame) -> None:
             missing.append(f"{village or COMMUNE_UNIT}/{row.code}")
             continue
         boolean = ws.cell(r, COL_UNIT).value == BOOLEAN_UNIT
-        value: Any = None if _is_missing(row.value) else float(row.value)  # type: ignore[arg-type]
+        value: Any = None if _is_missing(row.value) else float(row.value)
         if boolean and value is not None:
             value = YES_TEXT if value >= 0.5 else NO_TEXT
         ws.cell(r, COL_VALUE, value)
         for col, item in ((COL_NUM, row.numerator), (COL_DEN, row.denominator)):
-            ws.cell(r, col, None if _is_missing(item) else _plain(float(item)))  # type: ignore[arg-type]
+            ws.cell(r, col, None if _is_missing(item) else _plain(float(item)))
         note = getattr(row, "note", None)
         ws.cell(r, COL_NOTE, None if _is_missing(note) or note == "" else str(note))
     if missing:

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "ntm.cli.assess_cmd",
     "ntm.cli.criteria_cmd",
     "ntm.cli.store_cmd",
+    "ntm.cli.export_cmd",
 ]
 
 

@@ -17,6 +17,9 @@ API, e.g. `command.revision(alembic_config(url), message="...", autogenerate=Tru
 from __future__ import annotations
 
 import os
+import random
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +81,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         try:
             cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
             if not memory:
-                cur.execute("PRAGMA journal_mode = WAL")
+                _set_wal(cur)
             cur.execute("PRAGMA foreign_keys = ON")
             cur.execute("PRAGMA synchronous = FULL")
         finally:
@@ -90,6 +93,24 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _set_wal(cur: Any) -> None:
+    """Switch to WAL. Switching needs an exclusive lock, and SQLite reports a busy database at
+    once for it (no busy timeout) while another process opens the same new file: retry."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:

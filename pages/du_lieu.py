@@ -1,0 +1,98 @@
+"""Dữ liệu: uploads with who/when and the original file; revisions, restored after confirmation."""
+
+import streamlit as st
+
+from ntm.ui import services, state, widgets
+from ntm.ui.widgets import md
+
+ctx = widgets.page("ui.page.data", needs_data=False)
+
+# Uploads -------------------------------------------------------------------------------------
+st.subheader(ctx.tr("ui.data.uploads"))
+uploads = services.uploads(ctx.commune)
+if uploads.empty:
+    st.info(ctx.tr("ui.data.no_uploads"))
+    st.stop()
+st.dataframe(widgets.uploads_table(ctx, uploads), hide_index=True)
+
+ids = [int(i) for i in uploads["upload_id"]]
+labels = widgets.upload_labels(ctx, uploads)
+chosen = st.selectbox(
+    ctx.tr("ui.data.pick_upload"), ids, format_func=lambda i: labels[i], key="pick_upload"
+)
+name, data = services.original(int(chosen))
+if data:
+    st.download_button(
+        ctx.tr("ui.data.download_original"),
+        data=data,
+        file_name=name,
+        mime=services.XLSX_MIME,
+        icon=":material/download:",
+        key="download_original",
+    )
+else:
+    st.caption(ctx.tr("ui.data.not_kept"))
+problems = services.upload_problems(int(chosen))
+if problems:
+    widgets.problems_table(ctx, services.problems_frame(problems, ctx.lang))
+
+# Revisions -----------------------------------------------------------------------------------
+st.subheader(ctx.tr("ui.data.revisions"))
+flash = state.get(state.FLASH)
+if flash:
+    st.success(md(flash))
+    state.put(state.FLASH, None)
+revisions = services.revisions(ctx.commune)
+if revisions.empty:
+    st.info(ctx.tr("ui.data.no_revisions"))
+    st.stop()
+whole = services.whole_commune(ctx.lang)
+units = [whole, *services.villages_of(ctx.commune)] if ctx.commune else [whole]
+years = sorted({int(p) for p in revisions["period"]}, reverse=True)
+left, right = st.columns(2)
+unit = left.selectbox(ctx.tr("ui.col.unit"), units, key="rev_unit")
+year = right.selectbox(
+    ctx.tr("ui.col.year"),
+    years,
+    index=years.index(ctx.year) if ctx.year in years else 0,
+    key="rev_year",
+)
+these = revisions[
+    (revisions["period"] == year)
+    & (revisions["village"].isna() if unit == whole else revisions["village"] == unit)
+]
+if these.empty:
+    st.info(ctx.tr("ui.data.no_revisions_unit", unit=unit, year=year))
+    st.stop()
+st.dataframe(widgets.revisions_table(ctx, these), hide_index=True)
+
+older = these[~these["current"] & ~these["deleted"]]
+if older.empty:
+    st.caption(ctx.tr("ui.data.only_current"))
+    st.stop()
+rev_labels = {
+    int(r.revision_id): ctx.tr("ui.data.revision_label", number=r.number, file=r.file)
+    for r in older.itertuples(index=False)
+}
+pick = st.selectbox(
+    ctx.tr("ui.data.pick_revision"),
+    list(rev_labels),
+    format_func=lambda i: rev_labels[i],
+    key="pick_revision",
+)
+if st.button(ctx.tr("ui.data.restore"), icon=":material/history:", key="restore"):
+    state.put(state.RESTORE, int(pick))
+candidate = state.get(state.RESTORE)
+if candidate in rev_labels:
+    text = ctx.tr("ui.data.restore_confirm", revision=rev_labels[candidate], unit=unit, year=year)
+    st.warning(md(text))
+    user = widgets.user_input(ctx)
+    yes, no = st.columns([1, 4])
+    if yes.button(ctx.tr("ui.data.restore_yes"), type="primary", key="restore_yes"):
+        ref = services.restore(int(candidate), user)
+        state.put(state.RESTORE, None)
+        state.put(state.FLASH, ctx.tr("ui.data.restored", number=ref.number))
+        st.rerun()
+    if no.button(ctx.tr("ui.data.restore_no"), key="restore_no"):
+        state.put(state.RESTORE, None)
+        st.rerun()

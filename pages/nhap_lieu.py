@@ -1,0 +1,94 @@
+"""Nhập liệu: download the pre-filled template; upload returns; preview every problem; confirm.
+
+Nothing is stored before the confirmation, and never from a file with errors.
+"""
+
+import datetime as dt
+
+import streamlit as st
+
+from ntm.ui import services, state, widgets
+from ntm.ui.widgets import md
+
+ctx = widgets.page("ui.page.upload", needs_data=False)
+
+# 1. The template -----------------------------------------------------------------------------
+st.subheader(ctx.tr("ui.upload.template"))
+if ctx.commune:
+    year = int(
+        st.number_input(
+            ctx.tr("ui.upload.template_year"),
+            min_value=2000,
+            max_value=2100,
+            value=ctx.year or dt.date.today().year,
+            step=1,
+            key="template_year",
+        )
+    )
+    try:
+        data = services.template_bytes(ctx.commune, year)
+    except services.NoCriteriaSetError as exc:
+        st.warning(services.no_set_message(exc, ctx.lang))
+    else:
+        st.download_button(
+            ctx.tr("ui.upload.template_download", commune=ctx.commune, year=year),
+            data=data,
+            file_name=services.template_name(ctx.commune, year),
+            mime=services.XLSX_MIME,
+            icon=":material/download:",
+        )
+else:
+    st.info(ctx.tr("ui.upload.template_needs_commune"))
+
+# 2. Upload and preview -----------------------------------------------------------------------
+st.subheader(ctx.tr("ui.upload.send"))
+user = widgets.user_input(ctx)
+round_ = int(state.get(state.UPLOADER_ROUND) or 0)
+files = st.file_uploader(
+    ctx.tr("ui.upload.files"),
+    type=["xlsx", "xlsm", "xls"],
+    accept_multiple_files=True,
+    key=f"{state.UPLOADER}_{round_}",
+    help=ctx.tr("ui.upload.files_help"),
+)
+if not files:
+    for line in state.get(state.SAVED) or []:
+        (st.success if line["ok"] else st.warning)(md(line["text"]))
+else:
+    state.put(state.SAVED, [])
+    read = [(f.name, f.getvalue()) for f in files]
+    results = [services.read_upload(name, data) for name, data in read]
+    ok = [r.ok for r in results]
+    st.markdown(f"**{md(ctx.tr('ui.upload.preview'))}**")
+    for (name, _), result in zip(read, results, strict=True):
+        errors = sum(p.is_error for p in result.problems)
+        warnings = len(result.problems) - errors
+        if result.ok:
+            st.success(md(ctx.tr("ui.upload.file_ok", file=name, warnings=warnings)))
+        else:
+            st.error(md(ctx.tr("ui.upload.file_errors", file=name, errors=errors)))
+        summary = services.values_summary(result, ctx.lang)
+        if not summary.empty:
+            widgets.safe_table(widgets.summary_table(ctx, summary))
+    problems = [p for r in results for p in r.problems]
+    if problems:
+        st.markdown(f"**{md(ctx.tr('ui.upload.problems', n=len(problems)))}**")
+        widgets.problems_table(ctx, services.problems_frame(problems, ctx.lang))
+    n_ok = sum(ok)
+    if st.button(
+        ctx.tr("ui.upload.confirm", n=n_ok),
+        type="primary",
+        disabled=n_ok == 0,
+        icon=":material/save:",
+        key="confirm_upload",
+    ):
+        lines = []
+        for (name, data), result in zip(read, results, strict=True):
+            if not result.ok:
+                lines.append({"ok": False, "text": ctx.tr("ui.upload.skipped", file=name)})
+                continue
+            outcome = services.save_upload(name, data, result, user)
+            lines.append(widgets.outcome_line(ctx, outcome))
+        state.put(state.SAVED, lines)
+        state.put(state.UPLOADER_ROUND, round_ + 1)
+        st.rerun()

@@ -1,0 +1,85 @@
+"""Tiêu chí: one criterion / indicator across villages and years, threshold drawn as a line."""
+
+import streamlit as st
+
+from ntm import charts
+from ntm.ui import services, state, widgets
+from ntm.ui.widgets import md
+
+ctx = widgets.page("ui.page.criterion")
+assert ctx.commune is not None and ctx.year is not None
+if ctx.present:
+    widgets.present_bar(ctx)
+else:
+    widgets.heading(ctx)
+choices = services.indicator_choices(ctx.commune, ctx.year, ctx.lang)
+if not choices:
+    st.info(ctx.tr("ui.criterion.none", year=ctx.year))
+    st.stop()
+criteria = {c.criterion: c.criterion_name for c in choices}
+left, right = st.columns([1, 2])
+with left:
+    number = widgets.pick(
+        ctx,
+        state.CRITERION,
+        list(criteria),
+        "ui.criterion.pick",
+        format_func=lambda n: f"{ctx.tr('ui.criterion_label', number=n)} · {criteria[n]}",
+    )
+codes = [c for c in choices if c.criterion == number]
+with right:
+    code = widgets.pick(
+        ctx,
+        state.INDICATOR,
+        [c.code for c in codes],
+        "ui.criterion.pick_indicator",
+        format_func=lambda k: next(c.label for c in codes if c.code == k),
+    )
+view = services.indicator(ctx.commune, str(code), ctx.year, ctx.lang)
+if view is None:
+    st.info(ctx.tr("ui.criterion.no_data", code=code, year=ctx.year))
+    st.stop()
+
+st.markdown(
+    f"**{md(ctx.tr('ui.criterion_label', number=view.criterion))} · {md(view.criterion_name)}**"
+    f" — {md(view.code)} {md(view.name)}"
+)
+if not view.verified:
+    st.caption(":material/warning: " + md(ctx.tr("ui.criterion.unverified")))
+source, date = services.chart_source(ctx.commune, ctx.lang)
+common = {
+    "direction": view.direction,
+    "kind": view.kind,
+    "unit": view.unit,
+    "source": source,
+    "date": date,
+    "lang": ctx.lang,
+    "large": ctx.present,
+}
+if len(view.by_village) > 1:
+    widgets.chart(
+        charts.indicator_chart(
+            view.by_village,
+            threshold=view.threshold,
+            title=ctx.tr(
+                "chart.title.indicator_villages",
+                code=view.code,
+                year=ctx.year,
+                commune=ctx.commune,
+            ),
+            **common,
+        ),
+        key="by_village",
+    )
+widgets.chart(
+    charts.indicator_trend(
+        view.by_year,
+        thresholds=view.thresholds,
+        highlight=services.whole_commune(ctx.lang),
+        title=ctx.tr("chart.title.indicator_years", code=view.code, commune=ctx.commune),
+        **common,
+    ),
+    key="by_year",
+)
+if not ctx.present:
+    widgets.value_table(ctx, view.table)

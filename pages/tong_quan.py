@@ -1,0 +1,122 @@
+"""Tổng quan: the commune's headline for a year, progress, villages × criteria, what blocks."""
+
+import streamlit as st
+
+from ntm import charts
+from ntm import formatting as fmt
+from ntm.ui import services, widgets
+from ntm.ui.widgets import md
+
+ctx = widgets.page("ui.page.overview")
+assert ctx.commune is not None and ctx.year is not None
+ov = services.overview(ctx.commune, ctx.year, ctx.lang)
+source, date = services.chart_source(ctx.commune, ctx.lang)
+size = {"source": source, "date": date, "lang": ctx.lang, "large": ctx.present}
+
+
+def headline() -> None:
+    assert ov is not None
+    since = ctx.tr("ui.overview.since", year=ov.previous_year) if ov.previous_year else None
+    a, b, c = st.columns(3)
+    a.metric(
+        ctx.tr("ui.overview.criteria_met"),
+        f"{ov.criteria_met}/{ov.criteria_total}",
+        delta=f"{fmt.signed(ov.change, ctx.lang)} {since}" if since else None,
+        delta_color="off" if not ov.change else "normal",
+        border=True,
+    )
+    b.metric(
+        ctx.tr("ui.overview.villages_at_standard"),
+        f"{ov.villages_at_standard}/{ov.villages_total}",
+        delta=f"{fmt.signed(ov.village_change, ctx.lang)} {since}" if since else None,
+        delta_color="off" if not ov.village_change else "normal",
+        border=True,
+    )
+    c.metric(
+        ctx.tr("ui.overview.indicators_unmet"),
+        str(ov.indicators_unmet),
+        help=ctx.tr("ui.overview.indicators_unmet_help"),
+        border=True,
+    )
+    if ov.thresholds_unverified:
+        st.caption(
+            ":material/warning: "
+            + md(
+                ctx.tr(
+                    "ui.overview.unverified",
+                    n=ov.thresholds_unverified,
+                    total=ov.thresholds_used,
+                )
+            )
+        )
+
+
+def progress() -> None:
+    assert ov is not None
+    fig = charts.progress_chart(
+        ov.progress,
+        title=ctx.tr("chart.title.progress", commune=ov.commune),
+        height=600 if ctx.present else None,
+        **size,
+    )
+    widgets.chart(fig, key="progress")
+
+
+def grid() -> None:
+    assert ov is not None
+    fig = charts.status_grid(
+        ov.grid,
+        rows=ov.grid_rows,
+        columns=ov.grid_columns,
+        column_names=ov.column_names,
+        title=ctx.tr("chart.title.grid", commune=ov.commune, year=ov.year),
+        **size,
+    )
+    widgets.chart(fig, key="grid")
+
+
+def blockers() -> None:
+    assert ov is not None
+    st.subheader(ctx.tr("ui.overview.blockers", year=ov.year))
+    if not ov.blockers:
+        st.success(ctx.tr("ui.overview.no_blockers"))
+    for blocker in ov.blockers:
+        label = ctx.tr("ui.criterion_label", number=blocker.criterion)
+        st.markdown(f"**{md(label)} · {md(blocker.name)}**")
+        if ctx.present:
+            for row in blocker.rows.itertuples(index=False):
+                st.markdown("- " + md(widgets.blocker_sentence(ctx, row)))
+            continue
+        st.dataframe(
+            widgets.blocker_table(ctx, blocker.rows),
+            hide_index=True,
+            column_config=widgets.blocker_columns(ctx),
+        )
+    if not ov.unknown.empty and not ctx.present:
+        st.markdown(f"**{md(ctx.tr('ui.overview.unknown'))}**")
+        st.dataframe(
+            ov.unknown.rename(
+                columns={
+                    "criterion": ctx.tr("ui.col.criterion"),
+                    "name": ctx.tr("ui.col.name"),
+                    "reason": ctx.tr("ui.col.reason"),
+                }
+            ),
+            hide_index=True,
+        )
+
+
+if ov is None:
+    st.info(ctx.tr("ui.no_data_year", year=ctx.year))
+    st.stop()
+if ctx.present:
+    slide = widgets.present_bar(ctx, ["progress", "grid", "blockers"])
+    widgets.present_title(ctx)
+    headline()
+    {"progress": progress, "grid": grid, "blockers": blockers}[slide or "progress"]()
+else:
+    widgets.heading(ctx)
+    headline()
+    progress()
+    grid()
+    blockers()

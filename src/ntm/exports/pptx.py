@@ -1,0 +1,697 @@
+"""The meeting deck (python-pptx), 16:9, large type for a projector (issue 6).
+
+Slides, in order:
+1. title: commune, period, the date the data runs to, criteria set and region;
+2. headline: X/N criteria met, the change since the previous period, villages at standard,
+   the criteria not met and those that cannot be judged yet;
+3. villages × criteria grid (picture);
+4. one slide per unmet criterion (two when its indicators do not fit): its indicators with
+   value, threshold and gap, the villages holding it back, and a chart of the worst village
+   indicator against its threshold;
+5. progress over the years (picture);
+6. what changed since the previous period;
+7. closing: data sources, criteria set, the unverified-threshold footnote.
+
+Type sizes: titles 32 pt, body 20-24 pt, tables 16 pt, the footer 11 pt. Text is Arial (it has
+every Vietnamese letter on Windows; LibreOffice uses the metric-compatible Liberation Sans).
+Every run is tagged Vietnamese (or English) for the spelling checker. Chart pictures are drawn
+at 120 CSS pixels per inch of slide and scale 2, so their type reads at 13-20 pt.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.lang import MSO_LANGUAGE_ID
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.slide import Slide
+from pptx.util import Emu, Inches, Pt
+
+from ntm import charts
+from ntm.exports.images import figure_png, untitled
+from ntm.exports.report import (
+    PartLine,
+    Report,
+    StatusChange,
+    UnmetCriterion,
+    commune_title,
+    shorten,
+)
+
+FONT = "Arial"
+SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
+MARGIN = 0.5
+CONTENT_TOP = 1.35
+CONTENT_BOTTOM = 6.85
+PX_PER_INCH = 120  # CSS pixels of a chart per inch of slide
+GRID_PX_PER_INCH = 135  # the grid has 19 columns: a little more room per cell
+IMAGE_SCALE = 2
+
+INK = RGBColor(0x1F, 0x23, 0x28)
+MUTED = RGBColor(0x57, 0x60, 0x6A)
+BLUE = RGBColor.from_string(charts.COLOURS["met"].lstrip("#"))
+ORANGE = RGBColor.from_string(charts.COLOURS["unmet"].lstrip("#"))
+ORANGE_TEXT = RGBColor(0xA3, 0x5A, 0x00)  # darker orange: readable as text on white
+GREY = RGBColor(0xD4, 0xD4, 0xD4)
+HEADER_FILL = RGBColor(0xE8, 0xEE, 0xF5)
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+
+TITLE_PT = 32
+BODY_PT = 22
+TABLE_PT = 16
+BLOCKER_PT = 17
+FOOTER_PT = 11
+TABLE_W_WITH_CHART = 7.2
+BLOCKERS_SHOWN = 5
+CHANGE_PT = 19
+CHANGES_SHOWN = 9
+SUMMARY_TOP = 5.55
+
+Render = Callable[[go.Figure, int, int], bytes]
+
+
+@dataclass
+class _Deck:
+    report: Report
+    prs: Presentation
+    render: Render
+    language: MSO_LANGUAGE_ID
+
+    # --- primitives ---------------------------------------------------------------------
+    def slide(self, title: str) -> Slide:
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[5])  # "Title Only"
+        shape = slide.shapes.title
+        shape.left, shape.top = Inches(MARGIN), Inches(0.3)
+        shape.width, shape.height = Inches(SLIDE_W - 2 * MARGIN), Inches(0.95)
+        tf = shape.text_frame
+        tf.word_wrap = True
+        tf.vertical_anchor = MSO_ANCHOR.MIDDLE
+        tf.text = title
+        p = tf.paragraphs[0]
+        p.alignment = PP_ALIGN.LEFT
+        self.style(p.runs[0], title_size(title, SLIDE_W - 2 * MARGIN), bold=True, color=INK)
+        self.rule(1.22)
+        self.footer(slide)
+        return slide
+
+    def rule(self, top: float, *, thin: bool = False) -> None:
+        slide = self.prs.slides[-1]
+        line = slide.shapes.add_shape(
+            1,
+            Inches(MARGIN),
+            Inches(top),
+            Inches(SLIDE_W - 2 * MARGIN),
+            Emu(9525 if thin else 19050),
+        )
+        line.fill.solid()
+        line.fill.fore_color.rgb = GREY if thin else BLUE
+        line.line.fill.background()
+
+    def style(self, run: object, size: float, *, bold: bool = False, color: RGBColor = INK) -> None:
+        font = run.font  # type: ignore[attr-defined]
+        font.name = FONT
+        font.size = Pt(size)
+        font.bold = bold
+        font.color.rgb = color
+        font.language_id = self.language
+
+    def text(
+        self,
+        slide: Slide,
+        left: float,
+        top: float,
+        width: float,
+        height: float,
+        lines: Sequence[tuple[str, float, bool, RGBColor]],
+        *,
+        anchor: MSO_ANCHOR = MSO_ANCHOR.TOP,
+        align: PP_ALIGN = PP_ALIGN.LEFT,
+        space: float = 6,
+    ) -> None:
+        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        tf = box.text_frame
+        tf.word_wrap = True
+        tf.auto_size = MSO_AUTO_SIZE.NONE
+        tf.vertical_anchor = anchor
+        tf.margin_left = tf.margin_right = Inches(0.05)
+        for i, (content, size, bold, color) in enumerate(lines):
+            p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+            p.alignment = align
+            p.space_after = Pt(space)
+            run = p.add_run()
+            run.text = content
+            self.style(run, size, bold=bold, color=color)
+
+    def footer(self, slide: Slide) -> None:
+        r = self.report
+        note = r.tr("export.footnote.short") if r.unverified else ""
+        text = " · ".join(x for x in (r.footer(), note) if x)
+        self.text(
+            slide,
+            MARGIN,
+            7.0,
+            SLIDE_W - 2 * MARGIN - 0.8,
+            0.4,
+            [(text, FOOTER_PT, False, MUTED)],
+            anchor=MSO_ANCHOR.MIDDLE,
+        )
+        number = len(self.prs.slides)
+        self.text(
+            slide,
+            SLIDE_W - MARGIN - 0.7,
+            7.0,
+            0.7,
+            0.4,
+            [(str(number), FOOTER_PT, False, MUTED)],
+            anchor=MSO_ANCHOR.MIDDLE,
+            align=PP_ALIGN.RIGHT,
+        )
+
+    def picture(
+        self,
+        slide: Slide,
+        fig: go.Figure,
+        left: float,
+        top: float,
+        width: float,
+        height: float,
+        px_per_inch: float = PX_PER_INCH,
+    ) -> None:
+        png = self.render(untitled(fig), round(width * px_per_inch), round(height * px_per_inch))
+        slide.shapes.add_picture(
+            io.BytesIO(png), Inches(left), Inches(top), Inches(width), Inches(height)
+        )
+
+    def table(
+        self,
+        slide: Slide,
+        left: float,
+        top: float,
+        widths: Sequence[float],
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        row_colours: Sequence[RGBColor | None] = (),
+        size: float = TABLE_PT,
+    ) -> float:
+        """A table; returns its estimated height in inches."""
+        heights = [_row_height(header, widths, size)] + [
+            _row_height(row, widths, size) for row in rows
+        ]
+        shape = slide.shapes.add_table(
+            len(rows) + 1,
+            len(widths),
+            Inches(left),
+            Inches(top),
+            Inches(sum(widths)),
+            Inches(sum(heights)),
+        )
+        table = shape.table
+        # Plain style: no banding; the header row tinted.
+        tbl_pr = shape._element.graphic.graphicData.tbl.tblPr
+        tbl_pr.set("bandRow", "0")
+        for i, w in enumerate(widths):
+            table.columns[i].width = Inches(w)
+        for r, h in enumerate(heights):
+            table.rows[r].height = Inches(h)
+        for r, row in enumerate([header, *rows]):
+            for c, content in enumerate(row):
+                cell = table.cell(r, c)
+                cell.margin_left = cell.margin_right = Inches(0.08)
+                cell.margin_top = cell.margin_bottom = Inches(0.04)
+                cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = HEADER_FILL if r == 0 else WHITE
+                tf = cell.text_frame
+                tf.word_wrap = True
+                tf.text = content
+                p = tf.paragraphs[0]
+                p.alignment = PP_ALIGN.LEFT if c == 0 else PP_ALIGN.CENTER
+                colour = INK
+                if r > 0 and c == len(row) - 1 and row_colours:
+                    colour = row_colours[r - 1] or INK
+                for run in p.runs:
+                    self.style(run, size, bold=(r == 0), color=colour)
+        return sum(heights)
+
+    # --- slides -------------------------------------------------------------------------
+    def title_slide(self) -> None:
+        r = self.report
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])  # blank
+        band = slide.shapes.add_shape(1, 0, 0, Inches(0.35), Inches(SLIDE_H))
+        band.fill.solid()
+        band.fill.fore_color.rgb = BLUE
+        band.line.fill.background()
+        lines: list[tuple[str, float, bool, RGBColor]] = [
+            (r.tr("export.deck.title"), 40, True, INK),
+            (
+                r.tr(
+                    "export.deck.subtitle",
+                    commune=commune_title(r.commune, r.lang),
+                    period=r.period,
+                ),
+                32,
+                True,
+                BLUE,
+            ),
+            ("", 12, False, INK),
+            (r.tr("chart.as_of", date=r.as_of_text), 22, False, INK),
+            (
+                r.tr(
+                    "export.deck.criteria_set",
+                    decision=r.criteria_set.legal_basis.decision,
+                    title=r.criteria_set.title.get(r.lang),
+                ),
+                18,
+                False,
+                MUTED,
+            ),
+            (r.tr("export.deck.key", key=r.key_name), 18, False, MUTED),
+        ]
+        if r.demo:
+            lines.append(("", 8, False, INK))
+            lines.append((r.tr("export.demo_banner"), 20, True, ORANGE_TEXT))
+        # A title placeholder is not on the blank layout: the first line is the title.
+        self.text(slide, 1.1, 1.3, 11.3, 5.0, lines, anchor=MSO_ANCHOR.MIDDLE, space=8)
+        self.text(
+            slide,
+            1.1,
+            6.7,
+            11.3,
+            0.45,
+            [(r.tr("export.deck.generated", date=r.generated_text), FOOTER_PT, False, MUTED)],
+        )
+
+    def headline_slide(self) -> None:
+        r = self.report
+        h = r.headline
+        slide = self.slide(r.tr("export.deck.headline_title", period=r.period))
+        # Left: the big number and the change since last period.
+        self.text(
+            slide,
+            MARGIN,
+            1.6,
+            5.2,
+            1.6,
+            [(f"{h.met}/{h.total}", 96, True, BLUE)],
+            anchor=MSO_ANCHOR.MIDDLE,
+        )
+        delta_lines: list[tuple[str, float, bool, RGBColor]] = [
+            (r.tr("export.headline.criteria_met"), 26, False, INK)
+        ]
+        if h.delta is not None and h.previous is not None:
+            key = (
+                "export.headline.delta_up"
+                if h.delta > 0
+                else ("export.headline.delta_down" if h.delta < 0 else "export.headline.delta_same")
+            )
+            delta_lines.append(
+                (
+                    r.tr(
+                        key,
+                        n=abs(h.delta),
+                        previous=h.previous,
+                        before=f"{h.previous_met}/{h.previous_total}",
+                    ),
+                    24,
+                    True,
+                    BLUE if h.delta > 0 else (ORANGE_TEXT if h.delta < 0 else INK),
+                )
+            )
+        else:
+            delta_lines.append((r.tr("export.headline.no_previous"), 22, False, MUTED))
+        if h.villages_total:
+            delta_lines.append(("", 10, False, INK))
+            delta_lines.append(
+                (
+                    r.tr(
+                        "export.headline.villages", n=h.villages_at_standard, total=h.villages_total
+                    ),
+                    24,
+                    False,
+                    INK,
+                )
+            )
+        self.text(slide, MARGIN, 3.25, 5.4, 3.5, delta_lines, space=8)
+        # Right: what is not met, and what cannot be judged yet.
+        right: list[tuple[str, float, bool, RGBColor]] = []
+        unmet = [c for c in r.criteria if c.status == "unmet"]
+        right.append((r.tr("export.headline.unmet", n=len(unmet)), 24, True, ORANGE_TEXT))
+        limit = 7 if len(r.unknown) == 0 else 5
+        for c in unmet[:limit]:
+            right.append(
+                (
+                    f"• {r.tr('export.criterion', number=c.number, name=shorten(c.name, 38))}",
+                    20,
+                    False,
+                    INK,
+                )
+            )
+        if len(unmet) > limit:
+            rest = ", ".join(c.number for c in unmet[limit:])
+            right.append((r.tr("export.headline.more_criteria", list=rest), 18, False, MUTED))
+        if not unmet:
+            right.append((r.tr("export.headline.none_unmet"), 20, False, INK))
+        if r.unknown:
+            right.append(("", 6, False, INK))
+            right.append((r.tr("export.headline.unknown", n=len(r.unknown)), 22, True, MUTED))
+            for c in r.unknown[:3]:
+                right.append(
+                    (
+                        f"• {r.tr('export.criterion', number=c.number, name=shorten(c.name, 30))}"
+                        f" — {c.reason}",
+                        18,
+                        False,
+                        INK,
+                    )
+                )
+            if len(r.unknown) > 3:
+                rest = ", ".join(c.number for c in r.unknown[3:])
+                right.append((r.tr("export.headline.more_criteria", list=rest), 16, False, MUTED))
+        self.text(slide, 6.4, 1.55, SLIDE_W - 6.4 - MARGIN, 5.25, right, space=5)
+
+    def grid_slide(self) -> None:
+        r = self.report
+        if not r.grid_rows:
+            return
+        slide = self.slide(r.tr("export.deck.grid_title", period=r.period))
+        fig = r.grid_figure(large=True).figure
+        self.picture(
+            slide,
+            fig,
+            MARGIN,
+            CONTENT_TOP,
+            SLIDE_W - 2 * MARGIN,
+            CONTENT_BOTTOM - CONTENT_TOP,
+            px_per_inch=GRID_PX_PER_INCH,
+        )
+
+    def unmet_slides(self, item: UnmetCriterion) -> None:
+        r = self.report
+        charted = any(item.chartable(p) for p in item.lines)
+        table_w = TABLE_W_WITH_CHART if charted else SLIDE_W - 2 * MARGIN
+        widths = _table_widths(table_w)
+        pages = unmet_pages(r, item, widths, table_w)
+        header = [
+            r.tr("export.col.indicator"),
+            r.tr("export.col.value"),
+            r.tr("export.col.threshold"),
+            r.tr("export.col.gap"),
+        ]
+        for i, page in enumerate(pages):
+            title = r.tr("export.deck.unmet_title", number=item.number, name=item.name)
+            if len(pages) > 1:
+                title += f" ({i + 1}/{len(pages)})"
+            slide = self.slide(title)
+            rows = [_row(p) for p in page]
+            colours = [ORANGE_TEXT if p.status == "unmet" else MUTED for p in page]
+            top = CONTENT_TOP + 0.1
+            top += self.table(slide, MARGIN, top, widths, header, rows, row_colours=colours)
+            top += 0.15
+            below: list[tuple[str, float, bool, RGBColor]] = []
+            if i == 0 and item.met_codes:
+                below.append(
+                    (
+                        r.tr("export.unmet.already_met", codes=", ".join(item.met_codes)),
+                        BLOCKER_PT - 2,
+                        False,
+                        MUTED,
+                    )
+                )
+            held = [(p.code, item.blockers_of(p.code)) for p in page if item.blockers_of(p.code)]
+            if held:
+                below.append((r.tr("export.unmet.blockers"), BLOCKER_PT + 2, True, INK))
+                for code, blockers in held:
+                    below.append((r.blocker_line(code, blockers), BLOCKER_PT, False, INK))
+            if below:
+                self.text(
+                    slide, MARGIN, top, table_w, max(0.5, CONTENT_BOTTOM - top), below, space=4
+                )
+            code = next((p.code for p in page if item.chartable(p)), None)
+            if code is not None:
+                fig = r.indicator_figure(code, large=True).figure
+                left = MARGIN + table_w + 0.25
+                self.picture(
+                    slide,
+                    fig,
+                    left,
+                    CONTENT_TOP + 0.05,
+                    SLIDE_W - MARGIN - left,
+                    CONTENT_BOTTOM - CONTENT_TOP - 0.05,
+                )
+
+    def progress_slide(self) -> None:
+        r = self.report
+        slide = self.slide(r.tr("export.deck.progress_title"))
+        fig = r.progress_figure(large=True).figure
+        self.picture(
+            slide,
+            fig,
+            MARGIN + 0.6,
+            CONTENT_TOP,
+            SLIDE_W - 2 * MARGIN - 1.2,
+            CONTENT_BOTTOM - CONTENT_TOP,
+        )
+
+    def changes_slide(self) -> None:
+        r = self.report
+        ch = r.changes
+        if ch.previous is None:
+            slide = self.slide(r.tr("export.deck.changes_title_none"))
+            self.text(
+                slide,
+                MARGIN,
+                2.0,
+                12,
+                1.0,
+                [(r.tr("export.changes.no_previous"), BODY_PT, False, MUTED)],
+            )
+            return
+        slide = self.slide(r.tr("export.deck.changes_title", previous=ch.previous))
+        if not ch.comparable:
+            self.text(
+                slide,
+                MARGIN,
+                2.0,
+                12,
+                1.5,
+                [
+                    (
+                        r.tr("export.changes.not_comparable", previous=ch.previous),
+                        BODY_PT,
+                        False,
+                        MUTED,
+                    )
+                ],
+            )
+            return
+        half = (SLIDE_W - 2 * MARGIN - 0.4) / 2
+        chars = int(half * 72 / (CHANGE_PT * 0.55)) - 10
+        left: list[tuple[str, float, bool, RGBColor]] = [
+            (r.tr("export.changes.newly_met", n=len(ch.newly_met)), 24, True, BLUE)
+        ]
+        left += _change_items(r, ch.newly_met, "✓", chars, CHANGES_SHOWN)
+        right: list[tuple[str, float, bool, RGBColor]] = [
+            (r.tr("export.changes.newly_unmet", n=len(ch.newly_unmet)), 24, True, ORANGE_TEXT)
+        ]
+        right += _change_items(r, ch.newly_unmet, "✗", chars, CHANGES_SHOWN - 3)
+        for c in ch.other[:3]:
+            right.append(
+                (
+                    r.tr(
+                        "export.changes.other",
+                        number=c.number,
+                        name=shorten(c.name, 24),
+                        before=c.before_text,
+                        after=c.after_text,
+                    ),
+                    CHANGE_PT - 2,
+                    False,
+                    MUTED,
+                )
+            )
+        top = CONTENT_TOP + 0.1
+        self.text(slide, MARGIN, top, half, SUMMARY_TOP - top, left, space=3)
+        self.text(slide, MARGIN + half + 0.4, top, half, SUMMARY_TOP - top, right, space=3)
+        self.rule(SUMMARY_TOP - 0.08, thin=True)
+        self.text(
+            slide,
+            MARGIN,
+            SUMMARY_TOP,
+            SLIDE_W - 2 * MARGIN,
+            CONTENT_BOTTOM - SUMMARY_TOP,
+            [(line, 16, False, INK) for line in r.changes_summary()],
+            space=3,
+        )
+
+    def closing_slide(self) -> None:
+        r = self.report
+        slide = self.slide(r.tr("export.deck.closing_title"))
+        colours = {"normal": INK, "muted": MUTED, "warn": ORANGE_TEXT}
+        lines = [(line.text, line.size, False, colours[line.tone]) for line in r.closing_lines()]
+        self.text(
+            slide,
+            MARGIN,
+            CONTENT_TOP + 0.1,
+            SLIDE_W - 2 * MARGIN,
+            CONTENT_BOTTOM - CONTENT_TOP - 0.1,
+            lines,
+            space=6,
+        )
+
+
+# --- shared layout helpers (also used by the PDF) ----------------------------------------------
+
+
+def title_size(title: str, width: float, largest: float = TITLE_PT, smallest: float = 22) -> float:
+    """The largest size (pt) at which `title` fits on one line of `width` inches."""
+    fits = width * 72 / (max(1, len(title)) * 0.55)
+    return float(max(smallest, min(largest, int(fits))))
+
+
+def _row(p: PartLine) -> list[str]:
+    """Indicator, value, threshold, and the gap (or the status when there is no number)."""
+    return [
+        f"{p.code}  {p.short_name}",
+        p.value_text,
+        p.threshold_text,
+        p.gap_text or p.status_text,
+    ]
+
+
+def _table_widths(total: float) -> list[float]:
+    rest = [1.2, 1.3, 1.6]
+    return [total - sum(rest), *rest]
+
+
+def _lines_needed(text: str, width_in: float, size_pt: float) -> int:
+    chars_per_line = max(8, int(width_in * 72 / (size_pt * 0.52)))
+    words = text.split()
+    lines, current = 1, 0
+    for word in words:
+        if current and current + 1 + len(word) > chars_per_line:
+            lines += 1
+            current = len(word)
+        else:
+            current += (1 if current else 0) + len(word)
+    return lines
+
+
+def _row_height(row: Sequence[str], widths: Sequence[float], size: float) -> float:
+    lines = max(_lines_needed(c, w - 0.16, size) for c, w in zip(row, widths, strict=True))
+    return lines * size * 1.2 / 72 + 0.12
+
+
+def _text_height(text: str, width: float, size: float, space: float = 4) -> float:
+    return _lines_needed(text, width - 0.1, size) * size * 1.2 / 72 + space / 72
+
+
+def unmet_pages(
+    r: Report, item: UnmetCriterion, widths: Sequence[float], width: float
+) -> list[list[PartLine]]:
+    """Split an unmet criterion's rows (each with its villages' line) into slides whose
+    estimated height fits the content area."""
+    budget = CONTENT_BOTTOM - CONTENT_TOP - 0.35
+    header = _row_height(["x"] * len(widths), widths, TABLE_PT)
+    first_extra = (
+        _text_height(
+            r.tr("export.unmet.already_met", codes=", ".join(item.met_codes)), width, BLOCKER_PT - 2
+        )
+        if item.met_codes
+        else 0.0
+    )
+    blockers_title = _text_height(r.tr("export.unmet.blockers"), width, BLOCKER_PT + 2)
+    pages: list[list[PartLine]] = [[]]
+    used = header + first_extra
+    has_blockers = False
+    for p in item.lines:
+        held = item.blockers_of(p.code)
+        h = _row_height(_row(p), widths, TABLE_PT)
+        if held:
+            h += _text_height(r.blocker_line(p.code, held), width, BLOCKER_PT)
+            if not has_blockers:
+                h += blockers_title
+        if pages[-1] and used + h > budget:
+            pages.append([])
+            used = header
+            has_blockers = False
+            if held:
+                h += blockers_title if not has_blockers else 0.0
+        pages[-1].append(p)
+        used += h
+        has_blockers = has_blockers or bool(held)
+    return pages
+
+
+def _change_items(
+    r: Report, items: Sequence[StatusChange], mark: str, chars: int, limit: int
+) -> list[tuple[str, float, bool, RGBColor]]:
+    if not items:
+        return [(r.tr("export.changes.none"), CHANGE_PT, False, MUTED)]
+    out: list[tuple[str, float, bool, RGBColor]] = [
+        (
+            f"{mark} {r.tr('export.criterion', number=c.number, name=shorten(c.name, chars))}",
+            CHANGE_PT,
+            False,
+            INK,
+        )
+        for c in items[:limit]
+    ]
+    if len(items) > limit:
+        rest = ", ".join(c.number for c in items[limit:])
+        out.append((r.tr("export.headline.more_criteria", list=rest), CHANGE_PT - 2, False, MUTED))
+    return out
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def _default_render(fig: go.Figure, width: int, height: int) -> bytes:
+    return figure_png(fig, width=width, height=height, scale=IMAGE_SCALE)
+
+
+def build_pptx(report: Report, *, render: Render | None = None) -> bytes:
+    """The deck as .pptx bytes. `render(fig, width, height)` draws a chart (default: kaleido);
+    it raises `ImageRenderError` when charts cannot be drawn."""
+    prs = Presentation()
+    prs.slide_width = Inches(SLIDE_W)
+    prs.slide_height = Inches(SLIDE_H)
+    language = MSO_LANGUAGE_ID.VIETNAMESE if report.lang == "vi" else MSO_LANGUAGE_ID.ENGLISH_US
+    deck = _Deck(report, prs, render or _default_render, language)
+    deck.title_slide()
+    deck.headline_slide()
+    deck.grid_slide()
+    for item in report.unmet:
+        deck.unmet_slides(item)
+    deck.progress_slide()
+    deck.changes_slide()
+    deck.closing_slide()
+    props = prs.core_properties
+    props.title = report.tr(
+        "export.deck.subtitle",
+        commune=commune_title(report.commune, report.lang),
+        period=report.period,
+    )
+    props.author = "ntm"
+    props.language = "vi-VN" if report.lang == "vi" else "en-US"
+    _set_default_lang(prs, props.language)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
+
+
+def _set_default_lang(prs: Presentation, tag: str) -> None:
+    """The presentation's default text language (new text typed in PowerPoint)."""
+    default = prs.part._element.find(qn("p:defaultTextStyle"))
+    if default is None:
+        return
+    for lvl in default:
+        rpr = lvl.find(qn("a:defRPr"))
+        if rpr is not None:
+            rpr.set("lang", tag)

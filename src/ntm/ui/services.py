@@ -1,0 +1,718 @@
+"""The only bridge between the pages and the core (DESIGN §2): reads, writes, caching.
+
+- The database is `ntm.storage.Store` on `NTM_DATABASE_URL` (default SQLite `data/ntm.db`),
+  opened once per process and URL (`st.cache_resource`). An empty database is seeded from the
+  bundled demo returns `data/demo/*.xlsx` as user "demo" on first use, so a newcomer sees a full
+  dashboard; `data_info().demo` is True while values from those uploads are current, and the
+  pages then show a "dữ liệu minh họa" badge.
+- Reads are cached with `st.cache_data`, keyed by the database URL; every write here clears
+  the caches (`clear_caches`), so the next run reads fresh data. A commune is assessed once for
+  all its years: switching year or village only filters cached frames.
+- Statuses, gaps and thresholds all come from `ntm.attainment.assess`; this module only
+  selects, joins names and orders rows for the pages. It never decides a status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ntm import formatting as fmt
+from ntm.attainment import MET, UNMET, Assessment, assess
+from ntm.criteria import CriteriaSet, get_set, set_for_year, shipped_sets
+from ntm.errors import NoCriteriaSetError, Problem
+from ntm.i18n import t
+from ntm.storage import CommuneProfile, ImportOutcome, RevisionRef, Store
+from ntm.storage.engine import REPO_ROOT, default_url
+from ntm.values import VALUE_COLUMNS, ReadResult
+
+DEMO_DIR = REPO_ROOT / "data" / "demo"
+DEMO_USER = "demo"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+def db_url() -> str:
+    return default_url()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    store = Store(url).migrate()
+    seed_demo(store)
+    return store
+
+
+def store() -> Store:
+    return _store(db_url())
+
+
+def seed_demo(store: Store, folder: Path | None = None) -> list[ImportOutcome]:
+    """Import the bundled demo returns as user "demo" if the database has no upload at all."""
+    if not store.uploads(limit=1).empty:
+        return []
+    files = sorted((folder or DEMO_DIR).glob("*.xlsx"))
+    return [store.import_file(path, user=DEMO_USER) for path in files]
+
+
+def clear_caches() -> None:
+    """After every write: the next read sees the database as it now is."""
+    st.cache_data.clear()
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    """Vietnamese-friendly order: letters first without their marks, then with them."""
+    base = "".join(
+        c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn"
+    )
+    return base.replace("đ", "d").replace("Đ", "D").casefold(), name
+
+
+# --- communes and their criteria -------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def _communes(url: str) -> list[CommuneProfile]:
+    return store().communes()
+
+
+def communes() -> list[CommuneProfile]:
+    return _communes(db_url())
+
+
+def commune_names() -> list[str]:
+    return [p.name for p in communes() if not p.merged_into]
+
+
+def profile(commune: str) -> CommuneProfile | None:
+    return next((p for p in communes() if p.name == commune), None)
+
+
+@st.cache_data(show_spinner=False)
+def _user_sets(url: str) -> list[CriteriaSet]:
+    return store().criteria_sets()
+
+
+def criteria_sets() -> dict[str, CriteriaSet]:
+    """Every set a commune may use: shipped ones and those imported into the database."""
+    return {**shipped_sets(), **{s.id: s for s in _user_sets(db_url())}}
+
+
+def criteria_for(commune: str, year: int) -> CriteriaSet:
+    """The set a commune's year is judged on: its own if its profile names one, else the
+    national set in force. Raises NoCriteriaSetError when none covers the year."""
+    prof = profile(commune)
+    sets = criteria_sets()
+    if prof is not None and prof.criteria_set and prof.criteria_set in sets:
+        return sets[prof.criteria_set]
+    return set_for_year(year, "commune", [*_user_sets(db_url()), *shipped_sets().values()])
+
+
+def commune_key(commune: str, crit: CriteriaSet) -> str | None:
+    prof = profile(commune)
+    if prof is None:
+        return None
+    return prof.region if crit.keyed_by == "region" else prof.group
+
+
+# --- assessment ------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def _assessment(url: str, commune: str) -> Assessment:
+    db = store()
+    values = db.current_values(commune=commune)[VALUE_COLUMNS]
+    prof = next((p for p in db.communes() if p.name == commune), None)
+    user_sets = db.criteria_sets()
+    forced: CriteriaSet | None = None
+    if prof is not None and prof.criteria_set:
+        try:
+            forced = get_set(prof.criteria_set, {s.id: s for s in user_sets})
+        except KeyError:
+            forced = None
+    return assess(values, keys=db.keys(), criteria=forced, extra_sets=user_sets)
+
+
+def assessment(commune: str) -> Assessment:
+    """The commune and its villages, every year with data (cached until the next write)."""
+    return _assessment(db_url(), commune)
+
+
+def periods(commune: str) -> list[int]:
+    units = assessment(commune).units
+    return sorted(int(p) for p in units["period"].unique())
+
+
+@dataclass
+class DataInfo:
+    """Where the numbers on screen come from: date of the latest upload behind them, demo?"""
+
+    as_of: dt.datetime | None
+    demo: bool
+    uploads: int
+
+
+@st.cache_data(show_spinner=False)
+def _data_info(url: str, commune: str) -> DataInfo:
+    db = store()
+    current = db.current_values(commune=commune)
+    ids = {int(i) for i in current["upload_id"].dropna().unique()}
+    ups = db.uploads(commune=commune)
+    behind = ups[ups["upload_id"].isin(ids)]
+    as_of = behind["created_at"].max() if not behind.empty else None
+    return DataInfo(
+        as_of=None if as_of is None or pd.isna(as_of) else as_of.to_pydatetime(),
+        demo=bool((behind["user"] == DEMO_USER).any()),
+        uploads=len(behind),
+    )
+
+
+def data_info(commune: str) -> DataInfo:
+    return _data_info(db_url(), commune)
+
+
+def chart_source(commune: str, lang: str) -> tuple[str, str]:
+    """(source, date) printed on every chart of a commune."""
+    info = data_info(commune)
+    source = (
+        t("chart.source.demo", lang)
+        if info.demo
+        else t("chart.source.returns", lang, commune=commune)
+    )
+    return source, fmt.date(info.as_of, lang)
+
+
+# --- Tổng quan -------------------------------------------------------------------------------
+
+
+@dataclass
+class Blocker:
+    """One unmet criterion: its unmet indicators with gaps, and the villages holding it back."""
+
+    criterion: str
+    name: str
+    rows: pd.DataFrame  # indicator, name, value, threshold, gap, villages, verified
+
+
+@dataclass
+class Overview:
+    commune: str
+    year: int
+    criteria_set: str
+    criteria_met: int
+    criteria_total: int
+    villages_at_standard: int
+    villages_total: int
+    previous_year: int | None
+    change: int | None
+    village_change: int | None
+    progress: pd.DataFrame
+    grid: pd.DataFrame  # row, column, status
+    grid_rows: list[str]
+    grid_columns: list[str]
+    column_names: dict[str, str]
+    blockers: list[Blocker]
+    unknown: pd.DataFrame  # criterion, name, reason
+    indicators_unmet: int
+    thresholds_used: int
+    thresholds_unverified: int
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _names(crit: CriteriaSet, lang: str) -> tuple[dict[str, str], dict[str, Any]]:
+    criteria = {c.number: c.name.get(lang) for c in crit.criteria}
+    parts = {code: (ind, part) for code, (ind, part) in crit.measured_codes().items()}
+    return criteria, parts
+
+
+def whole_commune(lang: str) -> str:
+    return t("ui.whole_commune", lang)
+
+
+@st.cache_data(show_spinner=False)
+def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
+    a = assessment(commune)
+    units = a.units
+    com_units = units[units["village"].isna()].sort_values("period")
+    this = com_units[com_units["period"] == year]
+    if this.empty:
+        return None
+    row = this.iloc[0]
+    crit = a.sets[str(row["criteria_set"])]
+    crit_names, parts = _names(crit, lang)
+    villages = units[(units["period"] == year) & units["village"].notna()]
+    earlier = com_units[com_units["period"] < year]
+    prev = earlier.iloc[-1] if not earlier.empty else None
+    prev_villages = (
+        units[(units["period"] == prev["period"]) & units["village"].notna()]
+        if prev is not None
+        else None
+    )
+
+    # villages × criteria grid: the commune as a whole first, then its villages.
+    crits = a.criteria[a.criteria["period"] == year]
+    whole = whole_commune(lang)
+    grid = pd.DataFrame(
+        {
+            "row": [whole if v is None else v for v in crits["village"]],
+            "column": crits["criterion"].astype(str),
+            "status": crits["status"],
+        }
+    )
+    village_names = sorted({str(v) for v in villages["village"]}, key=sort_key)
+
+    # What blocks the rest: unmet commune criteria → their unmet parts → villages behind them.
+    parts_year = a.parts[(a.parts["period"] == year) & a.parts["village"].isna()]
+    blockers_year = a.blockers[a.blockers["period"] == year]
+    blockers: list[Blocker] = []
+    com_crits = crits[crits["village"].isna()]
+    for number in com_crits.loc[com_crits["status"] == UNMET, "criterion"]:
+        unmet = parts_year[(parts_year["criterion"] == number) & (parts_year["status"] == UNMET)]
+        rows = []
+        for p in unmet.itertuples(index=False):
+            ind, part = parts[str(p.code)]
+            held = blockers_year[blockers_year["code"] == p.code]
+            behind = [
+                _village_gap(b, part.kind, part.unit, lang)
+                for b in held.itertuples(index=False)
+            ]
+            rows.append(
+                {
+                    "code": str(p.code),
+                    "name": part.name.get(lang),
+                    "value": fmt.value(p.value, part.kind, part.unit, lang),
+                    "threshold": fmt.threshold(
+                        p.threshold, part.direction, part.kind, part.unit, lang
+                    ),
+                    "gap": fmt.gap(p.gap, part.kind, part.unit, lang),
+                    "villages": "; ".join(behind) if behind else "—",
+                    "verified": bool(p.verified),
+                }
+            )
+        blockers.append(
+            Blocker(str(number), crit_names.get(str(number), ""), pd.DataFrame(rows))
+        )
+
+    unknown_rows = []
+    for number in com_crits.loc[com_crits["status"] == "unknown", "criterion"]:
+        these = parts_year[parts_year["criterion"] == number]
+        missing = these[these["status"] == "missing"]["code"].astype(str).tolist()
+        no_thr = these[these["status"] == "no_threshold"]["code"].astype(str).tolist()
+        reasons = []
+        if missing:
+            reasons.append(t("ui.overview.reason_missing", lang, codes=", ".join(missing)))
+        if no_thr:
+            reasons.append(t("ui.overview.reason_no_threshold", lang, codes=", ".join(no_thr)))
+        if not reasons:
+            reasons.append(t("ui.overview.reason_not_loaded", lang))
+        unknown_rows.append(
+            {
+                "criterion": str(number),
+                "name": crit_names.get(str(number), ""),
+                "reason": "; ".join(reasons),
+            }
+        )
+
+    judged = parts_year[parts_year["status"].isin([MET, UNMET])]
+    return Overview(
+        commune=commune,
+        year=year,
+        criteria_set=crit.title.get(lang),
+        criteria_met=int(row["criteria_met"]),
+        criteria_total=int(row["criteria_total"]),
+        villages_at_standard=int(villages["at_standard"].sum()),
+        villages_total=len(villages),
+        previous_year=int(prev["period"]) if prev is not None else None,
+        change=int(row["criteria_met"] - prev["criteria_met"]) if prev is not None else None,
+        village_change=(
+            int(villages["at_standard"].sum() - prev_villages["at_standard"].sum())
+            if prev_villages is not None
+            else None
+        ),
+        progress=com_units[
+            ["period", "criteria_met", "criteria_unmet", "criteria_unknown", "criteria_total"]
+        ].reset_index(drop=True),
+        grid=grid,
+        grid_rows=[whole, *village_names],
+        grid_columns=[c.number for c in crit.criteria],
+        column_names=crit_names,
+        blockers=blockers,
+        unknown=pd.DataFrame(unknown_rows, columns=["criterion", "name", "reason"]),
+        indicators_unmet=int((parts_year["status"] == UNMET).sum()),
+        thresholds_used=len(judged),
+        thresholds_unverified=int((~judged["verified"].astype(bool)).sum()),
+        problems=list(a.problems),
+    )
+
+
+def _village_gap(b: Any, kind: str, unit: str, lang: str) -> str:
+    if b.status == "missing":
+        return t("ui.overview.village_missing", lang, village=b.village)
+    if kind == "boolean" or fmt.is_missing(b.gap):
+        return f"{b.village} ({fmt.value(b.value, kind, unit, lang)})"
+    return t(
+        "ui.overview.village_gap",
+        lang,
+        village=b.village,
+        value=fmt.value(b.value, kind, unit, lang),
+        gap=fmt.gap(b.gap, kind, unit, lang),
+    )
+
+
+def overview(commune: str, year: int, lang: str) -> Overview | None:
+    return _overview(db_url(), commune, year, lang)
+
+
+# --- Thôn and Tiêu chí -----------------------------------------------------------------------
+
+
+def villages_of(commune: str, year: int | None = None) -> list[str]:
+    units = assessment(commune).units
+    if year is not None:
+        units = units[units["period"] == year]
+    return sorted({str(v) for v in units["village"].dropna()}, key=sort_key)
+
+
+def _indicator_table(parts_rows: pd.DataFrame, crit: CriteriaSet, lang: str) -> pd.DataFrame:
+    """One row per measured value: code, name, value, threshold, status, gap, verified."""
+    _, parts = _names(crit, lang)
+    rows = []
+    for p in parts_rows.sort_values(["order", "code"]).itertuples(index=False):
+        ind, part = parts[str(p.code)]
+        rows.append(
+            {
+                "criterion": str(p.criterion),
+                "code": str(p.code),
+                "name": part.name.get(lang),
+                "value": fmt.value(p.value, part.kind, part.unit, lang),
+                "threshold": fmt.threshold(p.threshold, part.direction, part.kind, part.unit, lang)
+                if p.status not in ("info", "not_applicable")
+                else "—",
+                "status": fmt.status_label(str(p.status), lang),
+                "gap": fmt.gap(p.gap, part.kind, part.unit, lang) if p.status == UNMET else "—",
+                "verified": bool(p.verified) or p.status in ("info", "not_applicable"),
+                "raw_status": str(p.status),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "criterion",
+            "code",
+            "name",
+            "value",
+            "threshold",
+            "status",
+            "gap",
+            "verified",
+            "raw_status",
+        ],
+    )
+
+
+@dataclass
+class VillageView:
+    village: str
+    year: int
+    criteria_met: int
+    criteria_total: int
+    at_standard: bool
+    table: pd.DataFrame
+    history: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False)
+def _village(url: str, commune: str, village: str, year: int, lang: str) -> VillageView | None:
+    a = assessment(commune)
+    units = a.units[a.units["village"] == village].sort_values("period")
+    this = units[units["period"] == year]
+    if this.empty:
+        return None
+    row = this.iloc[0]
+    crit = a.sets[str(row["criteria_set"])]
+    parts = a.parts[(a.parts["village"] == village) & (a.parts["period"] == year)]
+    return VillageView(
+        village=village,
+        year=year,
+        criteria_met=int(row["criteria_met"]),
+        criteria_total=int(row["criteria_total"]),
+        at_standard=bool(row["at_standard"]),
+        table=_indicator_table(parts, crit, lang),
+        history=units[
+            ["period", "criteria_met", "criteria_unmet", "criteria_unknown", "criteria_total"]
+        ].reset_index(drop=True),
+    )
+
+
+def village(commune: str, village_name: str, year: int, lang: str) -> VillageView | None:
+    return _village(db_url(), commune, village_name, year, lang)
+
+
+@dataclass
+class IndicatorChoice:
+    code: str
+    label: str
+    criterion: str
+    criterion_name: str
+    kind: str
+    unit: str
+    direction: str
+    village_scope: bool
+
+
+def indicator_choices(commune: str, year: int, lang: str) -> list[IndicatorChoice]:
+    """Every measured value of the set the year is judged on, in the set's order."""
+    a = assessment(commune)
+    units = a.units[(a.units["period"] == year) & a.units["village"].isna()]
+    if units.empty:
+        return []
+    crit = a.sets[str(units.iloc[0]["criteria_set"])]
+    out = []
+    for criterion, ind in crit.indicators():
+        for part in ind.measured:
+            out.append(
+                IndicatorChoice(
+                    code=part.code,
+                    label=f"{part.code} — {part.name.get(lang)}",
+                    criterion=criterion.number,
+                    criterion_name=criterion.name.get(lang),
+                    kind=part.kind,
+                    unit=part.unit,
+                    direction=part.direction,
+                    village_scope=ind.scope == "village",
+                )
+            )
+    return out
+
+
+@dataclass
+class IndicatorView:
+    code: str
+    name: str
+    criterion: str
+    criterion_name: str
+    kind: str
+    unit: str
+    direction: str
+    threshold: float | None
+    verified: bool
+    by_village: pd.DataFrame  # label, value, status (this year; commune first)
+    by_year: pd.DataFrame  # period, label, value, flag
+    thresholds: pd.DataFrame  # period, threshold
+    table: pd.DataFrame  # label, value, threshold, status, verified, gap
+
+
+@st.cache_data(show_spinner=False)
+def _indicator(url: str, commune: str, code: str, year: int, lang: str) -> IndicatorView | None:
+    a = assessment(commune)
+    rows = a.parts[a.parts["code"] == code]
+    this = rows[rows["period"] == year]
+    if this.empty:
+        return None
+    crit = a.sets[str(this.iloc[0]["criteria_set"])]
+    criteria_names, parts = _names(crit, lang)
+    ind, part = parts[code]
+    whole = whole_commune(lang)
+
+    def label(v: Any) -> str:
+        return whole if v is None else str(v)
+
+    ordered = this.assign(label=[label(v) for v in this["village"]])
+    ordered = ordered.assign(
+        _k=[(0, ("", "")) if v is None else (1, sort_key(str(v))) for v in ordered["village"]]
+    ).sort_values("_k")
+    commune_row = this[this["village"].isna()]
+    threshold = commune_row["threshold"].iloc[0] if not commune_row.empty else None
+    villages_threshold = this[this["village"].notna()]["threshold"].dropna()
+    if (threshold is None or pd.isna(threshold)) and not villages_threshold.empty:
+        threshold = villages_threshold.iloc[0]
+    by_year = rows.assign(label=[label(v) for v in rows["village"]])
+    last = by_year[by_year["period"] == year]
+    flagged = set(last.loc[last["status"] != MET, "label"]) - {whole}
+    table = pd.DataFrame(
+        {
+            "label": ordered["label"],
+            "value": [fmt.value(v, part.kind, part.unit, lang) for v in ordered["value"]],
+            "threshold": [
+                fmt.threshold(v, part.direction, part.kind, part.unit, lang)
+                for v in ordered["threshold"]
+            ],
+            "status": [str(s) for s in ordered["status"]],
+            "verified": [bool(v) for v in ordered["verified"]],
+            "gap": [
+                fmt.gap(g, part.kind, part.unit, lang) if s == UNMET else "—"
+                for g, s in zip(ordered["gap"], ordered["status"], strict=True)
+            ],
+        }
+    )
+    return IndicatorView(
+        code=code,
+        name=part.name.get(lang),
+        criterion=str(this.iloc[0]["criterion"]),
+        criterion_name=criteria_names.get(str(this.iloc[0]["criterion"]), ""),
+        kind=part.kind,
+        unit=part.unit,
+        direction=str(this.iloc[0]["direction"]),
+        threshold=None if threshold is None or pd.isna(threshold) else float(threshold),
+        verified=bool(commune_row["verified"].all()) if not commune_row.empty else False,
+        by_village=ordered[["label", "value", "status"]].reset_index(drop=True),
+        by_year=by_year.assign(flag=by_year["label"].isin(flagged))[
+            ["period", "label", "value", "flag"]
+        ].reset_index(drop=True),
+        thresholds=rows[rows["village"].isna()][["period", "threshold"]].reset_index(drop=True),
+        table=table.reset_index(drop=True),
+    )
+
+
+def indicator(commune: str, code: str, year: int, lang: str) -> IndicatorView | None:
+    return _indicator(db_url(), commune, code, year, lang)
+
+
+# --- Nhập liệu -------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def read_upload(name: str, data: bytes) -> ReadResult:
+    """Read one uploaded return (nothing is stored). Cached by name and bytes."""
+    from ntm.returns import read_return
+
+    return read_return(data, name)
+
+
+def problems_frame(problems: Sequence[Problem], lang: str) -> pd.DataFrame:
+    """Every problem as a row: file, sheet, cell, level, message (for st.dataframe)."""
+    return pd.DataFrame(
+        [
+            {
+                "file": p.file,
+                "sheet": p.sheet,
+                "cell": p.cell,
+                "level": t(f"ui.level.{p.level.value}", lang),
+                "message": p.message(lang),
+                "code": p.code.value,
+            }
+            for p in problems
+        ],
+        columns=["file", "sheet", "cell", "level", "message", "code"],
+    )
+
+
+def values_summary(result: ReadResult, lang: str) -> pd.DataFrame:
+    """What a return carries: one row per unit (commune/village, year) with its value count."""
+    values = result.values
+    if values.empty:
+        return pd.DataFrame(columns=["commune", "unit", "period", "values"])
+    whole = whole_commune(lang)
+    grouped = (
+        values.assign(unit=[whole if v is None or pd.isna(v) else v for v in values["village"]])
+        .groupby(["commune", "unit", "period"], sort=False)["value"]
+        .count()
+        .reset_index(name="values")
+    )
+    return grouped
+
+
+def save_upload(name: str, data: bytes, result: ReadResult | None, user: str) -> ImportOutcome:
+    """Store one return as read for the preview; clears caches.
+
+    A file with errors is not stored at all (`keep_refused=False`): the page only sends files
+    whose preview had none, and the store's own checks refuse the rest without a trace.
+    """
+    outcome = store().import_bytes(
+        data, name, user=user or "anonymous", read_result=result, keep_refused=False
+    )
+    clear_caches()
+    return outcome
+
+
+@st.cache_data(show_spinner=False)
+def _template(url: str, commune: str, year: int) -> bytes:
+    crit = criteria_for(commune, year)
+    prof = profile(commune)
+    names = villages_of(commune) or (prof.villages if prof else [])
+    if prof is not None and prof.villages:
+        names = sorted(set(prof.villages), key=sort_key)
+    from ntm.template import build_template
+
+    wb = build_template(commune, year, names, crit, key=commune_key(commune, crit))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def template_bytes(commune: str, year: int) -> bytes:
+    """The pre-filled return for a commune and year. Raises NoCriteriaSetError."""
+    return _template(db_url(), commune, year)
+
+
+def template_name(commune: str, year: int) -> str:
+    base = "".join(
+        c for c in unicodedata.normalize("NFD", commune) if unicodedata.category(c) != "Mn"
+    )
+    base = base.replace("đ", "d").replace("Đ", "D")
+    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in base).lower().split())
+    return f"bao-cao-ntm-{slug or 'xa'}-{year}.xlsx"
+
+
+# --- Dữ liệu ---------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def _uploads(url: str, commune: str | None) -> pd.DataFrame:
+    return store().uploads(commune=commune)
+
+
+def uploads(commune: str | None) -> pd.DataFrame:
+    return _uploads(db_url(), commune)
+
+
+@st.cache_data(show_spinner=False)
+def _revisions(url: str, commune: str | None) -> pd.DataFrame:
+    return store().revisions(commune=commune)
+
+
+def revisions(commune: str | None) -> pd.DataFrame:
+    return _revisions(db_url(), commune)
+
+
+def original(upload_id: int) -> tuple[str, bytes]:
+    return store().original(int(upload_id))
+
+
+def upload_problems(upload_id: int) -> list[Problem]:
+    return store().upload_problems(int(upload_id))
+
+
+def restore(revision_id: int, user: str) -> RevisionRef:
+    ref = store().restore(int(revision_id), user=user or "anonymous")
+    clear_caches()
+    return ref
+
+
+# --- Cài đặt ---------------------------------------------------------------------------------
+
+
+def save_profile(profile_: CommuneProfile, user: str) -> None:
+    store().save_commune(profile_, user=user or "anonymous")
+    clear_caches()
+
+
+def safe_db_url() -> str:
+    """The database URL with any password hidden (shown on Cài đặt)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url()).render_as_string(hide_password=True)
+
+
+def no_set_message(exc: NoCriteriaSetError, lang: str) -> str:
+    return t("ui.no_criteria_set", lang, year=exc.year)

@@ -1,0 +1,217 @@
+"""Value-level checks on tidy values (DESIGN §4): every problem collected, none raised.
+
+Checks, each with a stable code (`ntm.errors.Code`):
+
+- a code the criteria set does not measure: UNKNOWN_INDICATOR (warning; the row is left out),
+  or INDICATOR_HAS_PARTS (warning) for the code of an indicator measured by its parts;
+- the same code twice for the same unit (commune, village, period) with different values:
+  DUPLICATE_CODE (error; the same value twice is fine);
+- a percent outside 0-100: PERCENT_OUT_OF_RANGE;
+- a negative count, number or money value, or a negative numerator/denominator: NEGATIVE_VALUE;
+- numerator larger than denominator: NUMERATOR_GT_DENOMINATOR (then the percent above 100 that
+  follows from it is not reported a second time).
+
+`validate` takes a values frame; `check_rows` does the same work on row dicts and also returns
+the rows to keep (first of each duplicate, known codes only): `ntm.returns` uses it before it
+builds its frame.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ntm.criteria import CriteriaSet
+from ntm.errors import Code, Problem
+
+NUMBER_KINDS = frozenset({"count", "number", "money"})
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """What the reader and the checks need to know about one measured code."""
+
+    code: str
+    kind: str
+    scope: str
+    aggregation: str
+    names: tuple[str, ...]  # its Vietnamese and English names
+    parent: str | None = None  # the indicator's code when this is one of several parts
+    parent_names: tuple[str, ...] = ()  # that indicator's names
+
+
+@dataclass
+class CodeIndex:
+    set_id: str
+    measured: dict[str, CodeInfo]
+    parents: dict[str, list[str]]  # indicator code -> its part codes (multi-part indicators)
+    order: list[str]  # every code in the set's order, an indicator before its parts
+    position: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.position = {code: i for i, code in enumerate(self.order)}
+
+    def known(self, code: str) -> bool:
+        return code in self.measured or code in self.parents
+
+
+_INDEX_CACHE: dict[int, tuple[CriteriaSet, CodeIndex]] = {}
+
+
+def code_index(criteria: CriteriaSet) -> CodeIndex:
+    """The codes of a set, built once per set object (sets are immutable)."""
+    hit = _INDEX_CACHE.get(id(criteria))
+    if hit is not None and hit[0] is criteria:
+        return hit[1]
+    measured: dict[str, CodeInfo] = {}
+    parents: dict[str, list[str]] = {}
+    order: list[str] = []
+    for _, ind in criteria.indicators():
+        if ind.parts:
+            parents[ind.code] = [p.code for p in ind.parts]
+            order.append(ind.code)
+        for part in ind.measured:
+            measured[part.code] = CodeInfo(
+                code=part.code,
+                kind=part.kind,
+                scope=ind.scope,
+                aggregation=ind.aggregation,
+                names=tuple(n for n in (part.name.vi, part.name.en) if n),
+                parent=ind.code if ind.parts else None,
+                parent_names=tuple(n for n in (ind.name.vi, ind.name.en) if n and ind.parts),
+            )
+            order.append(part.code)
+    index = CodeIndex(criteria.id, measured, parents, order)
+    if len(_INDEX_CACHE) > 64:
+        _INDEX_CACHE.clear()
+    _INDEX_CACHE[id(criteria)] = (criteria, index)
+    return index
+
+
+def fmt_number(value: float) -> str:
+    """A number as people write it in a message: 95, 95.5, 1234."""
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if _missing(a) or _missing(b):
+        return _missing(a) and _missing(b)
+    return bool(abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a))))
+
+
+def unknown_code_problem(
+    code: str, index: CodeIndex, file: str, sheet: str = "", cell: str = ""
+) -> Problem:
+    """UNKNOWN_INDICATOR, or INDICATOR_HAS_PARTS for the code of a multi-part indicator."""
+    parts = index.parents.get(code)
+    if parts:
+        return Problem(
+            Code.INDICATOR_HAS_PARTS,
+            file,
+            sheet,
+            cell,
+            {"code": code, "parts": ", ".join(parts), "example": parts[0]},
+        )
+    return Problem(
+        Code.UNKNOWN_INDICATOR, file, sheet, cell, {"code": code, "criteria_set": index.set_id}
+    )
+
+
+def check_rows(
+    rows: Iterable[Mapping[str, Any]], criteria: CriteriaSet, file: str
+) -> tuple[list[Problem], list[Mapping[str, Any]]]:
+    """Every problem in `rows` (dicts with the values-frame columns) and the rows to keep."""
+    index = code_index(criteria)
+    problems: list[Problem] = []
+    kept: list[Mapping[str, Any]] = []
+    first: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for row in rows:
+        code = str(row.get("code"))
+        sheet, cell = row.get("sheet") or "", row.get("cell") or ""
+        info = index.measured.get(code)
+        if info is None:
+            problems.append(unknown_code_problem(code, index, file, sheet, cell))
+            continue
+        village = row.get("village")
+        village = None if _missing(village) else village
+        key = (row.get("commune"), village, row.get("period"), code)
+        value, num, den = row.get("value"), row.get("numerator"), row.get("denominator")
+        earlier = first.get(key)
+        if earlier is not None:
+            if not all(
+                _same(earlier.get(k), row.get(k)) for k in ("value", "numerator", "denominator")
+            ):
+                problems.append(
+                    Problem(
+                        Code.DUPLICATE_CODE,
+                        file,
+                        sheet,
+                        cell,
+                        {
+                            "code": code,
+                            "unit": village or row.get("commune") or "",
+                            "first": _shown(earlier),
+                            "first_cell": _where(earlier, sheet),
+                            "second": _shown(row),
+                        },
+                    )
+                )
+            continue
+        first[key] = row
+        kept.append(row)
+        problems.extend(_range_problems(code, info.kind, value, num, den, file, sheet, cell))
+    return problems, kept
+
+
+def _range_problems(
+    code: str, kind: str, value: Any, num: Any, den: Any, file: str, sheet: str, cell: str
+) -> list[Problem]:
+    def problem(which: Code, **numbers: float) -> Problem:
+        params = {"code": code, **{k: fmt_number(float(v)) for k, v in numbers.items()}}
+        return Problem(which, file, sheet, cell, params)
+
+    out = [problem(Code.NEGATIVE_VALUE, value=x) for x in (num, den) if not _missing(x) and x < 0]
+    ratio_too_big = not _missing(num) and not _missing(den) and num > den >= 0
+    if ratio_too_big:
+        out.append(problem(Code.NUMERATOR_GT_DENOMINATOR, numerator=num, denominator=den))
+    if _missing(value):
+        return out
+    if kind == "percent" and not (0 <= value <= 100) and not (ratio_too_big and value > 100):
+        out.append(problem(Code.PERCENT_OUT_OF_RANGE, value=value))
+    elif kind in NUMBER_KINDS and value < 0:
+        out.append(problem(Code.NEGATIVE_VALUE, value=value))
+    return out
+
+
+def _shown(row: Mapping[str, Any]) -> str:
+    value, num, den = row.get("value"), row.get("numerator"), row.get("denominator")
+    text = "—" if value is None or _missing(value) else fmt_number(float(value))
+    if not _missing(num) or not _missing(den):
+        parts = ["" if x is None or _missing(x) else fmt_number(float(x)) for x in (num, den)]
+        text += f" ({parts[0]}/{parts[1]})"
+    return text
+
+
+def _where(row: Mapping[str, Any], sheet: str) -> str:
+    cell = row.get("cell") or ""
+    other = row.get("sheet") or ""
+    return f"{other}!{cell}" if other and other != sheet else cell
+
+
+def validate(values: pd.DataFrame, criteria: CriteriaSet, file: str) -> list[Problem]:
+    """Every value-level problem of a tidy values frame (see the module docstring)."""
+    if values.empty:
+        return []
+    rows = values.to_dict("records")
+    problems, _ = check_rows(rows, criteria, file)
+    return problems

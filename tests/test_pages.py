@@ -1,0 +1,388 @@
+"""The screens, run headless with Streamlit's AppTest (no browser).
+
+Pages are run directly with seeded session state (a folder named `pages/` makes AppTest drop
+app.py's frame after a rerun, DESIGN §8). Each test's database is a SQLite file of its own,
+named by `NTM_DATABASE_URL`; the app seeds an empty one from the bundled demo returns on first
+use. Streamlit's caches outlive an AppTest, so the fixtures clear them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ntm.attainment import assess
+from ntm.storage import Store
+from ntm.ui import services, state
+from ntm.values import VALUE_COLUMNS
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+DEMO = ROOT / "data" / "demo"
+XLSX = services.XLSX_MIME
+COMMUNE = "Dương Quang"
+LAGGING = "Nà Cưởm"
+
+
+def _clear_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _use_database(url: str) -> Iterator[str]:
+    before = os.environ.get("NTM_DATABASE_URL")
+    os.environ["NTM_DATABASE_URL"] = url
+    _clear_caches()
+    try:
+        yield url
+    finally:
+        _clear_caches()
+        if before is None:
+            os.environ.pop("NTM_DATABASE_URL", None)
+        else:
+            os.environ["NTM_DATABASE_URL"] = before
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One demo-seeded database shared by the tests that only read."""
+    path = tmp_path_factory.mktemp("app") / "ntm.db"
+    yield from _use_database(f"sqlite:///{path}")
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own (seeded from the demo returns on first use)."""
+    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database that stays empty: no demo returns to seed it from."""
+    (tmp_path / "no-demo").mkdir()
+    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+
+
+def run_page(name: str, **seed: Any) -> AppTest:
+    """Run pages/<name> once with session state seeded (commune, year, lang, …)."""
+    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    for key, value in seed.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, "\n".join(str(e.value) for e in at.exception)
+
+
+def workbook(year: int, edit: dict[tuple[str, str], dict[str, Any]]) -> bytes:
+    """A demo return with some cells changed: {(sheet, code): {column letter: value}}."""
+    wb = openpyxl.load_workbook(DEMO / f"duong-quang-{year}.xlsx")
+    for (sheet, code), cells in edit.items():
+        ws = wb[sheet]
+        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == code)
+        for column, value in cells.items():
+            ws[f"{column}{row}"] = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def commune_result(url: str, year: int) -> tuple[int, int]:
+    """(criteria met, total) for the commune as the engine computes it from the database."""
+    store = Store(url)
+    try:
+        values = store.current_values(commune=COMMUNE)[VALUE_COLUMNS]
+        units = assess(values, keys=store.keys()).units
+    finally:
+        store.close()
+    row = units[units["village"].isna() & (units["period"] == year)].iloc[0]
+    return int(row["criteria_met"]), int(row["criteria_total"])
+
+
+def current_value(url: str, village: str | None, year: int, code: str) -> float:
+    store = Store(url)
+    try:
+        values = store.current_values(commune=COMMUNE, period=year)
+    finally:
+        store.close()
+    match = values[(values["code"] == code) & (values["village"] == village)]
+    return float(match["value"].iloc[0])
+
+
+def plain(text: str) -> str:
+    """Markdown-escaped text (user text is escaped before it is shown) read back."""
+    return re.sub(r"\\(.)", r"\1", str(text))
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text the run drew (markdown, captions, alerts, metrics, tables)."""
+    parts: list[str] = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [str(e.value) for e in at.error]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [t.value.to_string() for t in at.table]
+    return plain("\n".join(parts))
+
+
+# --- smoke: every page, both languages --------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(demo_db: str, page: str, lang: str) -> None:
+    at = run_page(page, **{state.LANG: lang})
+    no_exception(at)
+    assert at.title or at.segmented_control  # drew its heading (or the presentation bar)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_in_presentation_mode(demo_db: str, page: str) -> None:
+    at = run_page(page, **{state.PRESENT: True})
+    no_exception(at)
+    assert not at.sidebar.children or not list(at.sidebar)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_an_empty_database(empty_db: str, page: str) -> None:
+    at = run_page(page)
+    no_exception(at)
+    if page in ("tong_quan.py", "thon.py", "tieu_chi.py"):
+        assert "Chưa có số liệu" in texts(at)
+
+
+def test_app_entry_point_opens_the_overview(demo_db: str) -> None:
+    """app.py: page config and st.navigation only; its default page is Tổng quan."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    no_exception(at)
+    assert [t.value for t in at.title] == ["Tổng quan"]
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    calls = set(re.findall(r"\bst\.(\w+)\(", source))
+    assert calls == {"navigation"}, "app.py draws nothing itself"
+
+
+# --- Tổng quan --------------------------------------------------------------------------------
+
+
+def test_overview_shows_the_engines_x_of_n_and_the_demo_badge(demo_db: str) -> None:
+    at = run_page("tong_quan.py", **{state.YEAR: 2025})
+    no_exception(at)
+    met, total = commune_result(demo_db, 2025)
+    assert total == 19
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Tiêu chí xã đã đạt"] == f"{met}/{total}"
+    assert re.fullmatch(r"\d+/9", metrics["Thôn đạt chuẩn"])
+    assert any("dữ liệu minh họa" in str(b.proto) for b in at.get("badge")) or (
+        "dữ liệu minh họa" in texts(at)
+    )
+    assert re.search(r"\d+/\d+ ngưỡng đang dùng chưa được đối chiếu", texts(at))
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_overview_follows_the_year_and_says_what_changed(demo_db: str) -> None:
+    at = run_page("tong_quan.py", **{state.YEAR: 2022})
+    no_exception(at)
+    met, total = commune_result(demo_db, 2022)
+    before, _ = commune_result(demo_db, 2021)
+    metric = next(m for m in at.metric if m.label == "Tiêu chí xã đã đạt")
+    assert metric.value == f"{met}/{total}"
+    change = met - before
+    sign = "+" if change > 0 else "−" if change < 0 else ""
+    assert metric.delta == f"{sign}{abs(change)} so với 2021"
+    # The year switch in the sidebar changes the page.
+    at.segmented_control(key=state.widget_key(state.YEAR)).set_value(2023).run()
+    no_exception(at)
+    assert at.session_state[state.YEAR] == 2023
+    met23, _ = commune_result(demo_db, 2023)
+    assert next(m for m in at.metric if m.label == "Tiêu chí xã đã đạt").value == f"{met23}/19"
+
+
+def test_overview_lists_what_blocks_with_gaps_and_villages(demo_db: str) -> None:
+    """2021: unmet criteria each list their unmet indicators, the gap and the villages behind."""
+    at = run_page("tong_quan.py", **{state.YEAR: 2021})
+    no_exception(at)
+    frames = [df.value for df in at.dataframe]
+    blockers = [f for f in frames if "Thôn chưa đạt" in f.columns]
+    assert blockers, "an unmet criterion table"
+    rows = blockers[0]
+    assert {"Chỉ tiêu", "Kết quả", "Ngưỡng", "Còn thiếu"} <= set(rows.columns)
+    everything = "\n".join(f.to_string() for f in blockers)
+    assert "điểm %" in everything  # a gap in the indicator's own unit
+    assert LAGGING in everything  # a lagging village named
+    assert "chưa đối chiếu" in everything  # unverified thresholds tagged
+
+
+def test_overview_in_english(demo_db: str) -> None:
+    at = run_page("tong_quan.py", **{state.LANG: "en", state.YEAR: 2025})
+    no_exception(at)
+    assert [t.value for t in at.title] == ["Overview"]
+    assert "Criteria the commune meets" in [m.label for m in at.metric]
+
+
+def test_presentation_mode_from_the_address(demo_db: str) -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "tong_quan.py"), default_timeout=30)
+    at.query_params["present"] = "1"
+    at.run()
+    no_exception(at)
+    assert at.session_state[state.PRESENT] is True
+    assert not at.title  # no page title, no sidebar: the chart gets the screen
+    assert len(at.get("plotly_chart")) == 1  # one chart per screen
+    at.segmented_control(key=state.widget_key(state.SLIDE)).set_value("grid").run()
+    assert len(at.get("plotly_chart")) == 1
+    at.button(key="exit_present").click().run()
+    no_exception(at)
+    assert at.session_state[state.PRESENT] is False
+    assert [t.value for t in at.title] == ["Tổng quan"]
+
+
+# --- Thôn and Tiêu chí ------------------------------------------------------------------------
+
+
+def test_village_page_shows_values_thresholds_statuses_and_gaps(demo_db: str) -> None:
+    at = run_page("thon.py", **{state.YEAR: 2021, state.VILLAGE: LAGGING})
+    no_exception(at)
+    table = at.table[0].value
+    assert list(table.columns) == [
+        "Chỉ tiêu",
+        "Nội dung",
+        "Kết quả",
+        "Ngưỡng",
+        "Đánh giá",
+        "Còn thiếu",
+    ]
+    row = table[table["Chỉ tiêu"] == r"2\.2"].iloc[0]
+    assert row["Kết quả"].endswith("%") and "," in row["Kết quả"]
+    assert "≥ 70%" in row["Ngưỡng"] and "chưa đối chiếu" in row["Ngưỡng"]
+    assert "Chưa đạt" in row["Đánh giá"]
+    assert "điểm %" in row["Còn thiếu"]
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_criterion_page_draws_villages_and_years(demo_db: str) -> None:
+    at = run_page(
+        "tieu_chi.py", **{state.YEAR: 2025, state.CRITERION: "2", state.INDICATOR: "2.2"}
+    )
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == 2
+    table = at.table[0].value
+    assert "Toàn xã" in list(table.iloc[:, 0])
+    assert LAGGING in list(table.iloc[:, 0])
+
+
+# --- Nhập liệu --------------------------------------------------------------------------------
+
+
+def uploader(at: AppTest) -> Any:
+    return at.file_uploader(key=f"{state.UPLOADER}_{at.session_state[state.UPLOADER_ROUND]}")
+
+
+def test_upload_preview_lists_problem_cells_and_saves_nothing(fresh_db: str) -> None:
+    at = run_page("nhap_lieu.py", **{state.UPLOADER_ROUND: 0})
+    no_exception(at)
+    uploads_before = len(services.store().uploads())
+    bad = workbook(2025, {(LAGGING, "2.3"): {"F": 120}})
+    uploader(at).set_value(("bao-cao-loi.xlsx", bad, XLSX)).run()
+    no_exception(at)
+    assert any("bao-cao-loi.xlsx" in plain(e.value) and "lỗi" in e.value for e in at.error)
+    problems = at.dataframe[-1].value
+    assert {"Tệp", "Trang tính", "Ô", "Nội dung lỗi"} <= set(problems.columns)
+    hit = problems[problems["Ô"] == "F7"]
+    assert not hit.empty, problems.to_string()
+    assert hit.iloc[0]["Tệp"] == "bao-cao-loi.xlsx"
+    assert hit.iloc[0]["Trang tính"] == LAGGING
+    confirm = at.button(key="confirm_upload")
+    assert confirm.disabled
+    assert len(services.store().uploads()) == uploads_before  # nothing stored
+
+
+def test_upload_confirm_saves_and_the_village_page_shows_the_new_value(fresh_db: str) -> None:
+    at = run_page("nhap_lieu.py", **{state.UPLOADER_ROUND: 0, state.USER: "Lan"})
+    assert current_value(fresh_db, LAGGING, 2025, "2.2") == pytest.approx(64.5)
+    good = workbook(2025, {(LAGGING, "2.2"): {"F": 94.6, "G": 88, "H": 93}})
+    bad = workbook(2024, {(LAGGING, "2.3"): {"F": 120}})
+    uploader(at).set_value([("tot.xlsx", good, XLSX), ("loi.xlsx", bad, XLSX)]).run()
+    no_exception(at)
+    assert any("tot.xlsx" in plain(s.value) for s in at.success)
+    assert any("loi.xlsx" in plain(e.value) for e in at.error)
+    assert current_value(fresh_db, LAGGING, 2025, "2.2") == pytest.approx(64.5)  # not yet
+    at.button(key="confirm_upload").click().run()
+    no_exception(at)
+    saved = [plain(s.value) for s in at.success]
+    assert any("Đã lưu tot" in s for s in saved), saved
+    assert any("loi.xlsx" in plain(w.value) for w in at.warning)  # the file with errors
+    assert current_value(fresh_db, LAGGING, 2025, "2.2") == pytest.approx(94.6)
+    uploads = services.store().uploads()
+    assert list(uploads["file"]).count("loi.xlsx") == 0
+    assert uploads.iloc[0]["file"] == "tot.xlsx" and uploads.iloc[0]["user"] == "Lan"
+
+    village = run_page("thon.py", **{state.YEAR: 2025, state.VILLAGE: LAGGING})
+    no_exception(village)
+    table = village.table[0].value
+    assert table[table["Chỉ tiêu"] == r"2\.2"].iloc[0]["Kết quả"] == "94,6%"
+
+
+def test_template_download_is_offered(demo_db: str) -> None:
+    at = run_page("nhap_lieu.py", **{state.YEAR: 2025})
+    no_exception(at)
+    buttons = at.get("download_button")
+    assert buttons, "a template download button"
+    data = services.template_bytes(COMMUNE, 2025)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert "Toàn xã" in wb.sheetnames and LAGGING in wb.sheetnames
+
+
+# --- Dữ liệu ----------------------------------------------------------------------------------
+
+
+def test_restore_asks_for_confirmation_then_makes_a_new_revision(fresh_db: str) -> None:
+    run_page("tong_quan.py")  # seeds the demo returns
+    good = workbook(2025, {(LAGGING, "2.2"): {"F": 94.6, "G": 88, "H": 93}})
+    services.save_upload("tot.xlsx", good, services.read_upload("tot.xlsx", good), "Lan")
+    assert current_value(fresh_db, LAGGING, 2025, "2.2") == pytest.approx(94.6)
+
+    at = run_page("du_lieu.py", **{state.YEAR: 2025})
+    no_exception(at)
+    uploads = at.dataframe[0].value
+    assert {"Tệp", "Người tải", "Thời gian"} <= set(uploads.columns)
+    assert "tot.xlsx" in list(uploads["Tệp"]) and "demo" in list(uploads["Người tải"])
+    assert at.get("download_button"), "the original file can be downloaded again"
+    at.selectbox(key="rev_unit").set_value(LAGGING).run()
+    revisions = at.dataframe[-1].value
+    assert list(revisions["Phiên bản"]) == [1, 2]
+    at.button(key="restore").click().run()
+    no_exception(at)
+    assert any("Khôi phục" in w.value for w in at.warning)  # asks first
+    assert current_value(fresh_db, LAGGING, 2025, "2.2") == pytest.approx(94.6)
+    at.button(key="restore_yes").click().run()
+    no_exception(at)
+    assert current_value(fresh_db, LAGGING, 2025, "2.2") == pytest.approx(64.5)
+    assert list(at.dataframe[-1].value["Phiên bản"]) == [1, 2, 3]
+    assert any("phiên bản 3" in s.value for s in at.success)
+
+
+# --- Cài đặt ----------------------------------------------------------------------------------
+
+
+def test_settings_save_a_new_commune_profile(empty_db: str) -> None:
+    at = run_page("cai_dat.py")
+    no_exception(at)
+    at.text_input[0].set_value("Xã <b>Thử</b>")
+    at.selectbox[1].set_value("tdmnpb")
+    at.text_area[0].set_value("Thôn 1\nThôn 2\n")
+    at.button[0].click().run()
+    no_exception(at)
+    profile = services.profile("Xã <b>Thử</b>")
+    assert profile is not None and profile.region == "tdmnpb"
+    assert profile.villages == ["Thôn 1", "Thôn 2"]
+    assert any(r"Xã \<b\>Thử\</b\>" in s.value for s in at.success)  # shown as text
