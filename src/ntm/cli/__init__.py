@@ -20,6 +20,7 @@ EXIT_USAGE = 2
 COMMAND_MODULES = [
     "ntm.cli.assess_cmd",
     "ntm.cli.criteria_cmd",
+    "ntm.cli.user_cmd",
     "ntm.cli.store_cmd",
     "ntm.cli.export_cmd",
 ]

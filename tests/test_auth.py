@@ -1,0 +1,142 @@
+"""Who may do what: one table of roles × actions, password hashing, login throttling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ntm.auth import (
+    Action,
+    LoginRefused,
+    PermissionDenied,
+    Role,
+    Throttle,
+    User,
+    add_user,
+    allowed,
+    authenticate,
+    hash_password,
+    require,
+    verify_password,
+)
+from ntm.storage import Store
+
+V, S, A = User("xem", Role.VIEWER), User("canbo", Role.STAFF), User("quantri", Role.ADMIN)
+
+# (action, anonymous, viewer, staff, admin)
+POLICY = [
+    (Action.READ, True, True, True, True),
+    (Action.UPLOAD, False, False, True, True),
+    (Action.CONFIRM_UPLOAD, False, False, True, True),
+    (Action.EDIT_CRITERIA, False, False, False, True),
+    (Action.IMPORT_CRITERIA, False, False, False, True),
+    (Action.RESTORE_REVISION, False, False, False, True),
+    (Action.DELETE_REVISION, False, False, False, True),
+    (Action.EDIT_COMMUNE, False, False, False, True),
+    (Action.MANAGE_USERS, False, False, False, True),
+]
+
+
+def test_policy_table_covers_every_action() -> None:
+    assert {row[0] for row in POLICY} == set(Action)
+
+
+@pytest.mark.parametrize(("action", "anonymous", "viewer", "staff", "admin"), POLICY)
+def test_each_role_can_do_exactly_its_actions(
+    action: Action, anonymous: bool, viewer: bool, staff: bool, admin: bool
+) -> None:
+    assert [allowed(u, action) for u in (None, V, S, A)] == [anonymous, viewer, staff, admin]
+
+
+def test_refusal_names_the_action(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(PermissionDenied) as refused:
+        require(V, Action.UPLOAD)
+    assert refused.value.action is Action.UPLOAD
+    assert require(S, Action.UPLOAD) is S
+
+
+def test_reading_can_be_closed_to_anonymous_visitors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NTM_REQUIRE_LOGIN", "1")
+    assert not allowed(None, Action.READ)
+    assert allowed(V, Action.READ)
+
+
+def test_password_is_hashed_with_argon2_and_verifies() -> None:
+    stored = hash_password("mật-khẩu-dài-1")
+    assert stored.startswith("$argon2id$")
+    assert "mật-khẩu-dài-1" not in stored
+    assert verify_password(stored, "mật-khẩu-dài-1")
+    assert not verify_password(stored, "mật-khẩu-dài-2")
+    assert not verify_password(None, "anything")
+
+
+def test_short_password_is_refused() -> None:
+    with pytest.raises(ValueError):
+        hash_password("ngan")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'auth.db'}").migrate()
+
+
+def test_login_with_the_right_password_gives_the_user(store: Store) -> None:
+    add_user(store, "canbo", Role.STAFF, "mat-khau-rat-dai")
+    user = authenticate(store, "canbo", "mat-khau-rat-dai", Throttle())
+    assert user == User("canbo", Role.STAFF)
+
+
+def test_unknown_name_and_wrong_password_are_refused_alike(store: Store) -> None:
+    add_user(store, "canbo", Role.STAFF, "mat-khau-rat-dai")
+    throttle = Throttle()
+    reasons = []
+    for name, password in (("khong-co", "mat-khau-rat-dai"), ("canbo", "sai-mat-khau-1")):
+        with pytest.raises(LoginRefused) as refused:
+            authenticate(store, name, password, throttle)
+        reasons.append(refused.value.reason)
+    assert reasons == ["bad_credentials", "bad_credentials"]
+
+
+def test_repeated_failures_block_the_account_until_the_window_passes(store: Store) -> None:
+    add_user(store, "canbo", Role.STAFF, "mat-khau-rat-dai")
+    now = [1000.0]
+    throttle = Throttle(max_failures=3, window=60, clock=lambda: now[0])
+    for _ in range(3):
+        with pytest.raises(LoginRefused):
+            authenticate(store, "canbo", "sai", throttle)
+    with pytest.raises(LoginRefused) as refused:
+        authenticate(store, "canbo", "mat-khau-rat-dai", throttle)  # right password, too soon
+    assert refused.value.reason == "throttled"
+    now[0] += 61
+    assert authenticate(store, "canbo", "mat-khau-rat-dai", throttle).role is Role.STAFF
+
+
+def test_user_add_cli_creates_the_first_admin_with_an_audit_row(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ntm.cli",
+            "user",
+            "add",
+            "quantri",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--db",
+            url,
+        ],
+        input="mat-khau-quan-tri\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    store = Store(url)
+    assert authenticate(store, "quantri", "mat-khau-quan-tri", Throttle()).role is Role.ADMIN
+    audit = store.audit(10)
+    assert "user.created" in list(audit["action"])
