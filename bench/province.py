@@ -1,11 +1,22 @@
 """A synthetic province for benchmarks: seeded, deterministic, shaped like real returns.
 
-100 communes × 25 villages × 5 years × every measured value of the 2021-2025 set
-(≈ 700k values by default). Village-scope indicators get one row per village with numerator and
-denominator; commune-scope ones one row per commune.
+Two shapes (`province_values(shape=...)`), both 100 communes × 25 villages × 5 years of the
+2021-2025 set by default:
+
+- `"returns"` (≈ 175k values): what the returns made by `ntm.template` carry. Each village
+  reports the 12 measured values of the village-scope indicators (with numerator and
+  denominator; yes/no for the "share of villages" ones); the commune reports the 49 values of
+  the commune-scope indicators, and its village-scope values come from aggregating villages.
+- `"dense"` (≈ 793k values): every measured value (61) for every unit (25 villages and the
+  commune as a whole): the "≈ 700k values" of issue 7. Village rows of commune-scope
+  indicators are carried but never judged (the engine drops them), and the commune's own
+  figure for a village-scope indicator replaces its villages' aggregate, so this shape
+  stresses the volume rather than the rules.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -13,6 +24,77 @@ import pandas as pd
 from ntm.criteria import CriteriaSet, get_set
 
 REGIONS = ["tdmnpb", "dbsh", "btb", "dhntb", "tn", "dnb", "dbscl"]
+SET_ID = "vn-ntm-xa-2021-2025"
+Shape = Literal["returns", "dense"]
+
+
+def _village_rows(
+    rng: np.random.Generator,
+    communes: list[str],
+    villages: list[str],
+    parts: list[tuple[str, str, bool]],
+    year: int,
+    progress: float,
+) -> pd.DataFrame:
+    """communes × villages × parts, with numerator/denominator for the shares."""
+    n = len(communes) * len(villages) * len(parts)
+    reps = len(communes) * len(villages)
+    denominator = rng.integers(40, 160, n).astype(float)
+    rate = np.clip(rng.normal(0.72 + 0.2 * progress, 0.12, n), 0, 1)
+    numerator = np.round(denominator * rate)
+    kinds = np.tile([k for _, k, _ in parts], reps)
+    share = np.tile([s for _, _, s in parts], reps)
+    boolean = (kinds == "boolean") | share
+    ratio = (kinds == "percent") & ~share
+    other = ~boolean & ~ratio  # counts, money, numbers: a plain figure
+    value = np.where(
+        boolean,
+        (rng.random(n) < 0.6 + 0.35 * progress).astype(float),
+        np.where(ratio, np.round(100 * numerator / denominator, 1), np.round(rate * 60, 1)),
+    )
+    no_ratio = boolean | other
+    return pd.DataFrame(
+        {
+            "commune": np.repeat(communes, len(villages) * len(parts)),
+            "village": np.tile(np.repeat(villages, len(parts)), len(communes)),
+            "period": year,
+            "code": np.tile([c for c, _, _ in parts], reps),
+            "value": value,
+            "numerator": np.where(no_ratio, np.nan, numerator),
+            "denominator": np.where(no_ratio, np.nan, denominator),
+        }
+    )
+
+
+def _commune_rows(
+    rng: np.random.Generator,
+    communes: list[str],
+    parts: list[tuple[str, str, bool]],
+    year: int,
+    progress: float,
+) -> pd.DataFrame:
+    n = len(communes) * len(parts)
+    kinds = np.tile([k for _, k, _ in parts], len(communes))
+    value = np.where(
+        kinds == "boolean",
+        (rng.random(n) < 0.7 + 0.3 * progress).astype(float),
+        np.where(
+            kinds == "percent",
+            np.clip(rng.normal(80 + 12 * progress, 10, n), 0, 100),
+            rng.uniform(1, 60, n),
+        ),
+    )
+    return pd.DataFrame(
+        {
+            "commune": np.repeat(communes, len(parts)),
+            "village": None,
+            "period": year,
+            "code": np.tile([c for c, _, _ in parts], len(communes)),
+            "value": np.round(value, 1),
+            "numerator": np.nan,
+            "denominator": np.nan,
+        }
+    )
 
 
 def province_values(
@@ -21,71 +103,35 @@ def province_values(
     years: range = range(2021, 2026),
     crit: CriteriaSet | None = None,
     seed: int = 7,
+    shape: Shape = "returns",
 ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The tidy values frame of a whole province, and each commune's region."""
-    crit = crit or get_set("vn-ntm-xa-2021-2025")
+    """The tidy values frame of a whole province, and each commune's region.
+
+    The same arguments always give the same frame (one seeded generator, drawn in order).
+    """
+    if shape not in ("returns", "dense"):
+        raise ValueError(f"unknown shape {shape!r}")
+    crit = crit or get_set(SET_ID)
     rng = np.random.default_rng(seed)
-    village_parts, commune_parts = [], []
+    village_parts: list[tuple[str, str, bool]] = []
+    commune_parts: list[tuple[str, str, bool]] = []
     for _, ind in crit.indicators():
         for part in ind.measured:
             spec = (part.code, part.kind, ind.aggregation == "share")
-            (village_parts if ind.scope == "village" else commune_parts).append(spec)
+            if ind.scope == "village" or shape == "dense":
+                village_parts.append(spec)
+            if ind.scope != "village" or shape == "dense":
+                commune_parts.append(spec)
 
     commune_names = [f"Xã {i:03d}" for i in range(communes)]
     village_names = [f"Thôn {j:02d}" for j in range(villages)]
     frames = []
     for year in years:
-        # Village rows: communes × villages × village parts.
-        n_v = communes * villages * len(village_parts)
-        commune_col = np.repeat(commune_names, villages * len(village_parts))
-        village_col = np.tile(np.repeat(village_names, len(village_parts)), communes)
-        codes = np.tile([c for c, _, _ in village_parts], communes * villages)
-        kinds = np.tile([k for _, k, _ in village_parts], communes * villages)
-        share = np.tile([s for _, _, s in village_parts], communes * villages)
-        denominator = rng.integers(40, 160, n_v).astype(float)
         progress = (year - years.start) / max(1, len(years) - 1)
-        rate = np.clip(rng.normal(0.72 + 0.2 * progress, 0.12, n_v), 0, 1)
-        numerator = np.round(denominator * rate)
-        boolean = (kinds == "boolean") | share
-        value = np.where(boolean, (rng.random(n_v) < 0.6 + 0.35 * progress).astype(float),
-                         np.round(100 * numerator / denominator, 1))
-        frames.append(
-            pd.DataFrame(
-                {
-                    "commune": commune_col,
-                    "village": village_col,
-                    "period": year,
-                    "code": codes,
-                    "value": value,
-                    "numerator": np.where(boolean, np.nan, numerator),
-                    "denominator": np.where(boolean, np.nan, denominator),
-                }
-            )
-        )
-        # Commune rows.
-        n_c = communes * len(commune_parts)
-        c_kinds = np.tile([k for _, k, _ in commune_parts], communes)
-        c_value = np.where(
-            c_kinds == "boolean",
-            (rng.random(n_c) < 0.7 + 0.3 * progress).astype(float),
-            np.where(c_kinds == "percent", np.clip(rng.normal(80 + 12 * progress, 10, n_c), 0, 100),
-                     rng.uniform(1, 60, n_c)),
-        )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "commune": np.repeat(commune_names, len(commune_parts)),
-                    "village": None,
-                    "period": year,
-                    "code": np.tile([c for c, _, _ in commune_parts], communes),
-                    "value": np.round(c_value, 1),
-                    "numerator": np.nan,
-                    "denominator": np.nan,
-                }
-            )
-        )
+        frames.append(_village_rows(rng, commune_names, village_names, village_parts, year, progress))
+        frames.append(_commune_rows(rng, commune_names, commune_parts, year, progress))
     values = pd.concat(frames, ignore_index=True)
-    values["village"] = values["village"].astype("object")
+    values["village"] = values["village"].astype("object").where(values["village"].notna(), None)
     for col in ("note", "file", "sheet", "cell"):
         values[col] = None
     keys = {name: REGIONS[i % len(REGIONS)] for i, name in enumerate(commune_names)}

@@ -18,7 +18,10 @@ st.dataframe(widgets.uploads_table(ctx, uploads), hide_index=True)
 ids = [int(i) for i in uploads["upload_id"]]
 labels = widgets.upload_labels(ctx, uploads)
 chosen = st.selectbox(
-    ctx.tr("ui.data.pick_upload"), ids, format_func=lambda i: labels[i], key="pick_upload"
+    ctx.tr("ui.data.pick_upload"),
+    ids,
+    format_func=lambda i: labels.get(i, str(i)),
+    key="pick_upload",
 )
 name, data = services.original(int(chosen))
 if data:
@@ -77,8 +80,8 @@ rev_labels = {
 pick = st.selectbox(
     ctx.tr("ui.data.pick_revision"),
     list(rev_labels),
-    format_func=lambda i: rev_labels[i],
-    key="pick_revision",
+    format_func=lambda i: rev_labels.get(i, str(i)),
+    key=f"pick_revision_{unit}_{year}",
 )
 if st.button(ctx.tr("ui.data.restore"), icon=":material/history:", key="restore"):
     state.put(state.RESTORE, int(pick))

@@ -1,5 +1,7 @@
 """Tiêu chí: one criterion / indicator across villages and years, threshold drawn as a line."""
 
+from typing import Any
+
 import streamlit as st
 
 from ntm import charts
@@ -24,16 +26,17 @@ with left:
         state.CRITERION,
         list(criteria),
         "ui.criterion.pick",
-        format_func=lambda n: f"{ctx.tr('ui.criterion_label', number=n)} · {criteria[n]}",
+        format_func=lambda n: f"{ctx.tr('ui.criterion_label', number=n)} · {criteria.get(n, '')}",
     )
 codes = [c for c in choices if c.criterion == number]
+labels = {c.code: c.label for c in codes}
 with right:
     code = widgets.pick(
         ctx,
         state.INDICATOR,
         [c.code for c in codes],
         "ui.criterion.pick_indicator",
-        format_func=lambda k: next(c.label for c in codes if c.code == k),
+        format_func=lambda k: labels.get(k, str(k)),
     )
 view = services.indicator(ctx.commune, str(code), ctx.year, ctx.lang)
 if view is None:
@@ -47,7 +50,7 @@ st.markdown(
 if not view.verified:
     st.caption(":material/warning: " + md(ctx.tr("ui.criterion.unverified")))
 source, date = services.chart_source(ctx.commune, ctx.lang)
-common = {
+common: dict[str, Any] = {
     "direction": view.direction,
     "kind": view.kind,
     "unit": view.unit,
@@ -67,7 +70,7 @@ if len(view.by_village) > 1:
                 year=ctx.year,
                 commune=ctx.commune,
             ),
-            **common,
+            **{**common, "kind": view.village_kind},
         ),
         key="by_village",
     )

@@ -1,5 +1,7 @@
 """Tổng quan: the commune's headline for a year, progress, villages × criteria, what blocks."""
 
+from typing import Any
+
 import streamlit as st
 
 from ntm import charts
@@ -11,13 +13,14 @@ ctx = widgets.page("ui.page.overview")
 assert ctx.commune is not None and ctx.year is not None
 ov = services.overview(ctx.commune, ctx.year, ctx.lang)
 source, date = services.chart_source(ctx.commune, ctx.lang)
-size = {"source": source, "date": date, "lang": ctx.lang, "large": ctx.present}
+size: dict[str, Any] = {"source": source, "date": date, "lang": ctx.lang, "large": ctx.present}
 
 
 def headline() -> None:
     assert ov is not None
     since = ctx.tr("ui.overview.since", year=ov.previous_year) if ov.previous_year else None
-    a, b, c = st.columns(3)
+    # Side by side on a page; stacked in the left column of a presentation slide.
+    a, b, c = (st.container(), st.container(), st.container()) if ctx.present else st.columns(3)
     a.metric(
         ctx.tr("ui.overview.criteria_met"),
         f"{ov.criteria_met}/{ov.criteria_total}",
@@ -30,6 +33,7 @@ def headline() -> None:
         f"{ov.villages_at_standard}/{ov.villages_total}",
         delta=f"{fmt.signed(ov.village_change, ctx.lang)} {since}" if since else None,
         delta_color="off" if not ov.village_change else "normal",
+        help=ctx.tr("ui.overview.villages_at_standard_help"),
         border=True,
     )
     c.metric(
@@ -43,7 +47,7 @@ def headline() -> None:
             ":material/warning: "
             + md(
                 ctx.tr(
-                    "ui.overview.unverified",
+                    "ui.overview.unverified_short" if ctx.present else "ui.overview.unverified",
                     n=ov.thresholds_unverified,
                     total=ov.thresholds_used,
                 )
@@ -56,7 +60,7 @@ def progress() -> None:
     fig = charts.progress_chart(
         ov.progress,
         title=ctx.tr("chart.title.progress", commune=ov.commune),
-        height=600 if ctx.present else None,
+        height=880 if ctx.present else None,
         **size,
     )
     widgets.chart(fig, key="progress")
@@ -110,10 +114,19 @@ if ov is None:
     st.info(ctx.tr("ui.no_data_year", year=ctx.year))
     st.stop()
 if ctx.present:
-    slide = widgets.present_bar(ctx, ["progress", "grid", "blockers"])
-    widgets.present_title(ctx)
-    headline()
-    {"progress": progress, "grid": grid, "blockers": blockers}[slide or "progress"]()
+    # A 16:9 slide: the headline on the left, one chart (or the blockers) on the right; the
+    # villages × criteria grid needs the whole width for its 19 columns.
+    slide = widgets.present_bar(ctx, ["progress", "grid", "blockers"]) or "progress"
+    if slide == "grid":
+        widgets.demo_badge(ctx)
+        grid()
+    else:
+        left, right = st.columns([1, 3], gap="large")
+        with left:
+            widgets.present_title(ctx)
+            headline()
+        with right:
+            progress() if slide == "progress" else blockers()
 else:
     widgets.heading(ctx)
     headline()

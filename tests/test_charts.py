@@ -7,13 +7,15 @@ writes numbers the Vietnamese way, and shows statuses by something more than col
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
 from ntm import charts
 
-KW = {"source": "báo cáo Excel của Dương Quang", "date": "28/11/2026"}
+KW: dict[str, Any] = {"source": "báo cáo Excel của Dương Quang", "date": "28/11/2026"}
 
 PROGRESS = pd.DataFrame(
     {
@@ -50,7 +52,7 @@ THRESHOLDS = pd.DataFrame({"period": [2021, 2022], "threshold": [70.0, 70.0]})
 
 
 def _all_figures(lang: str = "vi", large: bool = False) -> dict[str, go.Figure]:
-    common = {**KW, "lang": lang, "large": large}
+    common: dict[str, Any] = {**KW, "lang": lang, "large": large}
     return {
         "progress": charts.progress_chart(PROGRESS, title="Tiến độ — Dương Quang", **common),
         "village_history": charts.village_history(PROGRESS, title="Nà Cưởm", **common),
@@ -163,9 +165,7 @@ def test_status_grid_writes_the_status_in_every_cell() -> None:
 
 
 def test_status_grid_in_english() -> None:
-    fig = charts.status_grid(
-        GRID, rows=["Toàn xã"], columns=["1", "2"], title="t", lang="en", **KW
-    )
+    fig = charts.status_grid(GRID, rows=["Toàn xã"], columns=["1", "2"], title="t", lang="en", **KW)
     assert [list(r) for r in fig.data[0].text] == [["✓ Met", "✗<br>Not met"]]
     assert list(fig.data[0].x) == ["C1", "C2"]
 
@@ -235,6 +235,9 @@ def test_builders_do_not_import_streamlit() -> None:
 
     tree = ast.parse(Path(charts.__file__).read_text(encoding="utf-8"))
     imported = {
-        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
     } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not any(str(m).startswith("streamlit") for m in imported)

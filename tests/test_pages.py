@@ -151,7 +151,7 @@ def test_every_page_runs_without_exception(demo_db: str, page: str, lang: str) -
 def test_every_page_runs_in_presentation_mode(demo_db: str, page: str) -> None:
     at = run_page(page, **{state.PRESENT: True})
     no_exception(at)
-    assert not at.sidebar.children or not list(at.sidebar)
+    assert not at.sidebar.children  # no sidebar in presentation mode
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -218,7 +218,7 @@ def test_overview_lists_what_blocks_with_gaps_and_villages(demo_db: str) -> None
     rows = blockers[0]
     assert {"Chỉ tiêu", "Kết quả", "Ngưỡng", "Còn thiếu"} <= set(rows.columns)
     everything = "\n".join(f.to_string() for f in blockers)
-    assert "điểm %" in everything  # a gap in the indicator's own unit
+    assert "điểm\u00a0%" in everything  # a gap in the indicator's own unit
     assert LAGGING in everything  # a lagging village named
     assert "chưa đối chiếu" in everything  # unverified thresholds tagged
 
@@ -265,14 +265,15 @@ def test_village_page_shows_values_thresholds_statuses_and_gaps(demo_db: str) ->
     assert row["Kết quả"].endswith("%") and "," in row["Kết quả"]
     assert "≥ 70%" in row["Ngưỡng"] and "chưa đối chiếu" in row["Ngưỡng"]
     assert "Chưa đạt" in row["Đánh giá"]
-    assert "điểm %" in row["Còn thiếu"]
+    assert "điểm\u00a0%" in row["Còn thiếu"]
+    # A village's answer to a "share of villages" indicator reads yes/no, not a percent.
+    share = table[table["Chỉ tiêu"] == r"6\.3"].iloc[0]
+    assert share["Kết quả"] in ("Có", "Không") and share["Ngưỡng"].startswith("Có")
     assert len(at.get("plotly_chart")) == 1
 
 
 def test_criterion_page_draws_villages_and_years(demo_db: str) -> None:
-    at = run_page(
-        "tieu_chi.py", **{state.YEAR: 2025, state.CRITERION: "2", state.INDICATOR: "2.2"}
-    )
+    at = run_page("tieu_chi.py", **{state.YEAR: 2025, state.CRITERION: "2", state.INDICATOR: "2.2"})
     no_exception(at)
     assert len(at.get("plotly_chart")) == 2
     table = at.table[0].value
@@ -377,10 +378,10 @@ def test_restore_asks_for_confirmation_then_makes_a_new_revision(fresh_db: str) 
 def test_settings_save_a_new_commune_profile(empty_db: str) -> None:
     at = run_page("cai_dat.py")
     no_exception(at)
-    at.text_input[0].set_value("Xã <b>Thử</b>")
-    at.selectbox[1].set_value("tdmnpb")
-    at.text_area[0].set_value("Thôn 1\nThôn 2\n")
-    at.button[0].click().run()
+    at.text_input(key="settings_name_new").set_value("Xã <b>Thử</b>")
+    at.selectbox(key="settings_region_new").set_value("tdmnpb")
+    at.text_area(key="settings_villages_new").set_value("Thôn 1\nThôn 2\n")
+    at.button(key="settings_save_new").click().run()
     no_exception(at)
     profile = services.profile("Xã <b>Thử</b>")
     assert profile is not None and profile.region == "tdmnpb"

@@ -56,8 +56,13 @@ GRID_ORDER = ("met", "unmet", "unknown", "not_applicable")
 
 def _pattern(status: str) -> dict[str, Any]:
     """A light fill pattern (the bar's text stays readable on it)."""
-    return {"shape": PATTERNS.get(status, ""), "fgcolor": INK, "fgopacity": 0.3, "size": 14,
-            "solidity": 0.12}
+    return {
+        "shape": PATTERNS.get(status, ""),
+        "fgcolor": INK,
+        "fgopacity": 0.3,
+        "size": 14,
+        "solidity": 0.12,
+    }
 
 
 def _template() -> go.layout.Template:
@@ -74,7 +79,7 @@ TEMPLATE = _template()
 
 def _sizes(large: bool) -> dict[str, int]:
     if large:
-        return {"font": 22, "title": 36, "subtitle": 20, "cell": 20, "height": 860, "width": 0}
+        return {"font": 22, "title": 36, "subtitle": 20, "cell": 17, "height": 860, "width": 0}
     return {"font": 14, "title": 20, "subtitle": 13, "cell": 12, "height": 480, "width": 0}
 
 
@@ -133,7 +138,7 @@ def plain(text: object) -> str:
 
 
 def status_text(status: str, lang: str = DEFAULT_LANG, wrap: bool = False) -> str:
-    """"✓ Đạt", "✗ Chưa đạt", "? Thiếu dữ liệu"; `wrap`: on two lines for a narrow cell."""
+    """ "✓ Đạt", "✗ Chưa đạt", "? Thiếu dữ liệu"; `wrap`: on two lines for a narrow cell."""
     status = AS_CRITERION_STATUS.get(status, status)
     if status == "not_applicable":
         return ""
@@ -188,6 +193,7 @@ def progress_chart(
             text=[str(c) if c else "" for c in counts],
             textposition="inside",
             insidetextanchor="middle",
+            textangle=0,
             textfont={"size": size["font"]},
             hovertemplate="%{x}: %{y} " + t("chart.criteria_word", lang) + "<extra></extra>",
         )
@@ -467,8 +473,9 @@ def indicator_trend(
     order = [lbl for lbl in dict.fromkeys(frame["label"]) if lbl != highlight]
     if highlight is not None and highlight in set(frame["label"]):
         order.append(highlight)  # drawn last, on top
-    flagged = set(frame.loc[frame.get("flag", pd.Series(False, index=frame.index)).astype(bool),
-                            "label"])
+    flagged = set(
+        frame.loc[frame.get("flag", pd.Series(False, index=frame.index)).astype(bool), "label"]
+    )
     ends: list[tuple[str, str, float, bool]] = []
     others_shown = False
     for label in order:
@@ -493,7 +500,11 @@ def indicator_trend(
         )
         others_shown = others_shown or not named
         last = next(
-            ((x, y) for x, y in zip(reversed(list(rows["period"])), reversed(ys)) if y is not None),
+            (
+                (x, y)
+                for x, y in zip(reversed(list(rows["period"])), reversed(ys), strict=True)
+                if y is not None
+            ),
             None,
         )
         if last is not None and named:
@@ -525,9 +536,7 @@ def indicator_trend(
                 y=[float(v) for v in th["threshold"]],
                 mode="lines",
                 line={"color": COLOURS["unmet"], "dash": "dash", "width": 3, "shape": "hvh"},
-                name=_threshold_label(
-                    float(th["threshold"].iloc[-1]), direction, kind, unit, lang
-                ),
+                name=_threshold_label(float(th["threshold"].iloc[-1]), direction, kind, unit, lang),
                 hoverinfo="skip",
             )
     fig.update_xaxes(

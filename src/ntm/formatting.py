@@ -145,9 +145,9 @@ def status_label(status: str, lang: str = DEFAULT_LANG) -> str:
     return t(f"ui.status.{status}", lang)
 
 
-def signed(n: int | float, lang: str = DEFAULT_LANG) -> str:
+def signed(n: float | None, lang: str = DEFAULT_LANG) -> str:
     """+2, −1, 0 (a change since last year)."""
-    if is_missing(n):
+    if n is None or is_missing(n):
         return MISSING
     text = number(abs(n), lang, 1)
     return f"+{text}" if n > 0 else f"−{text}" if n < 0 else "0"
@@ -163,5 +163,5 @@ def escape_markdown(text: Any) -> str:
     """
     if text is None:
         return ""
-    flat = " ".join(str(text).split())
+    flat = re.sub(r"[ \t\r\n\f\v\u2028\u2029]+", " ", str(text)).strip()  # keeps no-break spaces
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)

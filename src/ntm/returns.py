@@ -39,6 +39,7 @@ import re
 import time
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -292,6 +293,7 @@ _OLE_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-l
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SHEET_EL = re.compile(rb"<(?:[\w.-]+:)?sheet\b([^>]*)>")
 _REL_EL = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>")
+_CELL_WITHOUT_REF = re.compile(rb'<c(?! r=")[\s>/]')
 _WIDE_REF = re.compile(rb'<c r="([A-Z]{2,3})\d')
 _REF_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
 _ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)(\s[^>]*)?/?>")
@@ -306,23 +308,28 @@ _XF = re.compile(rb"<(?:[\w.-]+:)?xf\b([^>]*)>")
 _NUM_FMT = re.compile(rb"<(?:[\w.-]+:)?numFmt\b([^>]*)>")
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
+_PERCENT_ID = re.compile(rb"numFmtId\s*=\s*[\"'](?:9|10)[\"']")
+
+
+@lru_cache(maxsize=16)
+def _far_ref(digits: int) -> re.Pattern[bytes]:
+    """A cell reference past column Z or with a row number of `digits` digits or more."""
+    return re.compile(rb'<c r="(?:[A-Z]{2,3}\d|[A-Z]\d{%d,})' % digits)
 
 
 def _extent(xml: bytes, limits: Limits) -> tuple[int, int]:
-    """(last row, last column), 1-based, of the cells calamine will place: it builds a dense
-    grid from A1 to there (a lone cell in XFD1048576 would abort the process)."""
-    if b"<sheetData" in xml and xml.count(b'<c r="') == (
-        xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    ):
+    """(last row, last column), 1-based, of the cells calamine will place, or a bound above
+    them: calamine builds a dense grid from A1 to there (a lone cell in XFD1048576 aborts the
+    process)."""
+    if b"<sheetData" in xml and not _CELL_WITHOUT_REF.search(xml):
         # Every cell names its place first (Excel, LibreOffice, openpyxl): literal scans.
         digits = len(str(limits.max_rows))
-        far = re.findall(rb'<c r="[A-Z]{1,3}(\d{%d,})"' % digits, xml)
-        last_row = max(map(int, far), default=0)
+        bound = 10 ** (digits - 1) - 1  # rows with fewer digits
+        if not _far_ref(digits).search(xml) and 26 * bound <= limits.max_cells:
+            return bound, 26
+        last_row = max(map(int, _REF_ROW.findall(xml)), default=0)
         wide = set(_WIDE_REF.findall(xml))
-        last_col = max((_column_index(c) + 1 for c in wide), default=26)
-        if last_row <= limits.max_rows and (wide or 26 * limits.max_rows > limits.max_cells):
-            last_row = max(map(int, _REF_ROW.findall(xml)), default=0)
-        return last_row, last_col
+        return last_row, max((_column_index(c) + 1 for c in wide), default=26)
     # Anything else: follow calamine (a row or cell without r comes after the previous one).
     row = col = -1
     last_row = last_col = 0
@@ -341,13 +348,18 @@ def _extent(xml: bytes, limits: Limits) -> tuple[int, int]:
     return last_row, last_col
 
 
+def _has_formula(xml: bytes) -> bool:
+    if b"<sheetData" in xml:  # no namespace prefix: literal scans
+        return b"<f>" in xml or b"<f " in xml or b"<f/>" in xml
+    return _FORMULA.search(xml) is not None
+
+
 def _attrs(blob: bytes) -> dict[str, str]:
-    return {
-        m.group(1).decode("ascii", "replace"): html.unescape(
-            (m.group(2) if m.group(2) is not None else m.group(3) or b"").decode("utf-8", "replace")
-        )
-        for m in _ATTR.finditer(blob)
-    }
+    out = {}
+    for name, double, single in _ATTR.findall(blob):
+        value = (double or single).decode("utf-8", "replace")
+        out[name.decode("ascii", "replace")] = html.unescape(value) if "&" in value else value
+    return out
 
 
 def is_percent_format(code: str) -> bool:
@@ -393,6 +405,7 @@ class _Guard:
         self.file = file
         self.limits = limits
         self.deadline = deadline
+        self.raw = b""
 
     def refuse(self, code: Code, sheet: str = "", cell: str = "", **params: Any) -> _Refused:
         return _Refused(Problem(code, self.file, sheet, cell, params))
@@ -402,6 +415,7 @@ class _Guard:
             raise self.refuse(Code.PARSE_TIMEOUT, seconds=fmt_number(self.limits.parse_seconds))
 
     def zip_book(self, data: bytes, filename: str) -> _Book:
+        self.raw = data
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
             infos = zf.infolist()
@@ -468,40 +482,72 @@ class _Guard:
     def _member(
         self, zf: zipfile.ZipFile, info: zipfile.ZipInfo | None, budget: list[int]
     ) -> bytes:
-        """A member inflated in small chunks (a forged size cannot make one read explode),
-        refused if it declares a DOCTYPE or an ENTITY; b"" when there is no such member."""
+        """A member inflated with its size bounded by the central directory (a forged size
+        cannot make a read explode; the CRC must match), refused if it declares a DOCTYPE or
+        an ENTITY; b"" when there is no such member."""
         if info is None:
             return b""
-        chunks = []
+        budget[0] -= info.file_size
+        if budget[0] < 0:
+            raise self.refuse(
+                Code.ARCHIVE_TOO_LARGE, detail=f"> {self.limits.max_inflated_bytes / MB:.0f} MB"
+            )
+        data = self._inflate(zf, info)
+        text = data
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            text = data.decode("utf-16", "replace").encode("utf-8")
+        if b"<!" in text and (b"<!DOCTYPE" in text or b"<!ENTITY" in text):
+            which = "DOCTYPE" if b"<!DOCTYPE" in text else "ENTITY"
+            raise self.refuse(Code.UNSAFE_XML, detail=f"{which} in {info.filename}")
+        return data
+
+    def _inflate(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+        damaged = self.refuse(Code.UNREADABLE_FILE, detail=f"ZIP part {info.filename} damaged")
+        raw, off = self.raw, info.header_offset
+        if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+            return self._inflate_other(zf, info)
+        if raw[off : off + 4] != b"PK\x03\x04":
+            raise damaged
+        start = off + 30 + int.from_bytes(raw[off + 26 : off + 28], "little")
+        start += int.from_bytes(raw[off + 28 : off + 30], "little")
+        packed = raw[start : start + info.compress_size]
+        if len(packed) != info.compress_size:
+            raise damaged
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = packed
+        else:
+            try:
+                out = zlib.decompressobj(-15).decompress(packed, info.file_size + 1)
+            except zlib.error:
+                raise damaged from None
+        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            raise damaged
+        return out
+
+    def _inflate_other(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+        """Other compression methods, through zipfile in small chunks."""
+        chunks, left = [], info.file_size
         try:
             with zf.open(info) as f:
                 while chunk := f.read(_CHUNK):
-                    budget[0] -= len(chunk)
-                    if budget[0] < 0:
-                        raise self.refuse(
-                            Code.ARCHIVE_TOO_LARGE,
-                            detail=f"> {self.limits.max_inflated_bytes / MB:.0f} MB",
-                        )
+                    left -= len(chunk)
+                    if left < 0:
+                        raise self.refuse(Code.UNREADABLE_FILE, detail=f"ZIP part {info.filename}")
                     chunks.append(chunk)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
             raise self.refuse(
                 Code.UNREADABLE_FILE, detail=f"ZIP part {info.filename} damaged"
             ) from None
-        except NotImplementedError:
+        except (NotImplementedError, RuntimeError):
             raise self.refuse(
                 Code.UNREADABLE_FILE, detail=f"ZIP part {info.filename}: unsupported compression"
             ) from None
-        data = b"".join(chunks)
-        text = data
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            text = data.decode("utf-16", "replace").encode("utf-8")
-        if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
-            which = "DOCTYPE" if b"<!DOCTYPE" in text else "ENTITY"
-            raise self.refuse(Code.UNSAFE_XML, detail=f"{which} in {info.filename}")
-        return data
+        return b"".join(chunks)
 
     @staticmethod
     def _percent_styles(styles: bytes) -> set[bytes]:
+        if b"%" not in styles and not _PERCENT_ID.search(styles):
+            return set()
         custom = {}
         for m in _NUM_FMT.finditer(styles):
             a = _attrs(m.group(1))
@@ -556,7 +602,7 @@ class _Guard:
                 ref = _CELL_REF.search(m.group(0))
                 if ref:
                     percent.add((int(ref.group(2)) - 1, _column_index(ref.group(1))))
-        if _FORMULA.search(xml):
+        if _has_formula(xml):
             for m in _CELL.finditer(xml):
                 body = m.group(3)
                 if not body or not _FORMULA.search(body) or _CACHED.search(body):
@@ -654,6 +700,7 @@ class _Table:
     top: int = 0  # the first header row (metadata rows are above it)
 
 
+@lru_cache(maxsize=4096)
 def header_role(text: str) -> str | None:
     """The role of a column header ('code', 'value', ...), or None for an unknown header."""
     key = label_key(text)
@@ -839,6 +886,7 @@ class _Entry:
     code: str | None = None  # resolved
     candidates: tuple[str, ...] = ()  # when a number could be several codes
     name: str = ""
+    filled: bool = False  # a value, numerator, denominator or note is there
 
 
 class _Codes:
@@ -992,9 +1040,16 @@ def _text(raw: Any) -> str:
 
 
 @dataclass
-class _Unit:
+class _Sheet:
+    """One table being read: where its columns are and whose values it holds."""
+
+    grid: _Grid
+    units: list[tuple[int, str | None]]  # value column → village (None: the commune)
+    code_col: int
+    num_col: int
+    den_col: int
+    note_col: int
     commune: str
-    village: str | None
     period: int
 
 
@@ -1163,54 +1218,55 @@ class _Reader:
         villages: dict[str, None],
     ) -> None:
         roles = table.roles
-        code_col = roles["code"]
-        name_col = roles.get("name", -1)
-        entries: list[_Entry] = []
-        for r in range(table.header_row + 1, len(grid.rows)):
-            raw = grid.get(r, code_col)
-            if _empty(raw):
-                continue
-            entry = _Entry(r, raw.strip() if isinstance(raw, str) else raw)
-            name = grid.get(r, name_col)
-            entry.name = name if isinstance(name, str) else ""
-            codes.parse(entry)
-            entries.append(entry)
-        codes.by_position(entries)
+        wide = table.units is not None
         if table.units is not None:
-            units = [(c, village) for c, village in table.units]
+            units = list(table.units)
         else:
             units = [(roles.get("value", -1), self._sheet_unit_village(grid, meta))]
         for _, village in units:
             if village is not None:
                 villages.setdefault(village)
-        note_col = roles.get("note", -1)
-        wide = table.units is not None
+        sheet = _Sheet(
+            grid=grid,
+            units=units,
+            code_col=roles["code"],
+            num_col=-1 if wide else roles.get("numerator", -1),
+            den_col=-1 if wide else roles.get("denominator", -1),
+            note_col=roles.get("note", -1),
+            commune=commune,
+            period=period,
+        )
+        data_cols = [c for c in (*(c for c, _ in units), sheet.num_col, sheet.den_col) if c >= 0]
+        code_col, name_col = sheet.code_col, roles.get("name", -1)
+        entries: list[_Entry] = []
+        for r in range(table.header_row + 1, len(grid.rows)):
+            row = grid.rows[r]
+            n = len(row)
+            raw = row[code_col] if code_col < n else ""
+            if isinstance(raw, str):
+                raw = raw.strip()
+            if raw == "" or raw is None:
+                continue
+            name = row[name_col] if 0 <= name_col < n else ""
+            entry = _Entry(r, raw, name=name if isinstance(name, str) else "")
+            for c in data_cols:
+                if (c < n and row[c] != "" and row[c] is not None) or (r, c) in grid.no_cache:
+                    entry.filled = True
+                    break
+            if not entry.filled and 0 <= sheet.note_col < n and not _empty(row[sheet.note_col]):
+                entry.filled = True
+            codes.parse(entry)
+            entries.append(entry)
+        codes.by_position(entries)
         for entry in entries:
-            self._entry_rows(grid, entry, codes, units, roles, note_col, wide, commune, period)
+            if entry.filled:
+                self._entry_rows(sheet, entry, codes.index)
 
-    def _entry_rows(
-        self,
-        grid: _Grid,
-        entry: _Entry,
-        codes: _Codes,
-        units: list[tuple[int, str | None]],
-        roles: dict[str, int],
-        note_col: int,
-        wide: bool,
-        commune: str,
-        period: int,
-    ) -> None:
-        r = entry.row
-        index = codes.index
-        cols = [c for c, _ in units]
-        if not wide:
-            cols += [roles.get("numerator", -1), roles.get("denominator", -1)]
-        present = [c for c in cols if c >= 0 and not _empty(grid.get(r, c))]
-        uncached = [c for c in cols if c >= 0 and (r, c) in grid.no_cache]
-        note = _text(grid.get(r, note_col)) if note_col >= 0 else ""
-        if not present and not uncached and not note:
-            return
-        code_cell = a1(r, roles["code"])
+    def _entry_rows(self, sheet: _Sheet, entry: _Entry, index: CodeIndex) -> None:
+        grid, r = sheet.grid, entry.row
+        row = grid.rows[r]
+        n = len(row)
+        code_cell = a1(r, sheet.code_col)
         if entry.code is None:
             if entry.candidates:
                 self.problem(
@@ -1221,7 +1277,7 @@ class _Reader:
                     candidates=" / ".join(entry.candidates),
                     example=entry.candidates[-1],
                 )
-            elif present:
+            else:
                 self.problem(
                     Code.UNKNOWN_INDICATOR,
                     grid.name,
@@ -1232,34 +1288,28 @@ class _Reader:
             return
         info = index.measured.get(entry.code)
         if info is None:
-            if present:
-                self.problems.append(
-                    unknown_code_problem(entry.code, index, self.file, grid.name, code_cell)
-                )
-            return
-        for c in uncached:
-            if _empty(grid.get(r, c)):
-                self.problem(Code.FORMULA_NO_CACHED_VALUE, grid.name, a1(r, c))
-        for col, village in units:
-            yes_no_ok = info.kind == "boolean" or (
-                village is not None and info.aggregation == "share"
+            self.problems.append(
+                unknown_code_problem(entry.code, index, self.file, grid.name, code_cell)
             )
-            value = self._number(grid, r, col, info.kind, entry.code, yes_no_ok, True)
-            num = den = NAN
-            if not wide:
-                num_col, den_col = roles.get("numerator", -1), roles.get("denominator", -1)
-                num = self._number(grid, r, num_col, info.kind, entry.code, False, False)
-                den = self._number(grid, r, den_col, info.kind, entry.code, False, False)
-                if math.isnan(value) and info.kind == "percent" and num >= 0 and den > 0:
-                    value = round(100 * num / den, 10)
-            if math.isnan(value) and math.isnan(num) and math.isnan(den) and not note:
+            return
+        note_col = sheet.note_col
+        note = _text(row[note_col]) if 0 <= note_col < n else ""
+        kind = info.kind
+        num = self._number(sheet, row, r, sheet.num_col, kind, entry.code, False, False)
+        den = self._number(sheet, row, r, sheet.den_col, kind, entry.code, False, False)
+        for col, village in sheet.units:
+            yes_no_ok = kind == "boolean" or (village is not None and info.aggregation == "share")
+            value = self._number(sheet, row, r, col, kind, entry.code, yes_no_ok, True)
+            if value != value and kind == "percent" and num >= 0 and den > 0:
+                value = round(100 * num / den, 10)
+            if value != value and num != num and den != den and not note:
                 continue
-            cell_col = col if col >= 0 else roles.get("numerator", -1)
+            cell_col = col if col >= 0 else sheet.num_col
             self.rows.append(
                 {
-                    "commune": commune,
+                    "commune": sheet.commune,
                     "village": village,
-                    "period": period,
+                    "period": sheet.period,
                     "code": entry.code,
                     "value": value,
                     "numerator": num,
@@ -1272,11 +1322,24 @@ class _Reader:
             )
 
     def _number(
-        self, grid: _Grid, r: int, c: int, kind: str, code: str, yes_no_ok: bool, is_value: bool
+        self,
+        sheet: _Sheet,
+        row: list[Any],
+        r: int,
+        c: int,
+        kind: str,
+        code: str,
+        yes_no_ok: bool,
+        is_value: bool,
     ) -> float:
         if c < 0:
             return NAN
-        raw = grid.get(r, c)
+        raw = row[c] if c < len(row) else ""
+        grid = sheet.grid
+        if raw == "" or raw is None:
+            if (r, c) in grid.no_cache:
+                self.problem(Code.FORMULA_NO_CACHED_VALUE, grid.name, a1(r, c))
+            return NAN
         value, bad = cell_number(
             raw, kind, yes_no_ok=yes_no_ok, percent_cell=(r, c) in grid.percent, is_value=is_value
         )

@@ -99,14 +99,27 @@ def fmt_number(value: float) -> str:
     return f"{value:.6g}"
 
 
+NAN = float("nan")
+
+
+def _float(value: Any) -> float:
+    """A float, NaN for None, pd.NA or anything that is not a number."""
+    if type(value) is float:
+        return value
+    try:
+        return NAN if value is None else float(value)
+    except (TypeError, ValueError):
+        return NAN
+
+
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value != value or value is pd.NA
 
 
-def _same(a: Any, b: Any) -> bool:
-    if _missing(a) or _missing(b):
-        return _missing(a) and _missing(b)
-    return bool(abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a))))
+def _same(a: float, b: float) -> bool:
+    if a != a or b != b:
+        return a != a and b != b
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a))
 
 
 def unknown_code_problem(
@@ -137,20 +150,26 @@ def check_rows(
     first: dict[tuple[Any, ...], Mapping[str, Any]] = {}
     for row in rows:
         code = str(row.get("code"))
-        sheet, cell = row.get("sheet") or "", row.get("cell") or ""
         info = index.measured.get(code)
         if info is None:
-            problems.append(unknown_code_problem(code, index, file, sheet, cell))
+            problems.append(
+                unknown_code_problem(
+                    code, index, file, row.get("sheet") or "", row.get("cell") or ""
+                )
+            )
             continue
         village = row.get("village")
-        village = None if _missing(village) else village
-        key = (row.get("commune"), village, row.get("period"), code)
-        value, num, den = row.get("value"), row.get("numerator"), row.get("denominator")
+        key = (row.get("commune"), None if _missing(village) else village, row.get("period"), code)
+        value = _float(row.get("value"))
+        num, den = _float(row.get("numerator")), _float(row.get("denominator"))
         earlier = first.get(key)
         if earlier is not None:
-            if not all(
-                _same(earlier.get(k), row.get(k)) for k in ("value", "numerator", "denominator")
+            if not (
+                _same(_float(earlier.get("value")), value)
+                and _same(_float(earlier.get("numerator")), num)
+                and _same(_float(earlier.get("denominator")), den)
             ):
+                sheet, cell = row.get("sheet") or "", row.get("cell") or ""
                 problems.append(
                     Problem(
                         Code.DUPLICATE_CODE,
@@ -159,7 +178,7 @@ def check_rows(
                         cell,
                         {
                             "code": code,
-                            "unit": village or row.get("commune") or "",
+                            "unit": key[1] or row.get("commune") or "",
                             "first": _shown(earlier),
                             "first_cell": _where(earlier, sheet),
                             "second": _shown(row),
@@ -169,24 +188,35 @@ def check_rows(
             continue
         first[key] = row
         kept.append(row)
-        problems.extend(_range_problems(code, info.kind, value, num, den, file, sheet, cell))
+        kind = info.kind
+        # NaN compares false: only a value that is there can be out of range.
+        if (
+            num < 0
+            or den < 0
+            or num > den
+            or (kind == "percent" and (value < 0 or value > 100))
+            or (kind in NUMBER_KINDS and value < 0)
+        ):
+            problems.extend(
+                _range_problems(
+                    code, kind, value, num, den, file, row.get("sheet") or "", row.get("cell") or ""
+                )
+            )
     return problems, kept
 
 
 def _range_problems(
-    code: str, kind: str, value: Any, num: Any, den: Any, file: str, sheet: str, cell: str
+    code: str, kind: str, value: float, num: float, den: float, file: str, sheet: str, cell: str
 ) -> list[Problem]:
     def problem(which: Code, **numbers: float) -> Problem:
-        params = {"code": code, **{k: fmt_number(float(v)) for k, v in numbers.items()}}
+        params = {"code": code, **{k: fmt_number(v) for k, v in numbers.items()}}
         return Problem(which, file, sheet, cell, params)
 
-    out = [problem(Code.NEGATIVE_VALUE, value=x) for x in (num, den) if not _missing(x) and x < 0]
-    ratio_too_big = not _missing(num) and not _missing(den) and num > den >= 0
+    out = [problem(Code.NEGATIVE_VALUE, value=x) for x in (num, den) if x < 0]
+    ratio_too_big = num > den >= 0
     if ratio_too_big:
         out.append(problem(Code.NUMERATOR_GT_DENOMINATOR, numerator=num, denominator=den))
-    if _missing(value):
-        return out
-    if kind == "percent" and not (0 <= value <= 100) and not (ratio_too_big and value > 100):
+    if kind == "percent" and (value < 0 or value > 100) and not (ratio_too_big and value > 100):
         out.append(problem(Code.PERCENT_OUT_OF_RANGE, value=value))
     elif kind in NUMBER_KINDS and value < 0:
         out.append(problem(Code.NEGATIVE_VALUE, value=value))
@@ -195,9 +225,10 @@ def _range_problems(
 
 def _shown(row: Mapping[str, Any]) -> str:
     value, num, den = row.get("value"), row.get("numerator"), row.get("denominator")
-    text = "—" if value is None or _missing(value) else fmt_number(float(value))
-    if not _missing(num) or not _missing(den):
-        parts = ["" if x is None or _missing(x) else fmt_number(float(x)) for x in (num, den)]
+    value, num, den = _float(value), _float(num), _float(den)
+    text = "—" if value != value else fmt_number(value)
+    if num == num or den == den:
+        parts = ["" if x != x else fmt_number(x) for x in (num, den)]
         text += f" ({parts[0]}/{parts[1]})"
     return text
 

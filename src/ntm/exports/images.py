@@ -134,14 +134,18 @@ class _Renderer:
                 self._kaleido = self._start(timeout)
             return self._kaleido
 
-    def _kill(self) -> None:
-        """Stop the browser however it is (hung, half-started, dead); never raises, never waits
-        more than a few seconds."""
+    def _kill(self, *, graceful: bool = False) -> None:
+        """Stop the browser however it is (hung, half-started, dead); never raises.
+
+        After a failure the process group is killed at once (chromium runs in a session of its
+        own), then kaleido is given two seconds to tidy up; `graceful` (at shutdown) first asks
+        the browser to close, for up to eight seconds."""
         k, self._kaleido = self._kaleido, None
         if k is None:
             return
         loop = self._loop
-        if loop is not None and self._thread is not None and self._thread.is_alive():
+        alive = loop is not None and self._thread is not None and self._thread.is_alive()
+        if graceful and alive and loop is not None:
             try:
                 asyncio.run_coroutine_threadsafe(k.close(), loop).result(8)
                 return
@@ -154,10 +158,15 @@ class _Renderer:
             except OSError:
                 with contextlib.suppress(OSError):
                     process.kill()
+            with contextlib.suppress(Exception):
+                process.wait(2)
+        if not graceful and alive and loop is not None:
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(k.close(), loop).result(2)
 
     def shutdown(self) -> None:
         with self._lock:
-            self._kill()
+            self._kill(graceful=True)
             loop, self._loop, self._thread = self._loop, None, None
             if loop is not None:
                 loop.call_soon_threadsafe(loop.stop)

@@ -30,6 +30,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
+from pptx.presentation import Presentation as PresentationFile
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
@@ -65,6 +66,7 @@ WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 TITLE_PT = 32
 BODY_PT = 22
 TABLE_PT = 16
+TABLE_PT_WIDE = 20  # a table alone on its slide
 BLOCKER_PT = 17
 FOOTER_PT = 11
 TABLE_W_WITH_CHART = 7.2
@@ -79,7 +81,7 @@ Render = Callable[[go.Figure, int, int], bytes]
 @dataclass
 class _Deck:
     report: Report
-    prs: Presentation
+    prs: PresentationFile
     render: Render
     language: MSO_LANGUAGE_ID
 
@@ -214,8 +216,9 @@ class _Deck:
         )
         table = shape.table
         # Plain style: no banding; the header row tinted.
-        tbl_pr = shape._element.graphic.graphicData.tbl.tblPr
-        tbl_pr.set("bandRow", "0")
+        tbl = shape._element.graphic.graphicData.tbl
+        if tbl is not None and tbl.tblPr is not None:
+            tbl.tblPr.set("bandRow", "0")
         for i, w in enumerate(widths):
             table.columns[i].width = Inches(w)
         for r, h in enumerate(heights):
@@ -394,10 +397,8 @@ class _Deck:
 
     def unmet_slides(self, item: UnmetCriterion) -> None:
         r = self.report
-        charted = any(item.chartable(p) for p in item.lines)
-        table_w = TABLE_W_WITH_CHART if charted else SLIDE_W - 2 * MARGIN
+        table_w, size, pages = unmet_layout(r, item)
         widths = _table_widths(table_w)
-        pages = unmet_pages(r, item, widths, table_w)
         header = [
             r.tr("export.col.indicator"),
             r.tr("export.col.value"),
@@ -412,7 +413,9 @@ class _Deck:
             rows = [_row(p) for p in page]
             colours = [ORANGE_TEXT if p.status == "unmet" else MUTED for p in page]
             top = CONTENT_TOP + 0.1
-            top += self.table(slide, MARGIN, top, widths, header, rows, row_colours=colours)
+            top += self.table(
+                slide, MARGIN, top, widths, header, rows, row_colours=colours, size=size
+            )
             top += 0.15
             below: list[tuple[str, float, bool, RGBColor]] = []
             if i == 0 and item.met_codes:
@@ -433,9 +436,9 @@ class _Deck:
                 self.text(
                     slide, MARGIN, top, table_w, max(0.5, CONTENT_BOTTOM - top), below, space=4
                 )
-            code = next((p.code for p in page if item.chartable(p)), None)
-            if code is not None:
-                fig = r.indicator_figure(code, large=True).figure
+            chart_code = next((p.code for p in page if item.chartable(p)), None)
+            if chart_code is not None:
+                fig = r.indicator_figure(chart_code, large=True).figure
                 left = MARGIN + table_w + 0.25
                 self.picture(
                     slide,
@@ -566,7 +569,8 @@ def _row(p: PartLine) -> list[str]:
 
 
 def _table_widths(total: float) -> list[float]:
-    rest = [1.2, 1.3, 1.6]
+    """Indicator, value, threshold, gap: the numbers keep their room, the name takes the rest."""
+    rest = [1.2, 1.3, 1.6] if total < 10 else [2.0, 2.1, 2.3]
     return [total - sum(rest), *rest]
 
 
@@ -592,13 +596,27 @@ def _text_height(text: str, width: float, size: float, space: float = 4) -> floa
     return _lines_needed(text, width - 0.1, size) * size * 1.2 / 72 + space / 72
 
 
+def unmet_layout(r: Report, item: UnmetCriterion) -> tuple[float, float, list[list[PartLine]]]:
+    """Table width (in), table type size (pt) and the rows of each slide of an unmet
+    criterion: beside a chart when one of its indicators has village values, else full width
+    in larger type."""
+    charted = any(item.chartable(p) for p in item.lines)
+    width = TABLE_W_WITH_CHART if charted else SLIDE_W - 2 * MARGIN
+    size = TABLE_PT if charted else TABLE_PT_WIDE
+    return width, size, unmet_pages(r, item, _table_widths(width), width, size)
+
+
 def unmet_pages(
-    r: Report, item: UnmetCriterion, widths: Sequence[float], width: float
+    r: Report,
+    item: UnmetCriterion,
+    widths: Sequence[float],
+    width: float,
+    size: float = TABLE_PT,
 ) -> list[list[PartLine]]:
     """Split an unmet criterion's rows (each with its villages' line) into slides whose
     estimated height fits the content area."""
     budget = CONTENT_BOTTOM - CONTENT_TOP - 0.35
-    header = _row_height(["x"] * len(widths), widths, TABLE_PT)
+    header = _row_height(["x"] * len(widths), widths, size)
     first_extra = (
         _text_height(
             r.tr("export.unmet.already_met", codes=", ".join(item.met_codes)), width, BLOCKER_PT - 2
@@ -612,19 +630,17 @@ def unmet_pages(
     has_blockers = False
     for p in item.lines:
         held = item.blockers_of(p.code)
-        h = _row_height(_row(p), widths, TABLE_PT)
-        if held:
-            h += _text_height(r.blocker_line(p.code, held), width, BLOCKER_PT)
-            if not has_blockers:
-                h += blockers_title
-        if pages[-1] and used + h > budget:
+        row = _row_height(_row(p), widths, size)
+        villages = _text_height(r.blocker_line(p.code, held), width, BLOCKER_PT) if held else 0.0
+
+        def need(with_title: bool, row: float = row, villages: float = villages) -> float:
+            return row + villages + (blockers_title if with_title else 0.0)
+
+        if pages[-1] and used + need(bool(held) and not has_blockers) > budget:
             pages.append([])
-            used = header
-            has_blockers = False
-            if held:
-                h += blockers_title if not has_blockers else 0.0
+            used, has_blockers = header, False
+        used += need(bool(held) and not has_blockers)
         pages[-1].append(p)
-        used += h
         has_blockers = has_blockers or bool(held)
     return pages
 
@@ -686,7 +702,7 @@ def build_pptx(report: Report, *, render: Render | None = None) -> bytes:
     return out.getvalue()
 
 
-def _set_default_lang(prs: Presentation, tag: str) -> None:
+def _set_default_lang(prs: PresentationFile, tag: str) -> None:
     """The presentation's default text language (new text typed in PowerPoint)."""
     default = prs.part._element.find(qn("p:defaultTextStyle"))
     if default is None:

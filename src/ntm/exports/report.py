@@ -37,6 +37,7 @@ from ntm.criteria import CriteriaSet, Indicator, Part
 from ntm.i18n import DEFAULT_LANG, t
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "data" / "demo"
+DEMO_USER = "demo"  # who the app's first-run seeding uploads the demo returns as
 NAME_LIMIT = 90  # characters of an indicator name on a slide (the XLSX has the full name)
 TITLE_NAME_LIMIT = 58  # in a chart title
 
@@ -883,19 +884,30 @@ def report_from_store(store: Any, commune: str, period: int, *, lang: str = DEFA
         except KeyError:
             forced = None
     assessment = assess(values[VALUE_COLUMNS], keys=store.keys(), criteria=forced, extra_sets=extra)
-    now = values[values["period"] == int(period)]
-    upload_ids = sorted({int(i) for i in now["upload_id"].dropna().unique()})
-    uploads = store.uploads(commune=commune, period=int(period))
-    uploads = uploads[uploads["upload_id"].isin(upload_ids)]
-    sources = [str(f) for f in uploads.sort_values("upload_id")["file"]]
+    as_of, sources, demo = data_provenance(store, values)
+    return build_report(
+        assessment, commune, int(period), lang=lang, as_of=as_of, sources=sources, demo=demo
+    )
+
+
+def data_provenance(store: Any, values: pd.DataFrame) -> tuple[dt.date | None, list[str], bool]:
+    """For the current `values` of a commune: the date of the latest upload behind them (the
+    "Số liệu đến ngày" of the dashboard), the files they came from (latest period first), and
+    whether they are the bundled demo returns (uploaded by "demo" or named as in data/demo)."""
+    ids = {int(i) for i in values["upload_id"].dropna().unique()}
+    uploads = store.uploads()
+    behind = uploads[uploads["upload_id"].isin(ids)]
     as_of: dt.date | None = None
-    if len(uploads):
-        latest = pd.to_datetime(uploads["created_at"]).max()
+    if len(behind):
+        latest = pd.to_datetime(behind["created_at"]).max()
         if not pd.isna(latest):
             moment = latest.to_pydatetime()
             if moment.tzinfo is not None:
                 moment = moment.astimezone()
             as_of = moment.date()
+    ordered = behind.sort_values(["period", "upload_id"], ascending=[False, True])
+    sources = list(dict.fromkeys(str(f) for f in ordered["file"]))
     if not sources:
-        sources = sorted({str(f) for f in now["file"].dropna()})
-    return build_report(assessment, commune, int(period), lang=lang, as_of=as_of, sources=sources)
+        sources = sorted({str(f) for f in values["file"].dropna()})
+    demo = bool(len(behind)) and (bool((behind["user"] == DEMO_USER).any()) or _is_demo(sources))
+    return as_of, sources, demo

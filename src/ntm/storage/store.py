@@ -24,7 +24,8 @@ Rules (DESIGN §6, issue 4):
 
 Test hook (documented, used by tests/test_storage_fault.py): when the environment variable
 `NTM_STORAGE_TEST_PAUSE` names a file, an import writes its process id into that file right
-after inserting a revision's values, inside the still open transaction, then sleeps
+after inserting a commune's new revisions and their values, inside the still open transaction
+(before its audit rows and the commit), then sleeps
 `NTM_STORAGE_TEST_PAUSE_SECONDS` (default 60) seconds, so a test can kill it mid-import.
 """
 
@@ -38,7 +39,7 @@ import math
 import os
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -214,6 +215,10 @@ def problem_from_dict(data: Mapping[str, Any]) -> Problem:
 def _missing(value: Any) -> bool:
     if value is None:
         return True
+    if isinstance(value, float):
+        return value != value  # NaN
+    if isinstance(value, str | int):
+        return False
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -234,6 +239,11 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
+def _utc_column(values: Iterable[Any]) -> pd.Series:
+    """Timestamps as a UTC datetime column (SQLite gives naive UTC, PostgreSQL aware)."""
+    return pd.to_datetime(pd.Series([_utc(x) for x in values], dtype="object"), utc=True)
+
+
 def _retryable(exc: sa.exc.DBAPIError) -> bool:
     """A transaction that lost a race: unique violation, deadlock, serialisation, busy."""
     if exc.connection_invalidated:
@@ -247,6 +257,19 @@ def _retryable(exc: sa.exc.DBAPIError) -> bool:
     if isinstance(exc, sa.exc.OperationalError):
         return "locked" in message or "busy" in message
     return False
+
+
+def _audit_row(
+    user: str, action: str, entity: str, entity_id: object, details: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        "at": _now(),
+        "user_name": user,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "details": _clean(details),
+    }
 
 
 def _test_pause() -> None:
@@ -387,14 +410,7 @@ class Store:
         details: Mapping[str, Any],
     ) -> None:
         conn.execute(
-            sa.insert(S.audit_log).values(
-                at=_now(),
-                user_name=user,
-                action=action,
-                entity=entity,
-                entity_id=str(entity_id),
-                details=_clean(details),
-            )
+            sa.insert(S.audit_log).values(_audit_row(user, action, entity, entity_id, details))
         )
 
     # --- imports -------------------------------------------------------------------------
@@ -468,12 +484,17 @@ class Store:
         meta: Any,
         value_count: int,
         keep_content: bool,
+        communes: Sequence[str] = (),
+        periods: Sequence[int] = (),
     ) -> int:
         meta_json = (
             _clean(dataclasses.asdict(meta))
             if dataclasses.is_dataclass(meta) and not isinstance(meta, type)
             else {}
         )
+        # What the file is about: its metadata, else the one commune/period its values carry.
+        commune = meta_json.get("commune") or (communes[0] if len(communes) == 1 else None)
+        period = meta_json.get("period") or (periods[0] if len(periods) == 1 else None)
         upload_id: int = conn.execute(
             sa.insert(S.uploads)
             .values(
@@ -484,8 +505,8 @@ class Store:
                 user_name=user,
                 created_at=_now(),
                 status=status,
-                commune=meta_json.get("commune"),
-                period=meta_json.get("period"),
+                commune=commune,
+                period=period,
                 value_count=value_count,
                 problems=[problem_to_dict(p) for p in problems],
                 meta=meta_json,
@@ -503,8 +524,8 @@ class Store:
                 "sha256": sha,
                 "size": len(data),
                 "value_count": value_count,
-                "commune": meta_json.get("commune"),
-                "period": meta_json.get("period"),
+                "commune": commune,
+                "period": period,
                 "problems": sorted({p.code.value for p in problems}),
             },
         )
@@ -545,13 +566,26 @@ class Store:
             return self._duplicate(found, filename)
         count = sum(len(rows) for _, rows in units)
         upload_id = self._insert_upload(
-            conn, data, sha, filename, user, ACCEPTED, problems, meta, count, True
+            conn,
+            data,
+            sha,
+            filename,
+            user,
+            ACCEPTED,
+            problems,
+            meta,
+            count,
+            True,
+            communes=sorted({unit[0] for unit, _ in units}),
+            periods=sorted({unit[2] for unit, _ in units}),
         )
-        communes_in_file = {unit[0] for unit, _ in units}
-        refs: list[RevisionRef] = []
+        by_commune: dict[str, list[tuple[str | None, int, list[dict[str, Any]]]]] = {}
         for (commune, village, period), rows in units:
+            by_commune.setdefault(commune, []).append((village, period, rows))
+        refs: list[RevisionRef] = []
+        for commune, commune_units in by_commune.items():  # in name order: no lock cycles
             # The return's region/group describe its commune (when it carries only one).
-            keyed = len(communes_in_file) == 1 and getattr(meta, "commune", None) in (None, commune)
+            keyed = len(by_commune) == 1 and getattr(meta, "commune", None) in (None, commune)
             commune_id = self._ensure_commune(
                 conn,
                 commune,
@@ -559,13 +593,7 @@ class Store:
                 region=getattr(meta, "region", None) if keyed else None,
                 group=getattr(meta, "group", None) if keyed else None,
             )
-            village_id = self._ensure_village(conn, commune_id, commune, village, user)
-            refs.append(
-                self._new_revision(
-                    conn, commune_id, commune, village_id, village, period, upload_id, rows, user
-                )
-            )
-            _test_pause()
+            refs += self._new_revisions(conn, commune_id, commune, commune_units, upload_id, user)
         return ImportOutcome(filename, upload_id, ACCEPTED, refs, problems)
 
     def _ensure_commune(
@@ -650,75 +678,127 @@ class Store:
         )
         return village_id
 
-    def _new_revision(
+    def _new_revisions(
         self,
         conn: Connection,
         commune_id: int,
         commune: str,
-        village_id: int | None,
-        village: str | None,
-        period: int,
+        units: list[tuple[str | None, int, list[dict[str, Any]]]],
         upload_id: int,
-        rows: list[dict[str, Any]],
         user: str,
         restored_from: Row | None = None,
-    ) -> RevisionRef:
-        r = S.revisions.c
-        unit = sa.and_(
-            r.commune_id == commune_id,
-            r.period == period,
-            r.village_id.is_(None) if village_id is None else r.village_id == village_id,
+    ) -> list[RevisionRef]:
+        """A new revision for each (village, period, rows) of one commune, with its values and
+        audit rows, in a handful of statements whatever the number of units.
+
+        The caller holds the commune's lock (PostgreSQL); a revision is numbered after the
+        unit's last one, deleted or not, so a number is never reused.
+        """
+        r, v = S.revisions.c, S.villages.c
+        now = _now()
+        audit: list[dict[str, Any]] = []
+
+        names = sorted({village for village, _, _ in units if village is not None})
+        village_ids: dict[str, int] = {}
+        if names:
+            found = conn.execute(
+                sa.select(v.id, v.name).where(v.commune_id == commune_id, v.name.in_(names))
+            )
+            village_ids = {row.name: int(row.id) for row in found}
+            new = [name for name in names if name not in village_ids]
+            if new:
+                created = conn.execute(
+                    sa.insert(S.villages).returning(v.id, v.name),
+                    [{"commune_id": commune_id, "name": n, "created_at": now} for n in new],
+                )
+                village_ids.update({row.name: int(row.id) for row in created})
+                audit += [
+                    _audit_row(
+                        user,
+                        "village.created",
+                        "village",
+                        f"{commune}/{n}",
+                        {"after": {"commune": commune, "name": n}},
+                    )
+                    for n in new
+                ]
+
+        top: dict[tuple[int | None, int], int] = {}
+        live: dict[tuple[int | None, int], tuple[int, int]] = {}
+        periods = sorted({period for _, period, _ in units})
+        existing = conn.execute(
+            sa.select(r.id, r.village_id, r.period, r.number, r.deleted_at).where(
+                r.commune_id == commune_id, r.period.in_(periods)
+            )
         )
-        previous = conn.execute(
-            sa.select(r.id, r.number)
-            .where(unit, r.deleted_at.is_(None))
-            .order_by(r.number.desc())
-            .limit(1)
-        ).first()
-        top = conn.execute(sa.select(sa.func.max(r.number)).where(unit)).scalar()
-        number = int(top or 0) + 1
-        revision_id: int = conn.execute(
-            sa.insert(S.revisions)
-            .values(
-                commune_id=commune_id,
-                village_id=village_id,
-                period=period,
-                number=number,
-                upload_id=upload_id,
-                restored_from_id=restored_from.id if restored_from is not None else None,
-                value_count=len(rows),
-                user_name=user,
-                created_at=_now(),
+        for row in existing:
+            key = (row.village_id, row.period)
+            top[key] = max(top.get(key, 0), row.number)
+            if row.deleted_at is None and row.number > live.get(key, (0, 0))[1]:
+                live[key] = (int(row.id), int(row.number))
+
+        params: list[dict[str, Any]] = []
+        for village, period, rows in units:
+            key = (village_ids[village] if village is not None else None, period)
+            params.append(
+                {
+                    "commune_id": commune_id,
+                    "village_id": key[0],
+                    "period": period,
+                    "number": top.get(key, 0) + 1,
+                    "upload_id": upload_id,
+                    "restored_from_id": restored_from.id if restored_from is not None else None,
+                    "value_count": len(rows),
+                    "user_name": user,
+                    "created_at": now,
+                }
             )
-            .returning(r.id)
-        ).scalar_one()
-        if rows:
+        ids = (
             conn.execute(
-                sa.insert(S.indicator_values), [{**row, "revision_id": revision_id} for row in rows]
+                sa.insert(S.revisions).returning(r.id, sort_by_parameter_order=True), params
             )
-        details: dict[str, Any] = {
-            "commune": commune,
-            "village": village,
-            "period": period,
-            "number": number,
-            "upload_id": upload_id,
-            "value_count": len(rows),
-            "supersedes": previous.id if previous is not None else None,
-        }
-        if restored_from is not None:
-            details["restored_from"] = {"id": restored_from.id, "number": restored_from.number}
+            .scalars()
+            .all()
+        )
+
+        values = [
+            {**row, "revision_id": revision_id}
+            for revision_id, (_, _, rows) in zip(ids, units, strict=True)
+            for row in rows
+        ]
+        if values:
+            conn.execute(sa.insert(S.indicator_values), values)
+        _test_pause()
+
+        refs = []
         action = "revision.restored" if restored_from is not None else "revision.created"
-        self._audit(conn, user, action, "revision", revision_id, details)
-        if previous is not None:
-            self._audit(
-                conn,
-                user,
-                "revision.superseded",
-                "revision",
-                previous.id,
-                {"by": revision_id, "number": previous.number, "by_number": number},
-            )
-        return RevisionRef(commune, village, period, number, revision_id)
+        for revision_id, p, (village, period, _) in zip(ids, params, units, strict=True):
+            previous = live.get((p["village_id"], period))
+            details: dict[str, Any] = {
+                "commune": commune,
+                "village": village,
+                "period": period,
+                "number": p["number"],
+                "upload_id": upload_id,
+                "value_count": p["value_count"],
+                "supersedes": previous[0] if previous else None,
+            }
+            if restored_from is not None:
+                details["restored_from"] = {"id": restored_from.id, "number": restored_from.number}
+            audit.append(_audit_row(user, action, "revision", revision_id, details))
+            if previous is not None:
+                audit.append(
+                    _audit_row(
+                        user,
+                        "revision.superseded",
+                        "revision",
+                        previous[0],
+                        {"by": revision_id, "number": previous[1], "by_number": p["number"]},
+                    )
+                )
+            refs.append(RevisionRef(commune, village, period, p["number"], int(revision_id)))
+        conn.execute(sa.insert(S.audit_log), audit)
+        return refs
 
     # --- reading values ------------------------------------------------------------------
     def _values_select(self) -> sa.Select[Any]:
@@ -923,7 +1003,19 @@ class Store:
                 )
             )
         frame = pd.DataFrame(records, columns=columns)
-        frame["period"] = frame["period"].astype("Int64")
+        frame = frame.astype(
+            {
+                "upload_id": "int64",
+                "size": "int64",
+                "value_count": "int64",
+                "problem_count": "int64",
+                "errors": "int64",
+                "kept": "bool",
+                "revisions": "int64",
+                "period": "Int64",
+            }
+        )
+        frame["created_at"] = _utc_column(frame["created_at"])
         return frame
 
     def upload_problems(self, upload_id: int) -> list[Problem]:
@@ -1004,25 +1096,38 @@ class Store:
             "deleted_by",
         ]
         frame = pd.DataFrame([tuple(row) for row in rows], columns=columns)
-        frame["created_at"] = [_utc(x) for x in frame["created_at"]]
-        frame["deleted_at"] = [_utc(x) for x in frame["deleted_at"]]
+        frame["created_at"] = _utc_column(frame["created_at"])
+        frame["deleted_at"] = _utc_column(frame["deleted_at"])
         frame["restored_from"] = frame["restored_from"].astype("Int64")
         frame["village"] = frame["village"].astype("object").where(frame["village"].notna(), None)
+        frame = frame.astype(
+            {
+                "revision_id": "int64",
+                "period": "int64",
+                "number": "int64",
+                "upload_id": "int64",
+                "value_count": "int64",
+            }
+        )
         frame["deleted"] = frame["deleted_at"].notna()
         live = frame[~frame["deleted"]]
         top = live.groupby(["commune", "village", "period"], dropna=False)["number"].max()
         current = {(k[0], k[1] if not _missing(k[1]) else None, k[2]): n for k, n in top.items()}
-        frame["current"] = [
-            not deleted and current.get((cm, vg, int(p))) == n
-            for cm, vg, p, n, deleted in zip(
-                frame["commune"],
-                frame["village"],
-                frame["period"],
-                frame["number"],
-                frame["deleted"],
-                strict=True,
-            )
-        ]
+        frame["current"] = pd.Series(
+            [
+                not deleted and current.get((cm, vg, int(p))) == n
+                for cm, vg, p, n, deleted in zip(
+                    frame["commune"],
+                    frame["village"],
+                    frame["period"],
+                    frame["number"],
+                    frame["deleted"],
+                    strict=True,
+                )
+            ],
+            index=frame.index,
+            dtype=bool,
+        )
         return frame
 
     def _revision_row(self, conn: Connection, revision_id: int) -> Row:
@@ -1063,18 +1168,16 @@ class Store:
                     .order_by(v.id)
                 )
             ]
-            return self._new_revision(
+            [ref] = self._new_revisions(
                 conn,
                 src.commune_id,
                 src.commune,
-                src.village_id,
-                src.village,
-                src.period,
+                [(src.village, src.period, rows)],
                 src.upload_id,
-                rows,
                 user,
                 restored_from=src,
             )
+            return ref
 
         return self._write(work)
 
@@ -1140,7 +1243,8 @@ class Store:
             [tuple(row) for row in rows],
             columns=["id", "at", "user", "action", "entity", "entity_id", "details"],
         )
-        frame["at"] = [_utc(x) for x in frame["at"]]
+        frame["id"] = frame["id"].astype("int64")
+        frame["at"] = _utc_column(frame["at"])
         return frame
 
     # --- communes and villages -----------------------------------------------------------
@@ -1421,7 +1525,7 @@ class Store:
             [tuple(r) for r in rows],
             columns=["set_id", "revision", "based_on", "user", "created_at"],
         )
-        frame["created_at"] = [_utc(x) for x in frame["created_at"]]
+        frame["created_at"] = _utc_column(frame["created_at"])
         return frame
 
     # --- users ---------------------------------------------------------------------------
@@ -1498,7 +1602,7 @@ class Store:
             [tuple(r) for r in rows], columns=["name", "role", "created_at", "updated_at"]
         )
         for col in ("created_at", "updated_at"):
-            frame[col] = [_utc(x) for x in frame[col]]
+            frame[col] = _utc_column(frame[col])
         return frame
 
     def delete_user(self, name: str, user: str = ANONYMOUS) -> bool:

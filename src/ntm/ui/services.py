@@ -72,9 +72,7 @@ def clear_caches() -> None:
 
 def sort_key(name: str) -> tuple[str, str]:
     """Vietnamese-friendly order: letters first without their marks, then with them."""
-    base = "".join(
-        c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn"
-    )
+    base = "".join(c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn")
     return base.replace("đ", "d").replace("Đ", "D").casefold(), name
 
 
@@ -274,16 +272,21 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
     # What blocks the rest: unmet commune criteria → their unmet parts → villages behind them.
     parts_year = a.parts[(a.parts["period"] == year) & a.parts["village"].isna()]
     blockers_year = a.blockers[a.blockers["period"] == year]
+    village_parts = a.parts[(a.parts["period"] == year) & a.parts["village"].notna()]
+    village_dirs = dict(
+        zip(village_parts["code"].astype(str), village_parts["direction"], strict=True)
+    )
     blockers: list[Blocker] = []
     com_crits = crits[crits["village"].isna()]
     for number in com_crits.loc[com_crits["status"] == UNMET, "criterion"]:
         unmet = parts_year[(parts_year["criterion"] == number) & (parts_year["status"] == UNMET)]
         rows = []
         for p in unmet.itertuples(index=False):
-            ind, part = parts[str(p.code)]
+            _, part = parts[str(p.code)]
             held = blockers_year[blockers_year["code"] == p.code]
+            directions = village_dirs.get(str(p.code), part.direction)
             behind = [
-                _village_gap(b, part.kind, part.unit, lang)
+                _village_gap(b, shown_kind(directions, part.kind), part.unit, lang)
                 for b in held.itertuples(index=False)
             ]
             rows.append(
@@ -299,9 +302,7 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
                     "verified": bool(p.verified),
                 }
             )
-        blockers.append(
-            Blocker(str(number), crit_names.get(str(number), ""), pd.DataFrame(rows))
-        )
+        blockers.append(Blocker(str(number), crit_names.get(str(number), ""), pd.DataFrame(rows)))
 
     unknown_rows = []
     for number in com_crits.loc[com_crits["status"] == "unknown", "criterion"]:
@@ -355,6 +356,12 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
     )
 
 
+def shown_kind(direction: str, kind: str) -> str:
+    """How to write a value: a "==" rule on a share is a yes/no answer (a village's answer to a
+    "share of villages" indicator, as judged by ntm.attainment), so it reads Có/Không."""
+    return "boolean" if direction == "==" else kind
+
+
 def _village_gap(b: Any, kind: str, unit: str, lang: str) -> str:
     if b.status == "missing":
         return t("ui.overview.village_missing", lang, village=b.village)
@@ -388,18 +395,19 @@ def _indicator_table(parts_rows: pd.DataFrame, crit: CriteriaSet, lang: str) -> 
     _, parts = _names(crit, lang)
     rows = []
     for p in parts_rows.sort_values(["order", "code"]).itertuples(index=False):
-        ind, part = parts[str(p.code)]
+        _, part = parts[str(p.code)]
+        kind = shown_kind(str(p.direction), part.kind)
         rows.append(
             {
                 "criterion": str(p.criterion),
                 "code": str(p.code),
                 "name": part.name.get(lang),
-                "value": fmt.value(p.value, part.kind, part.unit, lang),
-                "threshold": fmt.threshold(p.threshold, part.direction, part.kind, part.unit, lang)
+                "value": fmt.value(p.value, kind, part.unit, lang),
+                "threshold": fmt.threshold(p.threshold, str(p.direction), kind, part.unit, lang)
                 if p.status not in ("info", "not_applicable")
                 else "—",
                 "status": fmt.status_label(str(p.status), lang),
-                "gap": fmt.gap(p.gap, part.kind, part.unit, lang) if p.status == UNMET else "—",
+                "gap": fmt.gap(p.gap, kind, part.unit, lang) if p.status == UNMET else "—",
                 "verified": bool(p.verified) or p.status in ("info", "not_applicable"),
                 "raw_status": str(p.status),
             }
@@ -506,6 +514,7 @@ class IndicatorView:
     direction: str
     threshold: float | None
     verified: bool
+    village_kind: str  # how the by-village values read ("boolean" for villages' yes/no answers)
     by_village: pd.DataFrame  # label, value, status (this year; commune first)
     by_year: pd.DataFrame  # period, label, value, flag
     thresholds: pd.DataFrame  # period, threshold
@@ -521,7 +530,7 @@ def _indicator(url: str, commune: str, code: str, year: int, lang: str) -> Indic
         return None
     crit = a.sets[str(this.iloc[0]["criteria_set"])]
     criteria_names, parts = _names(crit, lang)
-    ind, part = parts[code]
+    _, part = parts[code]
     whole = whole_commune(lang)
 
     def label(v: Any) -> str:
@@ -539,19 +548,30 @@ def _indicator(url: str, commune: str, code: str, year: int, lang: str) -> Indic
     by_year = rows.assign(label=[label(v) for v in rows["village"]])
     last = by_year[by_year["period"] == year]
     flagged = set(last.loc[last["status"] != MET, "label"]) - {whole}
+    kinds = [shown_kind(str(d), part.kind) for d in ordered["direction"]]
+    # A "share of villages" indicator: each village answers yes/no, the commune has a share.
+    # Its villages are drawn as yes/no on their own; the years show the commune's share.
+    answers = part.kind != "boolean" and any(k == "boolean" for k in kinds)
+    by_village = ordered[["label", "value", "status"]]
+    if answers:
+        by_village = by_village[ordered["village"].notna().to_numpy()]
+        by_year = by_year[by_year["village"].isna()]
     table = pd.DataFrame(
         {
             "label": ordered["label"],
-            "value": [fmt.value(v, part.kind, part.unit, lang) for v in ordered["value"]],
+            "value": [
+                fmt.value(v, k, part.unit, lang)
+                for v, k in zip(ordered["value"], kinds, strict=True)
+            ],
             "threshold": [
-                fmt.threshold(v, part.direction, part.kind, part.unit, lang)
-                for v in ordered["threshold"]
+                fmt.threshold(v, str(d), k, part.unit, lang)
+                for v, d, k in zip(ordered["threshold"], ordered["direction"], kinds, strict=True)
             ],
             "status": [str(s) for s in ordered["status"]],
             "verified": [bool(v) for v in ordered["verified"]],
             "gap": [
-                fmt.gap(g, part.kind, part.unit, lang) if s == UNMET else "—"
-                for g, s in zip(ordered["gap"], ordered["status"], strict=True)
+                fmt.gap(g, k, part.unit, lang) if s == UNMET else "—"
+                for g, s, k in zip(ordered["gap"], ordered["status"], kinds, strict=True)
             ],
         }
     )
@@ -565,7 +585,8 @@ def _indicator(url: str, commune: str, code: str, year: int, lang: str) -> Indic
         direction=str(this.iloc[0]["direction"]),
         threshold=None if threshold is None or pd.isna(threshold) else float(threshold),
         verified=bool(commune_row["verified"].all()) if not commune_row.empty else False,
-        by_village=ordered[["label", "value", "status"]].reset_index(drop=True),
+        village_kind="boolean" if answers else part.kind,
+        by_village=by_village.reset_index(drop=True),
         by_year=by_year.assign(flag=by_year["label"].isin(flagged))[
             ["period", "label", "value", "flag"]
         ].reset_index(drop=True),

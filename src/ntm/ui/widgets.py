@@ -8,13 +8,18 @@ fixed style sheet of the presentation mode.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
+import pandas as pd
 import streamlit as st
 
 from ntm import formatting as fmt
+from ntm.criteria import CriteriaSet
 from ntm.i18n import t
+from ntm.storage import ImportOutcome
 from ntm.ui import services, state
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -47,7 +52,7 @@ NORMAL_CSS = """
 """
 
 
-def pages() -> list[st.Page]:  # type: ignore[name-defined]
+def pages() -> list[Any]:
     """The app's pages, titles in the chosen language (app.py gives them to st.navigation)."""
     lang = state.lang()
     return [
@@ -66,7 +71,7 @@ def page_config() -> None:
     )
 
 
-def nav_position() -> str:
+def nav_position() -> Literal["sidebar", "hidden"]:
     return "hidden" if state.presenting() else "sidebar"
 
 
@@ -96,7 +101,7 @@ def _copy(key: str) -> None:
     state.put(key, st.session_state[state.widget_key(key)])
 
 
-def _prime(key: str, value: object) -> str:
+def _prime(key: str, value: Any) -> str:
     """The widget key for a persistent choice, primed with its current value."""
     wkey = state.widget_key(key)
     if st.session_state.get(wkey) != value:
@@ -104,7 +109,7 @@ def _prime(key: str, value: object) -> str:
     return wkey
 
 
-def choose(key: str, options: list, default: object = None) -> object:
+def choose(key: str, options: list[Any], default: Any = None) -> Any:
     """The persistent choice `key` made valid for `options` (first option if unset/stale)."""
     current = state.get(key)
     if current not in options:
@@ -133,7 +138,7 @@ def _language_picker(lang: str) -> None:
     st.segmented_control(
         t("ui.sidebar.language", lang),
         options=["vi", "en"],
-        format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
+        format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}.get(code, code),
         key=wkey,
         required=True,
         on_change=_copy,
@@ -243,7 +248,10 @@ def page(title_key: str, *, needs_data: bool = True) -> Context:
 
 def present_title(ctx: Context) -> None:
     """Presentation mode: the commune and year in large type, with the demo badge."""
-    st.markdown(f"## {md(ctx.tr('ui.heading', commune=ctx.commune, year=ctx.year))}")
+    st.markdown(
+        f"## {md(ctx.tr('ui.present.commune', commune=ctx.commune))}\n"
+        f"### {md(ctx.tr('ui.present.year', year=ctx.year))}"
+    )
     demo_badge(ctx)
 
 
@@ -259,9 +267,9 @@ def demo_badge(ctx: Context) -> None:
 
 
 def heading(ctx: Context) -> None:
-    """"Xã Dương Quang · năm 2025 · Số liệu đến ngày …" under the page title."""
+    """ "Xã Dương Quang · năm 2025 · Số liệu đến ngày …" under the page title."""
     assert ctx.commune is not None
-    source, date = services.chart_source(ctx.commune, ctx.lang)
+    _, date = services.chart_source(ctx.commune, ctx.lang)
     st.caption(
         md(ctx.tr("ui.heading", commune=ctx.commune, year=ctx.year))
         + " · "
@@ -288,9 +296,7 @@ def tagged_threshold(ctx: Context, text: str, verified: bool) -> str:
     return text if verified else f"{text} · {ctx.tr('ui.unverified_tag')}"
 
 
-def blocker_table(ctx: Context, rows: object) -> object:
-    import pandas as pd
-
+def blocker_table(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
@@ -309,7 +315,7 @@ def blocker_table(ctx: Context, rows: object) -> object:
     )
 
 
-def blocker_columns(ctx: Context) -> dict[str, object]:
+def blocker_columns(ctx: Context) -> dict[str, Any]:
     return {
         ctx.tr("ui.col.indicator"): st.column_config.TextColumn(width="small"),
         ctx.tr("ui.col.name"): st.column_config.TextColumn(width="large"),
@@ -317,17 +323,20 @@ def blocker_columns(ctx: Context) -> dict[str, object]:
     }
 
 
-def blocker_sentence(ctx: Context, row: object) -> str:
-    """One unmet indicator in a sentence (presentation mode)."""
-    return ctx.tr(
-        "ui.overview.blocker_sentence",
-        code=getattr(row, "code"),
-        name=getattr(row, "name"),
-        value=getattr(row, "value"),
-        threshold=tagged_threshold(ctx, getattr(row, "threshold"), getattr(row, "verified")),
-        gap=getattr(row, "gap"),
-        villages=getattr(row, "villages"),
+def blocker_sentence(ctx: Context, row: Any) -> str:
+    """One unmet indicator in a sentence (presentation mode); empty parts are left out."""
+    text = ctx.tr(
+        "ui.overview.sentence",
+        code=row.code,
+        name=row.name,
+        value=row.value,
+        threshold=tagged_threshold(ctx, row.threshold, row.verified),
     )
+    if row.gap != fmt.MISSING:
+        text += ctx.tr("ui.overview.sentence_gap", gap=row.gap)
+    if row.villages != fmt.MISSING:
+        text += ctx.tr("ui.overview.sentence_villages", villages=row.villages)
+    return text
 
 
 BADGE = {
@@ -349,11 +358,9 @@ def status_badge(ctx: Context, status: str) -> str:
     return f":{BADGE.get(status, 'gray')}-badge[{symbol} {md(label)}]".replace("[ ", "[")
 
 
-def safe_table(frame: object, *, markdown_columns: tuple[str, ...] = ()) -> None:
+def safe_table(frame: pd.DataFrame, *, markdown_columns: tuple[str, ...] = ()) -> None:
     """st.table renders Markdown in cells: every text cell is escaped except the columns named
     in `markdown_columns`, which hold Markdown this code wrote (status badges)."""
-    import pandas as pd
-
     data = pd.DataFrame(frame).copy()
     for col in data.columns:
         if col in markdown_columns:
@@ -363,10 +370,8 @@ def safe_table(frame: object, *, markdown_columns: tuple[str, ...] = ()) -> None
     st.table(data, hide_index=True, border="horizontal")
 
 
-def indicator_table(ctx: Context, table: object) -> None:
+def indicator_table(ctx: Context, table: pd.DataFrame) -> None:
     """Thôn: each measured value with threshold (tagged when unverified), status and gap."""
-    import pandas as pd
-
     frame = pd.DataFrame(table)
     status_col = ctx.tr("ui.col.status")
     out = pd.DataFrame(
@@ -385,7 +390,13 @@ def indicator_table(ctx: Context, table: object) -> None:
     safe_table(out, markdown_columns=(status_col,))
 
 
-def pick(ctx: Context, key: str, options: list, label_key: str, **fmt_args: object) -> object:
+def pick(
+    ctx: Context,
+    key: str,
+    options: list[Any],
+    label_key: str,
+    format_func: Callable[[Any], str] = str,
+) -> Any:
     """A selectbox over `options` whose choice is kept across pages under `key`."""
     current = choose(key, options)
     wkey = _prime(key, current)
@@ -395,15 +406,13 @@ def pick(ctx: Context, key: str, options: list, label_key: str, **fmt_args: obje
         key=wkey,
         on_change=_copy,
         args=(key,),
-        **fmt_args,  # type: ignore[arg-type]
+        format_func=format_func,
     )
     return state.get(key)
 
 
-def value_table(ctx: Context, table: object) -> None:
+def value_table(ctx: Context, table: pd.DataFrame) -> None:
     """Tiêu chí: each unit's value, threshold, status and gap for the chosen year."""
-    import pandas as pd
-
     frame = pd.DataFrame(table)
     status_col = ctx.tr("ui.col.status")
     out = pd.DataFrame(
@@ -436,10 +445,8 @@ def user_input(ctx: Context) -> str:
     return str(state.get(state.USER) or "").strip()
 
 
-def problems_table(ctx: Context, frame: object) -> None:
+def problems_table(ctx: Context, frame: pd.DataFrame) -> None:
     """Every problem with file, sheet and cell (st.dataframe shows text as text)."""
-    import pandas as pd
-
     data = pd.DataFrame(frame)
     st.dataframe(
         data.rename(
@@ -457,10 +464,8 @@ def problems_table(ctx: Context, frame: object) -> None:
     )
 
 
-def summary_table(ctx: Context, summary: object) -> object:
+def summary_table(ctx: Context, summary: pd.DataFrame) -> pd.DataFrame:
     """What a return carries: commune, unit, year, number of values."""
-    import pandas as pd
-
     frame = pd.DataFrame(summary)
     return pd.DataFrame(
         {
@@ -472,12 +477,11 @@ def summary_table(ctx: Context, summary: object) -> object:
     )
 
 
-def outcome_line(ctx: Context, outcome: object) -> dict[str, object]:
+def outcome_line(ctx: Context, outcome: ImportOutcome) -> dict[str, object]:
     """What happened to one confirmed file, in a sentence."""
-    status = getattr(outcome, "status", "")
-    name = getattr(outcome, "file", "")
+    status, name = outcome.status, outcome.file
     if status == "accepted":
-        revisions = getattr(outcome, "revisions", [])
+        revisions = outcome.revisions
         units = ", ".join(
             ctx.tr(
                 "ui.upload.revision",
@@ -491,7 +495,7 @@ def outcome_line(ctx: Context, outcome: object) -> dict[str, object]:
     if status == "duplicate":
         return {
             "ok": False,
-            "text": ctx.tr("ui.upload.duplicate", file=name, upload=getattr(outcome, "duplicate_of")),
+            "text": ctx.tr("ui.upload.duplicate", file=name, upload=outcome.duplicate_of),
         }
     return {"ok": False, "text": ctx.tr("ui.upload.refused", file=name)}
 
@@ -500,10 +504,8 @@ def _status_word(ctx: Context, status: str) -> str:
     return ctx.tr(f"ui.upload_status.{status}") if status else ""
 
 
-def uploads_table(ctx: Context, uploads: object) -> object:
+def uploads_table(ctx: Context, uploads: pd.DataFrame) -> pd.DataFrame:
     """Dữ liệu: every upload with who/when (text shown as text by st.dataframe)."""
-    import pandas as pd
-
     frame = pd.DataFrame(uploads)
     return pd.DataFrame(
         {
@@ -513,9 +515,7 @@ def uploads_table(ctx: Context, uploads: object) -> object:
             ctx.tr("ui.col.when"): [fmt.date_time(x, ctx.lang) for x in frame["created_at"]],
             ctx.tr("ui.col.upload_status"): [_status_word(ctx, s) for s in frame["status"]],
             ctx.tr("ui.col.commune"): frame["commune"],
-            ctx.tr("ui.col.year"): [
-                "" if pd.isna(p) else str(int(p)) for p in frame["period"]
-            ],
+            ctx.tr("ui.col.year"): ["" if pd.isna(p) else str(int(p)) for p in frame["period"]],
             ctx.tr("ui.col.values"): frame["value_count"],
             ctx.tr("ui.col.errors"): frame["errors"],
             ctx.tr("ui.col.revisions"): frame["revisions"],
@@ -523,21 +523,18 @@ def uploads_table(ctx: Context, uploads: object) -> object:
     )
 
 
-def upload_labels(ctx: Context, uploads: object) -> dict[int, str]:
-    import pandas as pd
-
+def upload_labels(ctx: Context, uploads: pd.DataFrame) -> dict[int, str]:
     frame = pd.DataFrame(uploads)
     return {
-        int(r.upload_id): f"#{int(r.upload_id)} · {r.file} · {fmt.date_time(r.created_at, ctx.lang)}"
-        f" · {r.user}"
+        int(
+            r.upload_id
+        ): f"#{int(r.upload_id)} · {r.file} · {fmt.date_time(r.created_at, ctx.lang)} · {r.user}"
         for r in frame.itertuples(index=False)
     }
 
 
-def revisions_table(ctx: Context, revisions: object) -> object:
+def revisions_table(ctx: Context, revisions: pd.DataFrame) -> pd.DataFrame:
     """Dữ liệu: the revisions of one unit and year, the current one marked."""
-    import pandas as pd
-
     frame = pd.DataFrame(revisions)
     numbers = {int(i): int(n) for i, n in zip(frame["revision_id"], frame["number"], strict=True)}
     return pd.DataFrame(
@@ -573,12 +570,10 @@ def key_options(ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
     return regions, groups
 
 
-def sets_table(ctx: Context, sets: object) -> object:
+def sets_table(ctx: Context, sets: Iterable[CriteriaSet]) -> pd.DataFrame:
     """Cài đặt: the criteria sets, complete or not, and how many thresholds are unverified."""
-    import pandas as pd
-
     rows = []
-    for crit in list(sets):  # type: ignore[call-overload]
+    for crit in sets:
         rows.append(
             {
                 ctx.tr("ui.col.set"): crit.id,

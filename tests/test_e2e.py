@@ -1,0 +1,224 @@
+"""End-to-end: the README's run command serves the app; a real browser (Debian chromium via
+Playwright, never `playwright install`) opens Tổng quan, uploads a return, confirms it and finds
+the new value on Thôn. It also writes the README's screenshots (1920×1080) and measures the
+time from start to first render and from a year change to the redrawn page.
+
+All traffic goes to 127.0.0.1: the server listens there only, and the database is a temporary
+SQLite file (`NTM_DATABASE_URL`), seeded by the app from the bundled demo returns.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from playwright.sync_api import Page, expect
+
+from ntm.attainment import assess
+from ntm.storage import Store
+from ntm.values import VALUE_COLUMNS
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "docs" / "screenshots"
+COMMUNE = "Dương Quang"
+VILLAGE = "Nà Cưởm"
+CHART = '[data-testid="stPlotlyChart"] .main-svg'
+CHARTS = '[data-testid="stPlotlyChart"]'
+VIEWPORT = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's chromium, sandbox off (containers), no calls home."""
+    assert CHROMIUM.exists(), "needs Debian chromium: apt-get install chromium (make test does)"
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": VIEWPORT, "locale": "vi-VN"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run_command(port: int) -> list[str]:
+    """The README's `make run`, or the same streamlit command when make would first (re)install
+    the virtual environment (its stamp is older than pyproject.toml)."""
+    up_to_date = subprocess.run(
+        ["make", "-q", ".venv/.installed"], cwd=ROOT, capture_output=True, check=False
+    )
+    if up_to_date.returncode == 0:
+        return ["make", "--no-print-directory", "run", f"PORT={port}"]
+    return [
+        str(ROOT / ".venv" / "bin" / "streamlit"),
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--client.toolbarMode",
+        "minimal",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+class App:
+    def __init__(self, url: str, db_url: str, started: float) -> None:
+        self.url = url
+        self.db_url = db_url
+        self.started = started
+        self.timings: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    db_url = f"sqlite:///{tmp / 'ntm.db'}"
+    env = {
+        **os.environ,
+        "NTM_DATABASE_URL": db_url,
+        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    log = (tmp / "server.log").open("wb")
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        _run_command(port),
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopped below by that group's id
+    )
+    try:
+        yield App(f"http://127.0.0.1:{port}", db_url, started)
+    finally:
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            if proc.poll() is not None:
+                break
+            os.killpg(proc.pid, sig)
+            try:
+                proc.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                continue
+        log.close()
+
+
+def _open(page: Page, url: str, deadline: float) -> None:
+    """Go to `url`, retrying while the server is still starting."""
+    while True:
+        try:
+            page.goto(url, wait_until="domcontentloaded")
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+
+
+def _engine_x_of_n(db_url: str, year: int) -> str:
+    """What the engine says for the commune (the page must show the same)."""
+    store = Store(db_url)
+    try:
+        values = store.current_values(commune=COMMUNE)[VALUE_COLUMNS]
+        units = assess(values, keys=store.keys()).units
+    finally:
+        store.close()
+    row = units[units["village"].isna() & (units["period"] == year)].iloc[0]
+    return f"{int(row['criteria_met'])}/{int(row['criteria_total'])}"
+
+
+def _good_return(tmp: Path) -> Path:
+    """The 2025 demo return with Nà Cưởm's 2.2 (hardened roads) raised to 94.6%."""
+    wb = openpyxl.load_workbook(ROOT / "data" / "demo" / "duong-quang-2025.xlsx")
+    ws = wb[VILLAGE]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "2.2")
+    ws[f"F{row}"], ws[f"G{row}"], ws[f"H{row}"] = 94.6, 88, 93
+    path = tmp / "duong-quang-2025-sua.xlsx"
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def test_overview_upload_and_village_in_a_real_browser(
+    app: App, page: Page, tmp_path: Path, record_property: Any
+) -> None:
+    page.set_default_timeout(30_000)
+    # Tổng quan: first render, the commune's X/19, screenshots.
+    _open(page, app.url + "/", deadline=app.started + 60)
+    page.locator(CHART).first.wait_for()
+    app.timings["start_to_first_render_s"] = time.monotonic() - app.started
+    metric = page.get_by_test_id("stMetricValue").first
+    expect(metric).to_have_text(re.compile(r"^\d+/19$"))
+    assert metric.inner_text() == _engine_x_of_n(app.db_url, 2025)
+    expect(page.get_by_text("dữ liệu minh họa").first).to_be_visible()
+    expect(page.locator(CHARTS)).to_have_count(2)
+    page.wait_for_timeout(500)  # let plotly finish its layout
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "tong-quan.png"))
+
+    # Changing the year redraws the page (cached assessment: only filtering).
+    year_2024 = page.get_by_test_id("stSidebar").get_by_role("radio", name="2024", exact=True)
+    clicked = time.monotonic()
+    year_2024.click()
+    expect(page.locator(CHARTS, has_text="năm 2024")).to_have_count(1)
+    expect(metric).to_have_text(_engine_x_of_n(app.db_url, 2024))
+    app.timings["year_change_to_redraw_s"] = time.monotonic() - clicked
+
+    # Presentation mode from the address: no sidebar, large type, one chart.
+    page.goto(app.url + "/?present=1")
+    page.locator(CHART).first.wait_for()
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+    expect(page.locator(CHARTS)).to_have_count(1)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "tong-quan-trinh-chieu.png"))
+
+    # Nhập liệu: upload a return, see the preview, confirm.
+    page.goto(app.url + "/nhap-lieu")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(_good_return(tmp_path))
+    expect(page.get_by_text(re.compile(r"hợp lệ, sẵn sàng lưu"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("Xác nhận lưu 1 tệp")).click()
+    expect(page.get_by_text(re.compile(r"Đã lưu duong-quang-2025-sua\.xlsx"))).to_be_visible()
+
+    # Thôn: the new value is on the village page.
+    page.goto(app.url + "/thon")
+    main = page.get_by_test_id("stMain")
+    main.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=VILLAGE, exact=True).click()
+    table = main.get_by_test_id("stTable")
+    expect(table.get_by_role("row").filter(has_text="2.2")).to_contain_text("94,6%")
+
+    for name, seconds in app.timings.items():
+        record_property(name, round(seconds, 2))
+        print(f"{name}: {seconds:.2f}")
