@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 $(STAMP): pyproject.toml
 	@command -v uv >/dev/null 2>&1 || $(PY) -m pip install --quiet uv
 	@test -x $(BIN)/python || uv venv --quiet --python $(PY) $(VENV)
-	uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP)

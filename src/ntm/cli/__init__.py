@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "ntm.cli.user_cmd",
     "ntm.cli.store_cmd",
     "ntm.cli.export_cmd",
+    "ntm.cli.template_cmd",
 ]
 
 

@@ -216,6 +216,9 @@ def untitled(fig: go.Figure, *, cell_font: int = 16) -> go.Figure:
     categories = {x for trace in out.data if trace.type == "bar" for x in (trace.x or ())}
     if len(categories) > 5:
         out.update_xaxes(tickangle=-35)
+        # One size for every value on the bars (plotly otherwise shrinks each to its bar).
+        out.update_layout(uniformtext={"minsize": 14, "mode": "show"})
+        out.update_traces(textfont={"size": 14}, selector={"type": "bar"})
     out.update_traces(textfont={"size": cell_font}, selector={"type": "heatmap"})
     return out
 

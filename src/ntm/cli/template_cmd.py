@@ -1,0 +1,113 @@
+"""`ntm template --commune NAME --period YEAR [--village NAME ...] [--criteria SET_ID]
+[--region R | --group G] [--note TEXT] -o OUT.xlsx`: write the return template (DESIGN §4-5).
+
+Prints a JSON summary of what was written on stdout; messages go to stderr. Exit 2 on a usage
+error (unknown set, a set that does not cover the year, a region/group the set does not key
+by, a village named twice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ntm.cli import EXIT_OK, EXIT_USAGE
+from ntm.criteria import CriteriaSet, set_for_year, shipped_sets
+from ntm.errors import NoCriteriaSetError
+from ntm.template import build_template, nfc
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
+    p = sub.add_parser("template", help="tạo tệp mẫu báo cáo Excel cho một xã và một năm")
+    p.add_argument("--commune", required=True, metavar="NAME", help="tên xã")
+    p.add_argument("--period", required=True, type=int, metavar="YEAR", help="năm báo cáo")
+    p.add_argument(
+        "--village",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="tên thôn/bản (nhắc lại cho mỗi thôn)",
+    )
+    p.add_argument("--criteria", metavar="SET_ID", help="bộ tiêu chí (mặc định: theo năm)")
+    key = p.add_mutually_exclusive_group()
+    key.add_argument("--region", help="vùng (bộ tiêu chí theo vùng), ví dụ tdmnpb")
+    key.add_argument("--group", help="nhóm xã 1/2/3 (bộ tiêu chí theo nhóm xã)")
+    p.add_argument("--note", default="", help="ghi chú ghi vào trang Thông tin")
+    p.add_argument("--db", metavar="URL", help="tìm bộ tiêu chí người dùng trong cơ sở dữ liệu")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx")
+    p.set_defaults(func=run)
+
+
+def _usage(message: str) -> int:
+    print(f"ntm template: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _find_set(set_id: str, db: str | None) -> CriteriaSet | None:
+    shipped = shipped_sets()
+    if set_id in shipped:
+        return shipped[set_id]
+    try:  # a set a user imported lives in the database
+        from ntm.storage import Store
+
+        store = Store(db)
+        store.migrate()
+        return next((s for s in store.criteria_sets() if s.id == set_id), None)
+    except Exception:  # no database is not an error here: the set is just unknown
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.criteria:
+        criteria = _find_set(args.criteria, args.db)
+        if criteria is None:
+            return _usage(
+                f"không có bộ tiêu chí {args.criteria!r}; có: {', '.join(sorted(shipped_sets()))}"
+            )
+        if not criteria.covers(args.period):
+            years = f"{criteria.years.first}-{criteria.years.last}"
+            return _usage(f"bộ tiêu chí {criteria.id} áp dụng cho {years}, không cho {args.period}")
+    else:
+        try:
+            criteria = set_for_year(args.period)
+        except NoCriteriaSetError:
+            return _usage(f"không có bộ tiêu chí nào cho năm {args.period}")
+    key = args.region or args.group
+    if key is not None:
+        wanted = "region" if args.region else "group"
+        if criteria.keyed_by != wanted:
+            option = "--region" if criteria.keyed_by == "region" else "--group"
+            return _usage(f"bộ tiêu chí {criteria.id} phân theo {criteria.keyed_by}: dùng {option}")
+        if key not in criteria.key_ids():
+            return _usage(f"{key!r} không có trong {criteria.id}: {', '.join(criteria.key_ids())}")
+    if not criteria.complete:
+        print(
+            f"ntm template: cảnh báo: bộ tiêu chí {criteria.id} chưa đầy đủ: "
+            + "; ".join(criteria.missing),
+            file=sys.stderr,
+        )
+    try:
+        wb = build_template(
+            args.commune, args.period, args.village, criteria, key=key, note=args.note
+        )
+    except ValueError as exc:
+        return _usage(str(exc))
+    try:
+        wb.save(args.output)
+    except OSError as exc:
+        return _usage(f"không ghi được {args.output}: {exc.strerror}")
+    summary = {
+        "file": str(args.output),
+        "commune": wb["Thông tin"]["B1"].value,
+        "period": args.period,
+        "criteria_set": criteria.id,
+        "key": key,
+        "villages": [nfc(name) for name in args.village],
+        "sheets": wb.sheetnames,
+    }
+    json.dump(summary, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    print(f"ntm template: đã ghi {args.output}", file=sys.stderr)
+    return EXIT_OK
