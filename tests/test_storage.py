@@ -371,9 +371,12 @@ def test_criteria_sets_are_stored_as_revisions_with_before_and_after(store: Stor
     edited = type(shipped).model_validate(doc)
     assert store.save_criteria_set(edited, user="lan") == 2
 
-    assert store.criteria_set("bac-kan-2021-2025") == edited
-    assert store.criteria_set("bac-kan-2021-2025", revision=1) == crit
-    assert store.criteria_sets() == [edited]
+    # A stored set knows its revision, so that an assessment can say which one it used.
+    assert store.criteria_set("bac-kan-2021-2025") == edited.model_copy(update={"revision": 2})
+    assert store.criteria_set("bac-kan-2021-2025", revision=1) == crit.model_copy(
+        update={"revision": 1}
+    )
+    assert store.criteria_sets() == [edited.model_copy(update={"revision": 2})]
     assert store.criteria_set_revisions()["revision"].tolist() == [1, 2]
     row = store.audit(1).iloc[0]
     assert (row["action"], row["user"], row["entity_id"]) == (

@@ -170,7 +170,9 @@ def assess(
     frame["village"] = frame["village"].astype("object").where(frame["village"].notna(), COMMUNE)
     frame["period"] = frame["period"].astype("int64")
 
-    candidates = [*extra_sets, *shipped_sets().values()]
+    # A stored set (imported or edited by a user) replaces the shipped file of the same id.
+    by_id = {**shipped_sets(), **{s.id: s for s in extra_sets}}
+    candidates = list(by_id.values())
     set_by_period: dict[int, CriteriaSet] = {}
     for period in sorted(frame["period"].unique().tolist()):
         if criteria is not None:
@@ -663,6 +665,7 @@ def assessment_json(assessment: Assessment, problems: list[Problem], lang: str =
             {
                 **dict(zip(unit_cols, unit, strict=True)),
                 "criteria_set": row.criteria_set,
+                "criteria_set_revision": assessment.sets[row.criteria_set].revision,
                 "indicators": ind_by_unit.get(unit, {}),
                 "criteria": crit_by_unit.get(unit, {}),
                 "criteria_met": int(row.criteria_met),

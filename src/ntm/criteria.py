@@ -188,6 +188,9 @@ class CriteriaSet(_Model):
     missing: list[str] = Field(default_factory=list)
     expected_indicators: int | None = None
     criteria: list[Criterion]
+    # 0 = the shipped file in criteria/; n = revision n stored in the database (set by storage,
+    # never written in a file). An assessment records the revision it used.
+    revision: int = 0
 
     _to_text = field_validator("title", mode="before")(_text)
 

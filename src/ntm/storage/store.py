@@ -1448,7 +1448,7 @@ class Store:
 
         Saving a document identical to the latest revision creates nothing and returns it.
         """
-        document = doc.model_dump(mode="json")
+        document = doc.model_dump(mode="json", exclude={"revision"})
 
         def work(conn: Connection) -> int:
             cs = S.criteria_sets.c
@@ -1485,16 +1485,16 @@ class Store:
     def criteria_set(self, set_id: str, revision: int | None = None) -> CriteriaSet:
         """A stored set (latest revision unless given). KeyError if there is none."""
         cs = S.criteria_sets.c
-        query = sa.select(cs.document).where(cs.set_id == set_id)
+        query = sa.select(cs.document, cs.revision).where(cs.set_id == set_id)
         if revision is not None:
             query = query.where(cs.revision == int(revision))
         query = query.order_by(cs.revision.desc()).limit(1)
-        document = self._read(lambda conn: conn.execute(query).scalar())
-        if document is None:
+        row = self._read(lambda conn: conn.execute(query).first())
+        if row is None:
             raise KeyError(
                 f"no stored criteria set {set_id!r}" + (f" revision {revision}" if revision else "")
             )
-        return CriteriaSet.model_validate(document)
+        return CriteriaSet.model_validate({**row.document, "revision": int(row.revision)})
 
     def criteria_sets(self) -> list[CriteriaSet]:
         """The latest revision of every stored set, by id."""
@@ -1505,12 +1505,14 @@ class Store:
             .subquery()
         )
         query = (
-            sa.select(cs.document)
+            sa.select(cs.document, cs.revision)
             .join(latest, sa.and_(cs.set_id == latest.c.set_id, cs.revision == latest.c.revision))
             .order_by(cs.set_id)
         )
-        documents = self._read(lambda conn: conn.execute(query).scalars().all())
-        return [CriteriaSet.model_validate(d) for d in documents]
+        rows = self._read(lambda conn: conn.execute(query).all())
+        return [
+            CriteriaSet.model_validate({**r.document, "revision": int(r.revision)}) for r in rows
+        ]
 
     def criteria_set_revisions(self, set_id: str | None = None) -> pd.DataFrame:
         """Every stored revision (set_id, revision, based_on, user, created_at), oldest first."""
