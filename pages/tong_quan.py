@@ -26,6 +26,7 @@ def headline() -> None:
         f"{ov.criteria_met}/{ov.criteria_total}",
         delta=f"{fmt.signed(ov.change, ctx.lang)} {since}" if since else None,
         delta_color="off" if not ov.change else "normal",
+        delta_arrow="off" if not ov.change else "auto",
         border=True,
     )
     b.metric(
@@ -33,6 +34,7 @@ def headline() -> None:
         f"{ov.villages_at_standard}/{ov.villages_total}",
         delta=f"{fmt.signed(ov.village_change, ctx.lang)} {since}" if since else None,
         delta_color="off" if not ov.village_change else "normal",
+        delta_arrow="off" if not ov.village_change else "auto",
         help=ctx.tr("ui.overview.villages_at_standard_help"),
         border=True,
     )
@@ -126,7 +128,10 @@ if ctx.present:
             widgets.present_title(ctx)
             headline()
         with right:
-            progress() if slide == "progress" else blockers()
+            if slide == "progress":
+                progress()
+            else:
+                blockers()
 else:
     widgets.heading(ctx)
     headline()

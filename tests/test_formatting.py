@@ -38,7 +38,9 @@ from ntm.i18n import catalogue
         pytest.param(lambda: fmt.value(1200, "count", "hộ", "vi"), "1.200 hộ", id="count"),
         pytest.param(lambda: fmt.value(None, "percent", "%", "vi"), "—", id="missing-value"),
         # gaps in the indicator's own unit
-        pytest.param(lambda: fmt.gap(4.3, "percent", "%", "vi"), "4,3 điểm\u00a0%", id="gap-points"),
+        pytest.param(
+            lambda: fmt.gap(4.3, "percent", "%", "vi"), "4,3 điểm\u00a0%", id="gap-points"
+        ),
         pytest.param(lambda: fmt.gap(4.3, "percent", "%", "en"), "4.3\u00a0pp", id="gap-points-en"),
         pytest.param(lambda: fmt.gap(1.0, "boolean", "", "vi"), "—", id="gap-boolean"),
         # thresholds with their direction

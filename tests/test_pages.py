@@ -21,7 +21,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ntm.attainment import assess
-from ntm.storage import Store
+from ntm.storage import CommuneProfile, Store
 from ntm.ui import services, state
 from ntm.values import VALUE_COLUMNS
 
@@ -160,6 +160,21 @@ def test_every_page_runs_on_an_empty_database(empty_db: str, page: str) -> None:
     no_exception(at)
     if page in ("tong_quan.py", "thon.py", "tieu_chi.py"):
         assert "Chưa có số liệu" in texts(at)
+
+
+def test_every_page_runs_for_a_commune_without_data(empty_db: str) -> None:
+    """A commune set up on Cài đặt before any upload: the template is offered at once."""
+    services.store().save_commune(CommuneProfile(name="Xã Mới", region="tdmnpb", villages=["A"]))
+    for page in PAGES:
+        at = run_page(page)
+        no_exception(at)
+    assert run_page("nhap_lieu.py").get("download_button")
+
+
+def test_every_page_file_is_in_the_navigation() -> None:
+    from ntm.ui import widgets
+
+    assert sorted(Path(path).name for path, *_ in widgets.PAGES) == PAGES
 
 
 def test_app_entry_point_opens_the_overview(demo_db: str) -> None:

@@ -350,7 +350,7 @@ class _Deck:
         for c in unmet[:limit]:
             right.append(
                 (
-                    f"• {r.tr('export.criterion', number=c.number, name=shorten(c.name, 38))}",
+                    f"• {r.tr('export.criterion', number=c.number, name=shorten(c.name, 48))}",
                     20,
                     False,
                     INK,
@@ -495,7 +495,7 @@ class _Deck:
             )
             return
         half = (SLIDE_W - 2 * MARGIN - 0.4) / 2
-        chars = int(half * 72 / (CHANGE_PT * 0.55)) - 10
+        chars = int(half * 72 / (CHANGE_PT * 0.42)) - 4  # ≈ 50: every criterion name fits
         left: list[tuple[str, float, bool, RGBColor]] = [
             (r.tr("export.changes.newly_met", n=len(ch.newly_met)), 24, True, BLUE)
         ]

@@ -37,6 +37,7 @@ from ntm.criteria import CriteriaSet, Indicator, Part
 from ntm.i18n import DEFAULT_LANG, t
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "data" / "demo"
+NBSP = "\u00a0"
 DEMO_USER = "demo"  # who the app's first-run seeding uploads the demo returns as
 NAME_LIMIT = 90  # characters of an indicator name on a slide (the XLSX has the full name)
 TITLE_NAME_LIMIT = 58  # in a chart title
@@ -242,7 +243,12 @@ class Report:
     def blocker_line(self, code: str, blockers: Sequence[Blocker], shown: int = 5) -> str:
         """ "2.2: Nà Cưởm 55,9% · Phặc Tràng 59,1% · +4 thôn khác" (the furthest first)."""
         names = [
-            f"{b.village} {b.value_text}" if b.status == UNMET else f"{b.village} ({b.status_text})"
+            # No line break inside "Nà Ỏi 74,4%" (non-breaking spaces).
+            (
+                f"{b.village} {b.value_text}"
+                if b.status == UNMET
+                else f"{b.village} ({b.status_text})"
+            ).replace(" ", NBSP)
             for b in blockers[:shown]
         ]
         if len(blockers) > shown:

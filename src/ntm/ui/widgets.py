@@ -23,13 +23,16 @@ from ntm.storage import ImportOutcome
 from ntm.ui import services, state
 
 ROOT = Path(__file__).resolve().parents[3]
+# (file, title key, icon, address). The address is the file's stem, as Streamlit's pages/
+# folder detection names it: another address is reported "page not found" on a first visit.
 PAGES = [
-    ("pages/tong_quan.py", "ui.page.overview", ":material/dashboard:", "tong-quan"),
+    ("pages/tong_quan.py", "ui.page.overview", ":material/dashboard:", "tong_quan"),
     ("pages/thon.py", "ui.page.village", ":material/home_work:", "thon"),
-    ("pages/tieu_chi.py", "ui.page.criterion", ":material/checklist:", "tieu-chi"),
-    ("pages/nhap_lieu.py", "ui.page.upload", ":material/upload_file:", "nhap-lieu"),
-    ("pages/du_lieu.py", "ui.page.data", ":material/folder_open:", "du-lieu"),
-    ("pages/cai_dat.py", "ui.page.settings", ":material/settings:", "cai-dat"),
+    ("pages/tieu_chi.py", "ui.page.criterion", ":material/checklist:", "tieu_chi"),
+    ("pages/nhap_lieu.py", "ui.page.upload", ":material/upload_file:", "nhap_lieu"),
+    ("pages/du_lieu.py", "ui.page.data", ":material/folder_open:", "du_lieu"),
+    ("pages/7_Bao_cao.py", "export.page.title", ":material/slideshow:", "Bao_cao"),
+    ("pages/cai_dat.py", "ui.page.settings", ":material/settings:", "cai_dat"),
 ]
 
 PRESENT_CSS = """
@@ -58,6 +61,7 @@ def pages() -> list[Any]:
     return [
         st.Page(ROOT / path, title=t(key, lang), icon=icon, url_path=url, default=i == 0)
         for i, (path, key, icon, url) in enumerate(PAGES)
+        if (ROOT / path).exists()
     ]
 
 
