@@ -22,7 +22,8 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
-		--client.toolbarMode minimal --browser.gatherUsageStats false
+		--client.toolbarMode minimal --browser.gatherUsageStats false \
+		--server.fileWatcherType none
 
 system-deps:
 	@bash scripts/system-deps.sh

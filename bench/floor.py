@@ -1,22 +1,31 @@
 """Baselines ("floors") the benchmark compares our code with, measured in the same run.
 
-`assess_floor` is the least work that computes the same thresholds: one merge of every value
-with its threshold, one vectorised comparison, one group-by per level. It skips everything our
-engine adds on top (village → commune aggregation, parts, missing/unknown states, gaps,
-conditional rules, provenance), so our time over its time is the price of those rules.
+- `assess_floor` is the least work that computes the same thresholds: one merge of every value
+  with its threshold, one vectorised comparison, one group-by per level. It skips everything our
+  engine adds on top (village → commune aggregation, parts, missing/unknown states, gaps,
+  conditional rules, blockers, provenance), so our time over its time is the price of those
+  rules.
+- `read_floor` is a bare `python-calamine` read of every sheet of a workbook: the cells, no
+  meaning. Our reader adds headers, codes, numbers, yes/no, percent formats, problems.
+- `store_floor` inserts a return's value rows into one plain table in one transaction: what
+  any database import must pay, without uploads, revisions, audit or checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
+from python_calamine import CalamineWorkbook
 
 from ntm.criteria import CriteriaSet, pick_threshold
 
 
-def threshold_table(crit: CriteriaSet, keys: list[str], year: int) -> pd.DataFrame:
+def threshold_table(crit: CriteriaSet, keys: Sequence[str], year: int) -> pd.DataFrame:
     rows = []
     for criterion, ind in crit.indicators():
         for part in ind.measured:
@@ -27,6 +36,7 @@ def threshold_table(crit: CriteriaSet, keys: list[str], year: int) -> pd.DataFra
                     {
                         "code": part.code,
                         "key": key,
+                        "period": year,
                         "criterion": criterion.number,
                         "direction": part.direction,
                         "threshold": float(value) if value is not None else np.nan,
@@ -35,14 +45,14 @@ def threshold_table(crit: CriteriaSet, keys: list[str], year: int) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def assess_floor(
-    values: pd.DataFrame, crit: CriteriaSet, keys: Mapping[str, str]
-) -> pd.DataFrame:
+def assess_floor(values: pd.DataFrame, crit: CriteriaSet, keys: Mapping[str, str]) -> pd.DataFrame:
     """Criteria met per (commune, village, period): value vs threshold, all-of per criterion."""
-    table = threshold_table(crit, sorted(set(keys.values())), int(values["period"].iloc[0]))
+    key_ids = sorted(set(keys.values()))
+    years = sorted(int(y) for y in values["period"].unique())
+    table = pd.concat([threshold_table(crit, key_ids, y) for y in years], ignore_index=True)
     frame = values[["commune", "village", "period", "code", "value"]].copy()
     frame["key"] = frame["commune"].map(keys)
-    frame = frame.merge(table, on=["code", "key"], how="inner")
+    frame = frame.merge(table, on=["code", "key", "period"], how="inner")
     ge = frame["value"].to_numpy() >= frame["threshold"].to_numpy()
     le = frame["value"].to_numpy() <= frame["threshold"].to_numpy()
     eq = frame["value"].to_numpy() == frame["threshold"].to_numpy()
@@ -53,3 +63,36 @@ def assess_floor(
         "met"
     ].all()
     return per_criterion.groupby(level=[0, 1, 2], sort=False).sum().reset_index()
+
+
+def read_floor(data: bytes) -> list[list[list[Any]]]:
+    """Every cell of every sheet, as python-calamine gives them."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+
+
+FLOOR_TABLE = "bench_floor_values"
+
+
+def store_floor_setup(engine: sa.Engine) -> sa.Table:
+    meta = sa.MetaData()
+    table = sa.Table(
+        FLOOR_TABLE,
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("commune", sa.Text, nullable=False),
+        sa.Column("village", sa.Text),
+        sa.Column("period", sa.Integer, nullable=False),
+        sa.Column("code", sa.Text, nullable=False),
+        sa.Column("value", sa.Float),
+        sa.Column("numerator", sa.Float),
+        sa.Column("denominator", sa.Float),
+    )
+    meta.create_all(engine)
+    return table
+
+
+def store_floor(engine: sa.Engine, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """One return's values in one transaction (executemany)."""
+    with engine.begin() as conn:
+        conn.execute(sa.insert(table), rows)

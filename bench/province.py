@@ -24,6 +24,9 @@ import pandas as pd
 from ntm.criteria import CriteriaSet, get_set
 
 REGIONS = ["tdmnpb", "dbsh", "btb", "dhntb", "tn", "dnb", "dbscl"]
+# Commune names as a return gives them once read ("Xã" is a title the reader drops).
+_FIRST = ["An", "Bình", "Đông", "Hòa", "Hưng", "Long", "Phú", "Tân", "Thạnh", "Vĩnh"]
+_SECOND = ["Hải", "Hiệp", "Lập", "Lộc", "Lợi", "Mỹ", "Phước", "Thành", "Thuận", "Trung"]
 SET_ID = "vn-ntm-xa-2021-2025"
 Shape = Literal["returns", "dense"]
 
@@ -97,6 +100,12 @@ def _commune_rows(
     )
 
 
+def commune_names_for(n: int) -> list[str]:
+    """n distinct Vietnamese-looking commune names ("An Hải", …, "Vĩnh Trung", "An Hải 2", …)."""
+    base = [f"{a} {b}" for a in _FIRST for b in _SECOND]
+    return [base[i % len(base)] + (f" {i // len(base) + 1}" if i >= len(base) else "") for i in range(n)]
+
+
 def province_values(
     communes: int = 100,
     villages: int = 25,
@@ -123,7 +132,7 @@ def province_values(
             if ind.scope != "village" or shape == "dense":
                 commune_parts.append(spec)
 
-    commune_names = [f"Xã {i:03d}" for i in range(communes)]
+    commune_names = commune_names_for(communes)
     village_names = [f"Thôn {j:02d}" for j in range(villages)]
     frames = []
     for year in years:

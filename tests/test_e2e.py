@@ -207,7 +207,7 @@ def test_overview_upload_and_village_in_a_real_browser(
     page.screenshot(path=str(SHOTS / "tong-quan-trinh-chieu.png"))
 
     # Nhập liệu: upload a return, see the preview, confirm.
-    page.goto(app.url + "/nhap_lieu")
+    page.goto(app.url + "/nhap-lieu")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(_good_return(tmp_path))
     expect(page.get_by_text(re.compile(r"hợp lệ, sẵn sàng lưu"))).to_be_visible()
     page.get_by_role("button", name=re.compile("Xác nhận lưu 1 tệp")).click()
@@ -215,7 +215,7 @@ def test_overview_upload_and_village_in_a_real_browser(
     expect(page.get_by_text("Page not found")).to_have_count(0)  # its address is known
 
     # Thôn: the new value is on the village page.
-    page.goto(app.url + "/thon")
+    page.goto(app.url + "/thon-ban")
     main = page.get_by_test_id("stMain")
     main.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name=VILLAGE, exact=True).click()

@@ -23,16 +23,20 @@ from ntm.storage import ImportOutcome
 from ntm.ui import services, state
 
 ROOT = Path(__file__).resolve().parents[3]
-# (file, title key, icon, address). The address is the file's stem, as Streamlit's pages/
-# folder detection names it: another address is reported "page not found" on a first visit.
+# (file, title key, icon, address). Addresses differ on purpose from the file stems: while a
+# `pages/` folder exists, Streamlit serves the very first request after a start in its legacy
+# multipage mode, where an address equal to a file stem would run that file without app.py
+# (legacy sidebar, no page config) for the whole session. With distinct addresses that first
+# request falls back to app.py, whose st.navigation then opens the right page (Streamlit shows
+# a one-off "page not found" notice first).
 PAGES = [
-    ("pages/tong_quan.py", "ui.page.overview", ":material/dashboard:", "tong_quan"),
-    ("pages/thon.py", "ui.page.village", ":material/home_work:", "thon"),
-    ("pages/tieu_chi.py", "ui.page.criterion", ":material/checklist:", "tieu_chi"),
-    ("pages/nhap_lieu.py", "ui.page.upload", ":material/upload_file:", "nhap_lieu"),
-    ("pages/du_lieu.py", "ui.page.data", ":material/folder_open:", "du_lieu"),
-    ("pages/7_Bao_cao.py", "export.page.title", ":material/slideshow:", "Bao_cao"),
-    ("pages/cai_dat.py", "ui.page.settings", ":material/settings:", "cai_dat"),
+    ("pages/tong_quan.py", "ui.page.overview", ":material/dashboard:", "tong-quan"),
+    ("pages/thon.py", "ui.page.village", ":material/home_work:", "thon-ban"),
+    ("pages/tieu_chi.py", "ui.page.criterion", ":material/checklist:", "tieu-chi"),
+    ("pages/nhap_lieu.py", "ui.page.upload", ":material/upload_file:", "nhap-lieu"),
+    ("pages/du_lieu.py", "ui.page.data", ":material/folder_open:", "du-lieu"),
+    ("pages/7_Bao_cao.py", "export.page.title", ":material/slideshow:", "bao-cao"),
+    ("pages/cai_dat.py", "ui.page.settings", ":material/settings:", "cai-dat"),
 ]
 
 PRESENT_CSS = """
