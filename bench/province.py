@@ -103,7 +103,9 @@ def _commune_rows(
 def commune_names_for(n: int) -> list[str]:
     """n distinct Vietnamese-looking commune names ("An Hải", …, "Vĩnh Trung", "An Hải 2", …)."""
     base = [f"{a} {b}" for a in _FIRST for b in _SECOND]
-    return [base[i % len(base)] + (f" {i // len(base) + 1}" if i >= len(base) else "") for i in range(n)]
+    return [
+        base[i % len(base)] + (f" {i // len(base) + 1}" if i >= len(base) else "") for i in range(n)
+    ]
 
 
 def province_values(
@@ -137,7 +139,9 @@ def province_values(
     frames = []
     for year in years:
         progress = (year - years.start) / max(1, len(years) - 1)
-        frames.append(_village_rows(rng, commune_names, village_names, village_parts, year, progress))
+        frames.append(
+            _village_rows(rng, commune_names, village_names, village_parts, year, progress)
+        )
         frames.append(_commune_rows(rng, commune_names, commune_parts, year, progress))
     values = pd.concat(frames, ignore_index=True)
     values["village"] = values["village"].astype("object").where(values["village"].notna(), None)
