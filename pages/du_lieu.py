@@ -1,8 +1,13 @@
-"""Dữ liệu: uploads with who/when and the original file; revisions, restored after confirmation."""
+"""Dữ liệu: uploads with who/when and the original file; revisions, restored after confirmation.
+
+Reading is open; restoring a revision needs an admin login (asked on the click and again on
+the confirmation), and the new revision is recorded under that account.
+"""
 
 import streamlit as st
 
-from ntm.ui import services, state, widgets
+from ntm.auth import Action
+from ntm.ui import auth_ui, services, state, widgets
 from ntm.ui.widgets import md
 
 ctx = widgets.page("ui.page.data", needs_data=False)
@@ -83,16 +88,19 @@ pick = st.selectbox(
     format_func=lambda i: rev_labels.get(i, str(i)),
     key=f"pick_revision_{unit}_{year}",
 )
-if st.button(ctx.tr("ui.data.restore"), icon=":material/history:", key="restore"):
+if st.button(
+    ctx.tr("ui.data.restore"), icon=":material/history:", key="restore"
+) and auth_ui.require_action(Action.RESTORE_REVISION, ctx.lang):
     state.put(state.RESTORE, int(pick))
 candidate = state.get(state.RESTORE)
 if candidate in rev_labels:
     text = ctx.tr("ui.data.restore_confirm", revision=rev_labels[candidate], unit=unit, year=year)
     st.warning(md(text))
-    user = widgets.user_input(ctx)
     yes, no = st.columns([1, 4])
-    if yes.button(ctx.tr("ui.data.restore_yes"), type="primary", key="restore_yes"):
-        ref = services.restore(int(candidate), user)
+    if yes.button(
+        ctx.tr("ui.data.restore_yes"), type="primary", key="restore_yes"
+    ) and auth_ui.require_action(Action.RESTORE_REVISION, ctx.lang):
+        ref = services.restore(int(candidate), auth_ui.current_user())
         state.put(state.RESTORE, None)
         state.put(state.FLASH, ctx.tr("ui.data.restored", number=ref.number))
         st.rerun()

@@ -1,13 +1,16 @@
 """Nhập liệu: download the pre-filled template; upload returns; preview every problem; confirm.
 
-Nothing is stored before the confirmation, and never from a file with errors.
+Nothing is stored before the confirmation, and never from a file with errors. The template is
+open to every reader; uploading and confirming need a staff (or admin) login, and the upload is
+recorded under that account. A batch over the configured number of files is refused unread.
 """
 
 import datetime as dt
 
 import streamlit as st
 
-from ntm.ui import services, state, widgets
+from ntm.auth import Action
+from ntm.ui import auth_ui, services, state, widgets
 from ntm.ui.widgets import md
 
 ctx = widgets.page("ui.page.upload", needs_data=False)
@@ -42,7 +45,12 @@ else:
 
 # 2. Upload and preview -----------------------------------------------------------------------
 st.subheader(ctx.tr("ui.upload.send"))
-user = widgets.user_input(ctx)
+if not auth_ui.require_action(Action.UPLOAD, ctx.lang):
+    st.stop()
+user = auth_ui.current_user()
+assert user is not None
+st.caption(ctx.tr("auth.upload.by", name=md(user.name)))
+limits = services.upload_settings()
 round_ = int(state.get(state.UPLOADER_ROUND) or 0)
 files = st.file_uploader(
     ctx.tr("ui.upload.files"),
@@ -50,10 +58,16 @@ files = st.file_uploader(
     accept_multiple_files=True,
     key=f"{state.UPLOADER}_{round_}",
     help=ctx.tr("ui.upload.files_help"),
+    max_upload_size=limits.upload_mb,
+)
+st.caption(
+    ctx.tr("auth.upload.limits", files=limits.max_files_per_batch, mb=f"{limits.max_file_mb:g}")
 )
 if not files:
     for line in state.get(state.SAVED) or []:
         (st.success if line["ok"] else st.warning)(md(line["text"]))
+elif services.too_many_files(len(files)):
+    st.error(ctx.tr("auth.upload.too_many_files", n=len(files), limit=limits.max_files_per_batch))
 else:
     state.put(state.SAVED, [])
     read = [(f.name, f.getvalue()) for f in files]
@@ -81,13 +95,13 @@ else:
         disabled=n_ok == 0,
         icon=":material/save:",
         key="confirm_upload",
-    ):
+    ) and auth_ui.require_action(Action.CONFIRM_UPLOAD, ctx.lang):
         lines = []
         for (name, data), result in zip(read, results, strict=True):
             if not result.ok:
                 lines.append({"ok": False, "text": ctx.tr("ui.upload.skipped", file=name)})
                 continue
-            outcome = services.save_upload(name, data, result, user)
+            outcome = services.save_upload(name, data, result, auth_ui.current_user())
             lines.append(widgets.outcome_line(ctx, outcome))
         state.put(state.SAVED, lines)
         state.put(state.UPLOADER_ROUND, round_ + 1)

@@ -87,7 +87,12 @@ MINI_DOC: dict[str, Any] = {
                     "Trường học đạt chuẩn cơ sở vật chất",
                     "percent",
                     parts=[
-                        {"code": "5a", "name": "Số trường học", "kind": "count", "informational": True},
+                        {
+                            "code": "5a",
+                            "name": "Số trường học",
+                            "kind": "count",
+                            "informational": True,
+                        },
                         _part("5b", "Tỷ lệ trường đạt chuẩn tối thiểu"),
                     ],
                 )
@@ -187,7 +192,7 @@ def mini_criteria() -> CriteriaSet:
 
 # --- workbooks -----------------------------------------------------------------------------
 
-Rows = Sequence[Sequence[Any]]
+Rows = Sequence[Any]  # rows: sequences of cell values
 
 
 def xlsx(
@@ -242,7 +247,7 @@ def rewrite_zip(data: bytes, patches: Mapping[str, Callable[[bytes], bytes]]) ->
 
 def xls(sheets: Mapping[str, Rows], percent_cells: Sequence[tuple[str, int, int]] = ()) -> bytes:
     """A legacy .xls (BIFF8) written with xlwt; `percent_cells`: (sheet, row, col) as 0%."""
-    import xlwt  # type: ignore[import-untyped]
+    import xlwt
 
     book = xlwt.Workbook(encoding="utf-8")
     percent = xlwt.easyxf(num_format_str="0%")
@@ -310,7 +315,18 @@ def raw_zip(members: Sequence[tuple[str, bytes, int, int]], deflated: bool = Tru
         offset = out.tell()
         encoded = name.encode()
         header = struct.pack(
-            "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, len(body), size, len(encoded), 0
+            "<IHHHHHIIIHH",
+            0x04034B50,
+            20,
+            0,
+            method,
+            0,
+            0x21,
+            crc,
+            len(body),
+            size,
+            len(encoded),
+            0,
         )
         out.write(header + encoded + body)
         central.write(
@@ -371,7 +387,9 @@ REL_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relatio
 WS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 
 
-def minimal_xlsx(sheet_xml: Sequence[str | bytes], extra: Sequence[tuple[str, bytes]] = ()) -> bytes:
+def minimal_xlsx(
+    sheet_xml: Sequence[str | bytes], extra: Sequence[tuple[str, bytes]] = ()
+) -> bytes:
     """An .xlsx written as XML directly (fast for thousands of sheets or rows)."""
     names = "".join(
         f'<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, len(sheet_xml) + 1)
@@ -396,14 +414,15 @@ def minimal_xlsx(sheet_xml: Sequence[str | bytes], extra: Sequence[tuple[str, by
 
 
 def sheet_xml(cells: str) -> str:
-    return f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><sheetData>{cells}</sheetData></worksheet>'
+    head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}>'
+    return f"{head}<sheetData>{cells}</sheetData></worksheet>"
 
 
 # --- hostile files -------------------------------------------------------------------------
 
 
 def sample_return() -> bytes:
-    return long_return([["2.1", "Tỷ lệ đường xã", 95]], village=None)
+    return long_return([["2.1", "Tỷ lệ đường xã", 95]], title="Toàn xã")
 
 
 def truncated_zip() -> bytes:
@@ -477,7 +496,10 @@ def tall_sheet(rows: int = 100_001) -> bytes:
 
 def far_cell() -> bytes:
     """A1 and XFD1048576: calamine would allocate a dense 17-billion-cell grid and abort."""
-    cells = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'
+    cells = (
+        '<row r="1"><c r="A1"><v>1</v></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'
+    )
     return minimal_xlsx([sheet_xml(cells)])
 
 
@@ -511,7 +533,9 @@ def encrypted_workbook() -> bytes:
         fat += [start + i + 1 for i in range(stream_sectors - 1)] + [end]
     fat += [free] * (128 - len(fat))
 
-    def entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
+    def entry(
+        name: str, kind: int, left: int, right: int, child: int, start: int, size: int
+    ) -> bytes:
         raw = bytearray(128)
         encoded = (name + "\0").encode("utf-16-le")
         raw[0 : len(encoded)] = encoded
@@ -569,5 +593,9 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str, Code]] = {
     "password-protected workbook": (encrypted_workbook, "mat-khau.xlsx", Code.ENCRYPTED_WORKBOOK),
     "Word file renamed .xls": (word_as_xls, "bao-cao.xls", Code.NOT_A_WORKBOOK),
     "empty file": (lambda: b"", "rong.xlsx", Code.NOT_A_WORKBOOK),
-    "PDF renamed .xlsx": (lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a.xlsx", Code.NOT_A_WORKBOOK),
+    "PDF renamed .xlsx": (
+        lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+        "a.xlsx",
+        Code.NOT_A_WORKBOOK,
+    ),
 }

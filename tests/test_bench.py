@@ -37,6 +37,8 @@ KEYS = {
     "province_from_db_read_s": float,
     "app_rss_mb": float,
     "app_idle_rss_mb": float,
+    "province_idle_rss_mb": float,
+    "bench_rss_mb": float,
 }
 
 

@@ -1,6 +1,7 @@
 """End-to-end: the README's run command serves the app; a real browser (Debian chromium via
-Playwright, never `playwright install`) opens Tổng quan, uploads a return, confirms it and finds
-the new value on Thôn. It also writes the README's screenshots (1920×1080) and measures the
+Playwright, never `playwright install`) opens Tổng quan, logs in as staff (an account made
+before the start, as `ntm user add` would), uploads a return, confirms it and finds the new
+value on Thôn. It also writes the README's screenshots (1920×1080) and measures the
 time from start to first render and from a year change to the redrawn page.
 
 All traffic goes to 127.0.0.1: the server listens there only, and the database is a temporary
@@ -25,6 +26,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ntm.attainment import assess
+from ntm.auth import Role, add_user
 from ntm.storage import Store
 from ntm.values import VALUE_COLUMNS
 
@@ -38,6 +40,7 @@ VILLAGE = "Nà Cưởm"
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 CHARTS = '[data-testid="stPlotlyChart"]'
 VIEWPORT = {"width": 1920, "height": 1080}
+STAFF, PASSWORD = "lan.canbo", "mat-khau-e2e-2025"
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +107,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     db_url = f"sqlite:///{tmp / 'ntm.db'}"
+    store = Store(db_url).migrate()  # a staff account; the app seeds the demo returns itself
+    add_user(store, STAFF, Role.STAFF, PASSWORD, by="e2e")
+    store.close()
     env = {
         **os.environ,
         "NTM_DATABASE_URL": db_url,
@@ -206,8 +212,14 @@ def test_overview_upload_and_village_in_a_real_browser(
     page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / "tong-quan-trinh-chieu.png"))
 
-    # Nhập liệu: upload a return, see the preview, confirm.
+    # Nhập liệu: log in as staff (the sidebar form), upload a return, see the preview, confirm.
     page.goto(app.url + "/nhap-lieu")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stExpander").filter(has_text="Đăng nhập").locator("summary").click()
+    sidebar.get_by_label("Tên đăng nhập").fill(STAFF)
+    sidebar.get_by_label("Mật khẩu").fill(PASSWORD)
+    sidebar.get_by_test_id("stFormSubmitButton").locator("button").click()
+    expect(sidebar.get_by_text(re.compile(r"Đăng nhập: lan\.canbo"))).to_be_visible()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(_good_return(tmp_path))
     expect(page.get_by_text(re.compile(r"hợp lệ, sẵn sàng lưu"))).to_be_visible()
     page.get_by_role("button", name=re.compile("Xác nhận lưu 1 tệp")).click()

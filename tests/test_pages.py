@@ -3,7 +3,9 @@
 Pages are run directly with seeded session state (a folder named `pages/` makes AppTest drop
 app.py's frame after a rerun, DESIGN §8). Each test's database is a SQLite file of its own,
 named by `NTM_DATABASE_URL`; the app seeds an empty one from the bundled demo returns on first
-use. Streamlit's caches outlive an AppTest, so the fixtures clear them.
+use. Streamlit's caches outlive an AppTest, so the fixtures clear them. Writes need a login
+(issue 8): the tests that upload or restore seed a logged-in staff or admin session
+(`auth_ui.session_for`); tests/test_security.py covers who may do what.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ntm.attainment import assess
+from ntm.auth import Role, User
 from ntm.storage import CommuneProfile, Store
-from ntm.ui import services, state
+from ntm.ui import auth_ui, services, state
 from ntm.values import VALUE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +34,14 @@ DEMO = ROOT / "data" / "demo"
 XLSX = services.XLSX_MIME
 COMMUNE = "Dương Quang"
 LAGGING = "Nà Cưởm"
+STAFF = User("Lan", Role.STAFF)
+ADMIN = User("Hùng", Role.ADMIN)
+
+
+def logged_in(user: User) -> dict[str, Any]:
+    """Session state of `user` logged in (the account exists: writes look it up again)."""
+    services.store().save_user(user.name, user.role.value, None, user="test")
+    return auth_ui.session_for(user)
 
 
 def _clear_caches() -> None:
@@ -304,7 +315,7 @@ def uploader(at: AppTest) -> Any:
 
 
 def test_upload_preview_lists_problem_cells_and_saves_nothing(fresh_db: str) -> None:
-    at = run_page("nhap_lieu.py", **{state.UPLOADER_ROUND: 0})
+    at = run_page("nhap_lieu.py", **{state.UPLOADER_ROUND: 0}, **logged_in(STAFF))
     no_exception(at)
     uploads_before = len(services.store().uploads())
     bad = workbook(2025, {(LAGGING, "2.3"): {"F": 120}})
@@ -323,7 +334,7 @@ def test_upload_preview_lists_problem_cells_and_saves_nothing(fresh_db: str) -> 
 
 
 def test_upload_confirm_saves_and_the_village_page_shows_the_new_value(fresh_db: str) -> None:
-    at = run_page("nhap_lieu.py", **{state.UPLOADER_ROUND: 0, state.USER: "Lan"})
+    at = run_page("nhap_lieu.py", **{state.UPLOADER_ROUND: 0}, **logged_in(STAFF))
     assert current_value(fresh_db, LAGGING, 2025, "2.2") == pytest.approx(64.5)
     good = workbook(2025, {(LAGGING, "2.2"): {"F": 94.6, "G": 88, "H": 93}})
     bad = workbook(2024, {(LAGGING, "2.3"): {"F": 120}})
@@ -364,10 +375,10 @@ def test_template_download_is_offered(demo_db: str) -> None:
 def test_restore_asks_for_confirmation_then_makes_a_new_revision(fresh_db: str) -> None:
     run_page("tong_quan.py")  # seeds the demo returns
     good = workbook(2025, {(LAGGING, "2.2"): {"F": 94.6, "G": 88, "H": 93}})
-    services.save_upload("tot.xlsx", good, services.read_upload("tot.xlsx", good), "Lan")
+    services.save_upload("tot.xlsx", good, services.read_upload("tot.xlsx", good), STAFF)
     assert current_value(fresh_db, LAGGING, 2025, "2.2") == pytest.approx(94.6)
 
-    at = run_page("du_lieu.py", **{state.YEAR: 2025})
+    at = run_page("du_lieu.py", **{state.YEAR: 2025}, **logged_in(ADMIN))
     no_exception(at)
     uploads = at.dataframe[0].value
     assert {"Tệp", "Người tải", "Thời gian"} <= set(uploads.columns)

@@ -61,30 +61,54 @@ def same(a: float, b: float) -> bool:
 
 META_CASES = {
     # label rows                                              commune, village, period
-    "labels with colons": ([["Xã:", "Dương Quang"], ["Thôn/Bản:", "Nà Rào"], ["Năm:", 2024]],
-                           ("Dương Quang", "Nà Rào", 2024)),
-    "upper case, no colon": ([["XÃ", "Dương Quang"], ["THÔN", "Nà Rào"], ["NĂM", 2024]],
-                             ("Dương Quang", "Nà Rào", 2024)),
-    "NFD labels and names": ([[nfd("Xã:"), nfd("Dương Quang")], [nfd("Bản:"), nfd("Nà Rào")],
-                              [nfd("Năm"), 2024]], ("Dương Quang", "Nà Rào", 2024)),
-    "spaces around": ([["  Xã :  ", "  Dương   Quang "], [" Thôn / Bản ", "Nà Rào"],
-                       ["Năm :", 2024]], ("Dương Quang", "Nà Rào", 2024)),
-    "label and value in one cell": ([["Xã: Dương Quang"], ["Thôn/Bản: Nà Rào"], ["Năm: 2024"]],
-                                    ("Dương Quang", "Nà Rào", 2024)),
-    "English": ([["Commune", "Dương Quang"], ["Village", "Nà Rào"], ["Year", "2024"]],
-                ("Dương Quang", "Nà Rào", 2024)),
-    "period as text": ([["Xã", "Dương Quang"], ["Thôn", "Nà Rào"], ["Kỳ báo cáo:", "Năm 2024"]],
-                       ("Dương Quang", "Nà Rào", 2024)),
-    "period as a float": ([["Tên xã", "Dương Quang"], ["Tên thôn", "Nà Rào"], ["Period", 2024.0]],
-                          ("Dương Quang", "Nà Rào", 2024)),
-    "period as a date": ([["Xã", "Dương Quang"], ["Thôn", "Nà Rào"],
-                          ["Năm báo cáo", dt.datetime(2024, 12, 31)]], ("Dương Quang", "Nà Rào", 2024)),
-    "'Xã ' prefix dropped": ([["Xã:", "Xã Dương Quang"], ["Thôn:", "Nà Rào"], ["Năm:", 2024]],
-                             ("Dương Quang", "Nà Rào", 2024)),
-    "labels side by side": ([["Xã:", "Dương Quang", "Năm:", 2024], ["Thôn/Bản:", "Nà Rào"]],
-                            ("Dương Quang", "Nà Rào", 2024)),
-    "commune sheet": ([["Xã:", "Dương Quang"], ["Thôn/Bản:", "Toàn xã"], ["Năm:", 2024]],
-                      ("Dương Quang", None, 2024)),
+    "labels with colons": (
+        [["Xã:", "Dương Quang"], ["Thôn/Bản:", "Nà Rào"], ["Năm:", 2024]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "upper case, no colon": (
+        [["XÃ", "Dương Quang"], ["THÔN", "Nà Rào"], ["NĂM", 2024]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "NFD labels and names": (
+        [[nfd("Xã:"), nfd("Dương Quang")], [nfd("Bản:"), nfd("Nà Rào")], [nfd("Năm"), 2024]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "spaces around": (
+        [["  Xã :  ", "  Dương   Quang "], [" Thôn / Bản ", "Nà Rào"], ["Năm :", 2024]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "label and value in one cell": (
+        [["Xã: Dương Quang"], ["Thôn/Bản: Nà Rào"], ["Năm: 2024"]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "English": (
+        [["Commune", "Dương Quang"], ["Village", "Nà Rào"], ["Year", "2024"]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "period as text": (
+        [["Xã", "Dương Quang"], ["Thôn", "Nà Rào"], ["Kỳ báo cáo:", "Năm 2024"]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "period as a float": (
+        [["Tên xã", "Dương Quang"], ["Tên thôn", "Nà Rào"], ["Period", 2024.0]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "period as a date": (
+        [["Xã", "Dương Quang"], ["Thôn", "Nà Rào"], ["Năm báo cáo", dt.datetime(2024, 12, 31)]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "'Xã ' prefix dropped": (
+        [["Xã:", "Xã Dương Quang"], ["Thôn:", "Nà Rào"], ["Năm:", 2024]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "labels side by side": (
+        [["Xã:", "Dương Quang", "Năm:", 2024], ["Thôn/Bản:", "Nà Rào"]],
+        ("Dương Quang", "Nà Rào", 2024),
+    ),
+    "commune sheet": (
+        [["Xã:", "Dương Quang"], ["Thôn/Bản:", "Toàn xã"], ["Năm:", 2024]],
+        ("Dương Quang", None, 2024),
+    ),
 }
 
 
@@ -104,8 +128,13 @@ def test_metadata_labels(labels: list[list[Any]], expected: tuple[Any, ...]) -> 
 
 
 def test_information_sheet_gives_the_commune_and_the_period() -> None:
-    info = [["Xã", "Dương Quang"], ["Năm", 2024], ["Vùng", "tdmnpb — Trung du và miền núi phía Bắc"],
-            ["Bộ tiêu chí", "mini-2021-2025"], ["Ghi chú", "Dữ liệu minh họa"]]
+    info = [
+        ["Xã", "Dương Quang"],
+        ["Năm", 2024],
+        ["Vùng", "tdmnpb — Trung du và miền núi phía Bắc"],
+        ["Bộ tiêu chí", "mini-2021-2025"],
+        ["Ghi chú", "Dữ liệu minh họa"],
+    ]
     sheet = [["Thôn/Bản:", "Nà Rào"], [], LONG_HEADER, ["2.2", "", 80]]
     result = read(xlsx({"Thông tin": info, "Nà Rào": sheet}))
     assert codes_of(result) == []
@@ -144,16 +173,28 @@ REGIONS = {
 
 @pytest.mark.parametrize(("text", "expected"), REGIONS.values(), ids=REGIONS.keys())
 def test_region(text: str, expected: str) -> None:
-    rows = [["Xã:", "Dương Quang"], ["Năm:", 2024], ["Vùng:", text], [], LONG_HEADER,
-            ["2.1", "", 95]]
+    rows = [
+        ["Xã:", "Dương Quang"],
+        ["Năm:", 2024],
+        ["Vùng:", text],
+        [],
+        LONG_HEADER,
+        ["2.1", "", 95],
+    ]
     result = read(xlsx({"Toàn xã": rows}))
     assert codes_of(result) == []
     assert result.meta.region == expected
 
 
 def test_unknown_region_is_reported_with_the_choices() -> None:
-    rows = [["Xã:", "Dương Quang"], ["Năm:", 2024], ["Vùng:", "Sao Hỏa"], [], LONG_HEADER,
-            ["2.1", "", 95]]
+    rows = [
+        ["Xã:", "Dương Quang"],
+        ["Năm:", 2024],
+        ["Vùng:", "Sao Hỏa"],
+        [],
+        LONG_HEADER,
+        ["2.1", "", 95],
+    ]
     result = read(xlsx({"Toàn xã": rows}))
     (problem,) = result.problems
     assert (problem.code, problem.cell) == (Code.UNKNOWN_REGION, "B3")
@@ -180,8 +221,14 @@ HEADERS = {
     "NFD": [nfd(h) for h in LONG_HEADER],
     "short names": ["Mã", "Tên chỉ tiêu", "Kết quả", "Tử số", "Mẫu số", "Ghi chú"],
     "English": ["Code", "Indicator", "Value", "Numerator", "Denominator", "Note"],
-    "remarks and spacing": [" Mã  số ", "Nội dung", "Giá trị (%)", "Tử số (hộ)", "Mẫu số (hộ)",
-                            "Ghi chú:"],
+    "remarks and spacing": [
+        " Mã  số ",
+        "Nội dung",
+        "Giá trị (%)",
+        "Tử số (hộ)",
+        "Mẫu số (hộ)",
+        "Ghi chú:",
+    ],
     "code in STT": ["STT", "Nội dung tiêu chí", "Kết quả thực hiện", "Tử số", "Mẫu số", "Note"],
 }
 
@@ -191,8 +238,12 @@ def test_header_names(header: list[str]) -> None:
     result = read(long_return([["2.2", "", 90, 45, 50, "đo đạc"]], header=header, village="A"))
     assert codes_of(result) == []
     row = result.values.iloc[0]
-    assert (row["value"], row["numerator"], row["denominator"], row["note"]) == (90, 45, 50,
-                                                                                 "đo đạc")
+    assert (row["value"], row["numerator"], row["denominator"], row["note"]) == (
+        90,
+        45,
+        50,
+        "đo đạc",
+    )
 
 
 @pytest.mark.parametrize(("blank_rows", "found"), [(0, True), (26, True), (27, False)])
@@ -203,11 +254,15 @@ def test_header_row_within_the_first_30_rows(blank_rows: int, found: bool) -> No
 
 
 def test_wide_layout_one_column_per_village() -> None:
-    rows = [["Xã:", "Dương Quang"], ["Năm:", 2024], [],
-            ["Mã", "Nội dung", "Nà Rào", nfd("Bản Giềng"), "Toàn xã", "Ghi chú"],
-            ["2.2", "Đường thôn", 80, 90, 85, ""],
-            ["6.3", "Nhà văn hóa", "Đạt", "Chưa đạt", 50, ""],
-            ["1.1", "Quy hoạch", None, None, "Đạt", "đã duyệt"]]
+    rows = [
+        ["Xã:", "Dương Quang"],
+        ["Năm:", 2024],
+        [],
+        ["Mã", "Nội dung", "Nà Rào", nfd("Bản Giềng"), "Toàn xã", "Ghi chú"],
+        ["2.2", "Đường thôn", 80, 90, 85, ""],
+        ["6.3", "Nhà văn hóa", "Đạt", "Chưa đạt", 50, ""],
+        ["1.1", "Quy hoạch", None, None, "Đạt", "đã duyệt"],
+    ]
     result = read(xlsx({"Tổng hợp": rows}))
     assert codes_of(result) == []
     assert result.meta.villages == ["Nà Rào", "Bản Giềng"]
@@ -217,26 +272,38 @@ def test_wide_layout_one_column_per_village() -> None:
     assert value_of(result, "6.3", "Bản Giềng") == 0.0  # a village's yes/no for a share
     assert value_of(result, "6.3") == 50
     assert value_of(result, "1.1") == 1.0
-    cells = dict(zip(result.values["code"] + "/" + result.values["village"].fillna("xã"),
-                     result.values["cell"], strict=True))
+    cells = dict(
+        zip(
+            result.values["code"] + "/" + result.values["village"].fillna("xã"),
+            result.values["cell"],
+            strict=True,
+        )
+    )
     assert cells["2.2/Bản Giềng"] == "D5"
 
 
 def test_two_header_rows_with_villages_under_a_merged_cell() -> None:
-    rows = [["Xã:", "Dương Quang"], ["Năm:", 2024],
-            ["Mã chỉ tiêu", "Nội dung", "Kết quả thực hiện", None],
-            [None, None, "Nà Rào", "Bản Giềng"],
-            ["2.2", "", 80, 90]]
+    rows = [
+        ["Xã:", "Dương Quang"],
+        ["Năm:", 2024],
+        ["Mã chỉ tiêu", "Nội dung", "Kết quả thực hiện", None],
+        [None, None, "Nà Rào", "Bản Giềng"],
+        ["2.2", "", 80, 90],
+    ]
     result = read(xlsx({"Sheet1": rows}))
     assert codes_of(result) == []
     assert value_of(result, "2.2", "Bản Giềng") == 90
 
 
 def test_two_header_rows_with_value_numerator_denominator() -> None:
-    rows = [["Xã:", "Dương Quang"], ["Thôn:", "Nà Rào"], ["Năm:", 2024],
-            ["Mã chỉ tiêu", "Nội dung", "Kết quả", None, None],
-            [None, None, "Giá trị", "Tử số", "Mẫu số"],
-            ["2.2", "", None, 45, 50]]
+    rows = [
+        ["Xã:", "Dương Quang"],
+        ["Thôn:", "Nà Rào"],
+        ["Năm:", 2024],
+        ["Mã chỉ tiêu", "Nội dung", "Kết quả", None, None],
+        [None, None, "Giá trị", "Tử số", "Mẫu số"],
+        ["2.2", "", None, 45, 50],
+    ]
     result = read(xlsx({"Sheet1": rows}))
     assert codes_of(result) == []
     assert value_of(result, "2.2", "Nà Rào") == 90
@@ -244,8 +311,14 @@ def test_two_header_rows_with_value_numerator_denominator() -> None:
 
 def test_one_sheet_per_village() -> None:
     sheets = {
-        name: [["Xã:", "Dương Quang"], ["Thôn/Bản:", name], ["Năm:", 2024], [], LONG_HEADER,
-               ["2.2", "", value]]
+        name: [
+            ["Xã:", "Dương Quang"],
+            ["Thôn/Bản:", name],
+            ["Năm:", 2024],
+            [],
+            LONG_HEADER,
+            ["2.2", "", value],
+        ]
         for name, value in (("Nà Rào", 70), ("Bản Giềng", 75))
     }
     sheets["Toàn xã"] = [["Xã:", "Dương Quang"], ["Năm:", 2024], [], LONG_HEADER, ["2.1", "", 99]]
@@ -305,7 +378,9 @@ CODE_PROBLEMS = {
 }
 
 
-@pytest.mark.parametrize(("raw", "code", "params"), CODE_PROBLEMS.values(), ids=CODE_PROBLEMS.keys())
+@pytest.mark.parametrize(
+    ("raw", "code", "params"), CODE_PROBLEMS.values(), ids=CODE_PROBLEMS.keys()
+)
 def test_code_problems(raw: str, code: Code, params: dict[str, str]) -> None:
     """Rows with an unknown code are left out with a warning naming the code cell."""
     result = read(long_return([["2.1", "", 95], [raw, "", 12]], village="A"))
@@ -318,8 +393,10 @@ def test_code_problems(raw: str, code: Code, params: dict[str, str]) -> None:
 AMBIGUOUS = {
     # rows (code cell, name, value); the code the row with value 7 gets, or the problem
     "name says 17.10": ([(17.1, "Tỷ lệ hộ có phân loại chất thải rắn tại nguồn", 7)], "17.10"),
-    "name (NFD) says part 17.1a": ([(17.1, nfd("Tỷ lệ hộ sử dụng nước sinh hoạt hợp vệ sinh"), 7)],
-                                   "17.1a"),
+    "name (NFD) says part 17.1a": (
+        [(17.1, nfd("Tỷ lệ hộ sử dụng nước sinh hoạt hợp vệ sinh"), 7)],
+        "17.1a",
+    ),
     "previous row is 17.9": ([("17.9", "", 1), (17.1, "", 7)], "17.10"),
     "next row is 17.1a": ([(17.1, "", 7), ("17.1a", "", 1), ("17.1b", "", 2)], "17.1"),
     "previous row is 12.2b": ([("12.2b", "", 1), (17.1, "", 7)], "17.1"),
@@ -348,8 +425,15 @@ def test_number_code_17_1_or_17_10(rows: list[tuple[Any, str, float]], expected:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2.1", ("2.1", "")), ("tc 17.10", ("17.10", "")), ("12.2 (nu)", ("12.2", "nu")),
-     ("Tiêu chí 7", ("7", "")), ("I", None), ("Giao thông", None), ("2.1.3", None)],
+    [
+        ("2.1", ("2.1", "")),
+        ("tc 17.10", ("17.10", "")),
+        ("12.2 (nu)", ("12.2", "nu")),
+        ("Tiêu chí 7", ("7", "")),
+        ("I", None),
+        ("Giao thông", None),
+        ("2.1.3", None),
+    ],
 )
 def test_parse_code_text(text: str, expected: tuple[str, str] | None) -> None:
     assert parse_code_text(text) == expected
@@ -358,16 +442,34 @@ def test_parse_code_text(text: str, expected: tuple[str, str] | None) -> None:
 # --- values --------------------------------------------------------------------------------
 
 YES_NO = {
-    "Đạt": ("Đạt", 1.0), "đạt lower": ("đạt", 1.0), "ĐẠT upper": ("ĐẠT", 1.0),
-    "Đạt NFD": (nfd("Đạt"), 1.0), "Có": ("Có", 1.0), "x": ("x", 1.0), "X": ("X", 1.0),
-    "tick": ("✓", 1.0), "TRUE text": ("TRUE", 1.0), "TRUE cell": (True, 1.0), "1": (1, 1.0),
-    "'1' text": ("1", 1.0), "Yes": ("Yes", 1.0), "Đạt with a full stop": ("Đạt.", 1.0),
-    "Không đạt": ("Không đạt", 0.0), "Chưa đạt": ("Chưa đạt", 0.0), "Không": ("Không", 0.0),
-    "Không đạt NFD": (nfd("Không đạt"), 0.0), "FALSE text": ("FALSE", 0.0),
-    "FALSE cell": (False, 0.0), "0": (0, 0.0), "No": ("No", 0.0),
-    "empty is missing": (None, None), "spaces are missing": ("   ", None),
-    "partly": ("Đạt một phần", Code.NOT_YES_NO), "2": (2, Code.NOT_YES_NO),
-    "a share": (0.5, Code.NOT_YES_NO), "a date": (dt.datetime(2024, 1, 1), Code.NOT_YES_NO),
+    "Đạt": ("Đạt", 1.0),
+    "đạt lower": ("đạt", 1.0),
+    "ĐẠT upper": ("ĐẠT", 1.0),
+    "Đạt NFD": (nfd("Đạt"), 1.0),
+    "Có": ("Có", 1.0),
+    "x": ("x", 1.0),
+    "X": ("X", 1.0),
+    "tick": ("✓", 1.0),
+    "TRUE text": ("TRUE", 1.0),
+    "TRUE cell": (True, 1.0),
+    "1": (1, 1.0),
+    "'1' text": ("1", 1.0),
+    "Yes": ("Yes", 1.0),
+    "Đạt with a full stop": ("Đạt.", 1.0),
+    "Không đạt": ("Không đạt", 0.0),
+    "Chưa đạt": ("Chưa đạt", 0.0),
+    "Không": ("Không", 0.0),
+    "Không đạt NFD": (nfd("Không đạt"), 0.0),
+    "FALSE text": ("FALSE", 0.0),
+    "FALSE cell": (False, 0.0),
+    "0": (0, 0.0),
+    "No": ("No", 0.0),
+    "empty is missing": (None, None),
+    "spaces are missing": ("   ", None),
+    "partly": ("Đạt một phần", Code.NOT_YES_NO),
+    "2": (2, Code.NOT_YES_NO),
+    "a share": (0.5, Code.NOT_YES_NO),
+    "a date": (dt.datetime(2024, 1, 1), Code.NOT_YES_NO),
 }
 
 
@@ -410,11 +512,13 @@ PERCENTS = {
 }
 
 
-@pytest.mark.parametrize(("raw", "fmt", "num", "den", "expected"), PERCENTS.values(),
-                         ids=PERCENTS.keys())
+@pytest.mark.parametrize(
+    ("raw", "fmt", "num", "den", "expected"), PERCENTS.values(), ids=PERCENTS.keys()
+)
 def test_percent(raw: Any, fmt: str | None, num: Any, den: Any, expected: Any) -> None:
-    result = read(long_return([["2.2", "", raw, num, den]], village="A",
-                              formats={"C6": fmt} if fmt else None))
+    result = read(
+        long_return([["2.2", "", raw, num, den]], village="A", formats={"C6": fmt} if fmt else None)
+    )
     if isinstance(expected, Code):
         assert [(p.code, p.cell) for p in result.problems] == [(expected, "C6")]
     else:
@@ -452,10 +556,18 @@ def test_numbers(code: str, raw: Any, expected: Any) -> None:
 
 @pytest.mark.parametrize(
     ("text", "kind", "expected"),
-    [("1.234,5", "number", 1234.5), ("1,5", "number", 1.5), ("−5", "money", -5.0),
-     ("+5", "number", 5.0), ("1,234,567", "number", 1234567.0), ("1,23,4", "number", None),
-     ("1.2.3", "number", None), ("", "number", None), ("12a", "number", None),
-     ("95%", "percent", None)],
+    [
+        ("1.234,5", "number", 1234.5),
+        ("1,5", "number", 1.5),
+        ("−5", "money", -5.0),
+        ("+5", "number", 5.0),
+        ("1,234,567", "number", 1234567.0),
+        ("1,23,4", "number", None),
+        ("1.2.3", "number", None),
+        ("", "number", None),
+        ("12a", "number", None),
+        ("95%", "percent", None),
+    ],
 )
 def test_parse_number_text(text: str, kind: str, expected: float | None) -> None:
     assert parse_number_text(text, kind=kind) == expected
@@ -463,8 +575,15 @@ def test_parse_number_text(text: str, kind: str, expected: float | None) -> None
 
 @pytest.mark.parametrize(
     ("fmt", "percent"),
-    [("0%", True), ("0.00%", True), ('0.0" %"', False), ("0.0\\%", False), ("#,##0", False),
-     ("[Red]0%", True), ('"%"0', False)],
+    [
+        ("0%", True),
+        ("0.00%", True),
+        ('0.0" %"', False),
+        ("0.0\\%", False),
+        ("#,##0", False),
+        ("[Red]0%", True),
+        ('"%"0', False),
+    ],
 )
 def test_percent_formats(fmt: str, percent: bool) -> None:
     assert is_percent_format(fmt) is percent
@@ -505,10 +624,16 @@ def test_formula_outside_the_value_columns_is_not_reported() -> None:
 
 
 def test_problem_cells_are_the_real_cells() -> None:
-    rows = [[], ["Xã:", None, "Dương Quang"], ["Thôn/Bản:", None, "Nà Rào"],
-            ["Năm:", None, 2024], *([[]] * 5),
-            [None, "Mã chỉ tiêu", "Nội dung", "Giá trị"],
-            [None, "2.1", "", 95], [None, "2.2", "", "nhiều"]]
+    rows = [
+        [],
+        ["Xã:", None, "Dương Quang"],
+        ["Thôn/Bản:", None, "Nà Rào"],
+        ["Năm:", None, 2024],
+        *([[]] * 5),
+        [None, "Mã chỉ tiêu", "Nội dung", "Giá trị"],
+        [None, "2.1", "", 95],
+        [None, "2.2", "", "nhiều"],
+    ]
     result = read(xlsx({"Sheet1": rows}))
     assert [(p.code, p.sheet, p.cell) for p in result.problems] == [
         (Code.NOT_A_NUMBER, "Sheet1", "D12")
@@ -518,8 +643,7 @@ def test_problem_cells_are_the_real_cells() -> None:
 
 def test_duplicate_codes() -> None:
     """The same value twice is fine; a different value is an error naming both cells."""
-    result = read(long_return([["2.1", "", 95], ["2,1", "", "95"], ["TC2.1", "", 90]],
-                              village="A"))
+    result = read(long_return([["2.1", "", 95], ["2,1", "", "95"], ["TC2.1", "", 90]], village="A"))
     (problem,) = result.problems
     assert (problem.code, problem.cell) == (Code.DUPLICATE_CODE, "C8")
     assert problem.params["first_cell"] == "C6"
@@ -528,8 +652,9 @@ def test_duplicate_codes() -> None:
 
 
 def test_out_of_range_values_are_errors() -> None:
-    result = read(long_return([["2.2", "", 120], ["17.4", "", -1], ["17.10", "", None, 60, 50]],
-                              village="A"))
+    result = read(
+        long_return([["2.2", "", 120], ["17.4", "", -1], ["17.10", "", None, 60, 50]], village="A")
+    )
     assert [(p.code, p.cell) for p in result.problems] == [
         (Code.PERCENT_OUT_OF_RANGE, "C6"),
         (Code.NEGATIVE_VALUE, "C7"),
@@ -542,10 +667,17 @@ def test_out_of_range_values_are_errors() -> None:
 
 
 def test_legacy_xls() -> None:
-    rows = [["Xã:", "Dương Quang"], ["Thôn/Bản:", "Nà Rào"], ["Năm:", 2024], [],
-            ["Mã chỉ tiêu", "Giá trị", "Tử số", "Mẫu số"], ["2.2", None, 45, 50],
-            ["9.1", "Không đạt"], [17.1, 33]]
-    result = read(xls({"Báo cáo": [[*r] for r in rows]}), "bao-cao.xls")
+    rows: list[list[Any]] = [
+        ["Xã:", "Dương Quang"],
+        ["Thôn/Bản:", "Nà Rào"],
+        ["Năm:", 2024],
+        [],
+        ["Mã chỉ tiêu", "Giá trị", "Tử số", "Mẫu số"],
+        ["2.2", None, 45, 50],
+        ["9.1", "Không đạt"],
+        [17.1, 33],
+    ]
+    result = read(xls({"Báo cáo": rows}), "bao-cao.xls")
     assert codes_of(result) == ["ambiguous_code"]
     assert value_of(result, "2.2", "Nà Rào") == 90
     assert value_of(result, "9.1", "Nà Rào") == 0
@@ -566,11 +698,13 @@ def test_missing_path_is_a_problem(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("limits", "code"),
-    [(Limits(max_file_bytes=1000), "file_too_large"),
-     (Limits(parse_seconds=0.0), "parse_timeout"),
-     (Limits(max_rows=3), "too_many_rows"),
-     (Limits(max_sheets=0), "too_many_sheets"),
-     (Limits(max_inflated_bytes=1000), "archive_too_large")],
+    [
+        (Limits(max_file_bytes=1000), "file_too_large"),
+        (Limits(parse_seconds=0.0), "parse_timeout"),
+        (Limits(max_rows=3), "too_many_rows"),
+        (Limits(max_sheets=0), "too_many_sheets"),
+        (Limits(max_inflated_bytes=1000), "archive_too_large"),
+    ],
     ids=["size", "time", "rows", "sheets", "inflated"],
 )
 def test_limits(limits: Limits, code: str) -> None:
@@ -618,3 +752,34 @@ def test_read_time_is_close_to_a_bare_calamine_read() -> None:
     ours()
     assert best(ours) < 8 * best(bare) + 0.002
     assert DEFAULT_LIMITS.parse_seconds == 10
+
+
+def test_notes() -> None:
+    """A note is kept with its row, even without a value; beside a heading it is no problem."""
+    rows = [
+        ["2", "Giao thông", None, None, None, "xem biểu chi tiết"],
+        ["2.2", "", 80, None, None, "đo năm 2024"],
+        ["17.10", "", None, None, None, "chưa điều tra"],
+    ]
+    result = read(long_return(rows, village="A"))
+    assert codes_of(result) == []
+    assert result.values["code"].tolist() == ["2.2", "17.10"]
+    assert result.values["note"].tolist() == ["đo năm 2024", "chưa điều tra"]
+    assert math.isnan(result.values["value"].iloc[1])
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("Thôn \u202eabc", "Thôn abc"),
+        ("Thôn\u200b Hạ", "Thôn Hạ"),
+        ("\ufeffNà Rào", "Nà Rào"),
+        ("Thôn\u200d Thượng", "Thôn Thượng"),
+        ("Nà\tRào\n", "Nà Rào"),
+    ],
+    ids=["bidi override", "zero-width space", "byte-order mark", "zero-width joiner", "tabs"],
+)
+def test_names_lose_format_and_control_characters(raw: str, stored: str) -> None:
+    result = read(long_return([["2.2", "", 80, None, None, f"ghi{raw[-1]}chú"]], village=raw))
+    assert result.values["village"].tolist() == [stored]
+    assert result.meta.villages == [stored]

@@ -13,11 +13,19 @@ Rules every figure follows (issue 3):
 - `large=True` is the presentation mode: large type and a 16:9 figure for a projector.
 
 The builders never decide a status: they draw what `ntm.attainment` decided.
+
+Across a change of criteria set (2025 → 2026) the progress chart can show the break
+(`crosswalk_columns` prepares its optional columns): a dashed line between the years judged on
+different sets, each side named by its decision and number of criteria, and, where a crosswalk
+(criteria/crosswalks/*.yaml) maps criteria across the break, the share of those *comparable*
+criteria met; the criteria without a mapping are listed as "không so sánh được" (and the
+whole break is labelled so when there is no crosswalk at all).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 import pandas as pd
@@ -25,6 +33,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from ntm import formatting as fmt
+from ntm.criteria import CriteriaSet
+from ntm.crosswalk import Crosswalk, crosswalk_between
 from ntm.i18n import DEFAULT_LANG, t
 
 FONT = "Noto Sans, DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -170,23 +180,32 @@ def progress_chart(
 
     `units`: one row per period with criteria_met, criteria_unmet, criteria_unknown,
     criteria_total (a commune's or a village's rows of `Assessment.units`).
+
+    Optional columns (the crosswalk-aware option; absent, the chart is as before):
+    - `criteria_no_threshold`: criteria unknown only because the set gives no threshold,
+      drawn apart from `criteria_unknown` as "Chưa có ngưỡng";
+    - `criteria_set`, `set_label`, `comparable_met`, `comparable_total`, `not_comparable`:
+      see `crosswalk_columns`; a change of `criteria_set` between two years draws the break.
     """
-    frame = units.sort_values("period")
+    frame = units.sort_values("period").reset_index(drop=True)
     years = [str(int(p)) for p in frame["period"]]
     size = _sizes(large)
     fig = go.Figure()
-    for status, column in (
+    segments = [
         ("met", "criteria_met"),
         ("unmet", "criteria_unmet"),
         ("unknown", "criteria_unknown"),
-    ):
+    ]
+    if NO_THRESHOLD_COLUMN in frame and frame[NO_THRESHOLD_COLUMN].fillna(0).sum() > 0:
+        segments.append((NO_THRESHOLD, NO_THRESHOLD_COLUMN))
+    for status, column in segments:
         counts = [int(v) for v in frame[column]]
         fig.add_bar(
             x=years,
             y=counts,
             name=t(f"chart.status.{status}", lang),
             marker={
-                "color": COLOURS[status],
+                "color": COLOURS.get(status, NO_THRESHOLD_COLOUR),
                 "line": {"color": INK, "width": 0.8},
                 "pattern": _pattern(status),
             },
@@ -219,10 +238,196 @@ def progress_chart(
         uniformtext={"minsize": size["font"] - 2, "mode": "hide"},
     )
     fig.update_xaxes(type="category", title=None)
-    fig.update_yaxes(
-        title=t("chart.axis.criteria", lang), range=[0, top * 1.15], dtick=max(1, top // 6 or 1)
+    breaks = _draw_set_breaks(fig, frame, lang, size)
+    # The count axis only (not the share axis a crosswalk adds on the right).
+    fig.layout.yaxis.update(
+        title={"text": t("chart.axis.criteria", lang)},
+        range=[0, top * (1.45 if breaks else 1.15)],
+        dtick=max(1, top // 6 or 1),
     )
     return _frame(fig, title=title, source=source, date=date, lang=lang, large=large, height=height)
+
+
+# --- across a change of criteria set (the crosswalk-aware option) -----------------------------
+
+NO_THRESHOLD = "no_threshold"
+NO_THRESHOLD_COLUMN = "criteria_no_threshold"
+NO_THRESHOLD_COLOUR = "#F2F2F2"  # lighter than "unknown", and a different fill pattern
+PATTERNS.setdefault(NO_THRESHOLD, "x")
+
+
+def crosswalk_columns(
+    units: pd.DataFrame,
+    criteria: pd.DataFrame,
+    sets: Mapping[str, CriteriaSet],
+    lang: str = DEFAULT_LANG,
+    walks: Any = crosswalk_between,
+) -> pd.DataFrame:
+    """`units` (one row per period with `criteria_set`) with the columns `progress_chart` reads
+    to show a change of criteria set; unchanged when every period uses the same set.
+
+    `criteria`: the same unit's criterion rows (`period`, `criterion`, `status`). Added:
+    `set_label` (decision · number of criteria); where a crosswalk `walks(old, new)` maps the
+    sets of two successive years: `comparable_total` (the set's criteria that have a mapping),
+    `comparable_met` (of those, met that year) and `not_comparable` (the others, "5, 6, 8");
+    NaN / "" where there is no crosswalk. Nothing is judged through the crosswalk: it only
+    says which criteria continue as which.
+    """
+    frame = units.sort_values("period").reset_index(drop=True)
+    if "criteria_set" not in frame or frame["criteria_set"].nunique() < 2:
+        return frame
+    ids = [str(s) for s in frame["criteria_set"]]
+    mapped: dict[str, set[str]] = {}
+    for before, after in pairwise(ids):
+        if before == after:
+            continue
+        walk: Crosswalk | None = walks(before, after)
+        if walk is None:
+            continue
+        mapped.setdefault(before, set()).update(p.source for p in walk.criteria_pairs)
+        mapped.setdefault(after, set()).update(p.target for p in walk.criteria_pairs)
+    # The unit's criteria each year (a village has only those with village indicators).
+    present: dict[int, set[str]] = {}
+    met_by_period: dict[int, set[str]] = {}
+    for period, number, status in zip(
+        criteria["period"], criteria["criterion"], criteria["status"], strict=True
+    ):
+        present.setdefault(int(period), set()).add(str(number))
+        if str(status) == "met":
+            met_by_period.setdefault(int(period), set()).add(str(number))
+    labels, totals, mets, others = [], [], [], []
+    for period, set_id in zip(frame["period"], ids, strict=True):
+        crit = sets.get(set_id)
+        numbers = [c.number for c in crit.criteria] if crit is not None else []
+        if present.get(int(period)):
+            numbers = [n for n in numbers if n in present[int(period)]]
+        labels.append(
+            t(
+                "chart.crosswalk.set_label",
+                lang,
+                decision=crit.legal_basis.decision if crit is not None else set_id,
+                n=len(numbers),
+            )
+        )
+        if set_id not in mapped:
+            totals.append(float("nan"))
+            mets.append(float("nan"))
+            others.append("")
+            continue
+        comparable = [n for n in numbers if n in mapped[set_id]]
+        totals.append(float(len(comparable)))
+        mets.append(float(len(met_by_period.get(int(period), set()) & set(comparable))))
+        others.append(", ".join(n for n in numbers if n not in mapped[set_id]))
+    return frame.assign(
+        set_label=labels, comparable_met=mets, comparable_total=totals, not_comparable=others
+    )
+
+
+def _runs(ids: Sequence[str]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of equal ids."""
+    runs: list[tuple[int, int]] = []
+    for i, set_id in enumerate(ids):
+        if runs and ids[runs[-1][0]] == set_id:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _draw_set_breaks(fig: go.Figure, frame: pd.DataFrame, lang: str, size: dict[str, int]) -> bool:
+    """The break between years judged on different sets (see `crosswalk_columns`)."""
+    if "criteria_set" not in frame or frame["criteria_set"].nunique() < 2:
+        return False
+    ids = [str(s) for s in frame["criteria_set"]]
+    runs = _runs(ids)
+    has = {c: c in frame for c in ("set_label", "comparable_total", "not_comparable")}
+    small = {"size": size["font"] - 1, "color": MUTED}
+    # Numbers on a category axis are category positions: 1.5 lies between the 2nd and 3rd year.
+    for first, last in runs:
+        label = str(frame["set_label"].iloc[first]) if has["set_label"] else ids[first]
+        others = str(frame["not_comparable"].iloc[first]) if has["not_comparable"] else ""
+        if others:
+            label += "<br>" + t("chart.crosswalk.not_comparable_list", lang, numbers=others)
+        fig.add_annotation(
+            x=(first + last) / 2,
+            xref="x",
+            y=1.0,
+            yref="paper",
+            yanchor="top",
+            text=label,
+            showarrow=False,
+            font=small,
+        )
+    comparable = (
+        frame["comparable_total"].notna()
+        if has["comparable_total"]
+        else pd.Series(False, index=frame.index)
+    )
+    for (_, end), (start, _) in pairwise(runs):
+        x = (end + start) / 2
+        fig.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            xref="x",
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": INK, "dash": "dash", "width": 2},
+        )
+        linked = bool(comparable.iloc[end]) and bool(comparable.iloc[start])
+        fig.add_annotation(
+            x=x,
+            xref="x",
+            y=0.62,
+            yref="paper",
+            text=t("chart.crosswalk.break" if linked else "chart.crosswalk.not_comparable", lang),
+            showarrow=False,
+            textangle=-90,
+            bgcolor="white",
+            font={"size": size["font"] - 1, "color": INK},
+        )
+    if comparable.any():
+        share = [
+            100.0 * float(m) / float(n) if ok and float(n) > 0 else None
+            for m, n, ok in zip(
+                frame["comparable_met"], frame["comparable_total"], comparable, strict=True
+            )
+        ]
+        fig.add_scatter(
+            x=[str(int(p)) for p in frame["period"]],
+            y=share,
+            yaxis="y2",
+            mode="lines+markers+text",
+            name=t("chart.crosswalk.comparable", lang),
+            line={"color": INK, "width": 2.5},
+            marker={"symbol": "diamond", "size": 10, "color": INK},
+            text=[
+                f"{int(m)}/{int(n)}" if ok else ""
+                for m, n, ok in zip(
+                    frame["comparable_met"].fillna(0),
+                    frame["comparable_total"].fillna(0),
+                    comparable,
+                    strict=True,
+                )
+            ],
+            textposition="middle right",
+            textfont={"size": size["font"] - 2, "color": INK},
+            connectgaps=False,
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+        fig.update_layout(
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "range": [0, 145],
+                "tickvals": [0, 25, 50, 75, 100],
+                "ticktext": [f"{v}%" for v in (0, 25, 50, 75, 100)],
+                "showgrid": False,
+                "title": None,
+            }
+        )
+    return True
 
 
 def village_history(

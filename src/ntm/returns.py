@@ -62,6 +62,9 @@ MB = 1024 * 1024
 HEADER_SEARCH_ROWS = 30
 INFO_SEARCH_ROWS = 60
 _CHUNK = 1 << 16
+# Parts calamine opens by their fixed names, and relationship types it never reads.
+_FIXED_PARTS = frozenset({"xl/sharedstrings.xml", "xl/styles.xml"})
+_UNREAD_PARTS = ("/theme", "/externalLink", "/customXml")
 
 
 @dataclass(frozen=True)
@@ -312,24 +315,26 @@ _PERCENT_ID = re.compile(rb"numFmtId\s*=\s*[\"'](?:9|10)[\"']")
 
 
 @lru_cache(maxsize=16)
-def _far_ref(digits: int) -> re.Pattern[bytes]:
-    """A cell reference past column Z or with a row number of `digits` digits or more."""
-    return re.compile(rb'<c r="(?:[A-Z]{2,3}\d|[A-Z]\d{%d,})' % digits)
+def _odd_cell(digits: int) -> re.Pattern[bytes]:
+    """A cell that does not name its place first, or names one past column Z or with a row
+    number of `digits` digits or more."""
+    return re.compile(rb'<c(?:(?! r=")[\s>/]| r="(?:[A-Z]{2,3}\d|[A-Z]\d{%d,}))' % digits)
 
 
 def _extent(xml: bytes, limits: Limits) -> tuple[int, int]:
     """(last row, last column), 1-based, of the cells calamine will place, or a bound above
     them: calamine builds a dense grid from A1 to there (a lone cell in XFD1048576 aborts the
     process)."""
-    if b"<sheetData" in xml and not _CELL_WITHOUT_REF.search(xml):
-        # Every cell names its place first (Excel, LibreOffice, openpyxl): literal scans.
+    if b"<sheetData" in xml:
+        # Cells that name their place first (Excel, LibreOffice, openpyxl): one literal scan.
         digits = len(str(limits.max_rows))
         bound = 10 ** (digits - 1) - 1  # rows with fewer digits
-        if not _far_ref(digits).search(xml) and 26 * bound <= limits.max_cells:
+        if not _odd_cell(digits).search(xml) and 26 * bound <= limits.max_cells:
             return bound, 26
-        last_row = max(map(int, _REF_ROW.findall(xml)), default=0)
-        wide = set(_WIDE_REF.findall(xml))
-        return last_row, max((_column_index(c) + 1 for c in wide), default=26)
+        if not _CELL_WITHOUT_REF.search(xml):
+            last_row = max(map(int, _REF_ROW.findall(xml)), default=0)
+            wide = set(_WIDE_REF.findall(xml))
+            return last_row, max((_column_index(c) + 1 for c in wide), default=26)
     # Anything else: follow calamine (a row or cell without r comes after the previous one).
     row = col = -1
     last_row = last_col = 0
@@ -349,9 +354,14 @@ def _extent(xml: bytes, limits: Limits) -> tuple[int, int]:
 
 
 def _has_formula(xml: bytes) -> bool:
-    if b"<sheetData" in xml:  # no namespace prefix: literal scans
-        return b"<f>" in xml or b"<f " in xml or b"<f/>" in xml
-    return _FORMULA.search(xml) is not None
+    if b"<sheetData" not in xml:  # a namespace prefix: the slower pattern
+        return _FORMULA.search(xml) is not None
+    at = xml.find(b"<f")
+    while at >= 0:  # "<f" also starts "<formula1>" of a data validation
+        if xml[at + 2 : at + 3] in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+            return True
+        at = xml.find(b"<f", at + 2)
+    return False
 
 
 def _attrs(blob: bytes) -> dict[str, str]:
@@ -457,8 +467,10 @@ class _Guard:
         rels = self._member(zf, names.get("xl/_rels/workbook.xml.rels"), budget)
         targets = self._targets(rels)
         xml: dict[str, bytes] = {}
-        for path, kind in targets.values():
-            if not kind.endswith(("/theme", "/externalLink", "/customXml")) and path not in xml:
+        wanted = [p for p, kind in targets.values() if not kind.endswith(_UNREAD_PARTS)]
+        wanted += [k for k in names if k in _FIXED_PARTS or k.startswith("xl/worksheets/")]
+        for path in wanted:
+            if path not in xml and path.endswith(".xml"):
                 xml[path] = self._member(zf, names.get(path), budget)
                 self.check_time()
         content_types = self._member(zf, names.get("[content_types].xml"), budget)
@@ -588,6 +600,7 @@ class _Guard:
                 Code.TOO_MANY_CELLS,
                 sheet=name,
                 cell=a1(last_row - 1, last_col - 1),
+                last_cell=a1(last_row - 1, last_col - 1),
                 limit=limits.max_cells,
             )
         percent: set[tuple[int, int]] = set()
@@ -666,7 +679,11 @@ def _load_grids(data: bytes, book: _Book, guard: _Guard) -> list[_Grid]:
                     raise guard.refuse(Code.TOO_MANY_ROWS, sheet=meta.name, limit=limits.max_rows)
                 if (end[0] + 1) * (end[1] + 1) > limits.max_cells:
                     raise guard.refuse(
-                        Code.TOO_MANY_CELLS, sheet=meta.name, cell=a1(*end), limit=limits.max_cells
+                        Code.TOO_MANY_CELLS,
+                        sheet=meta.name,
+                        cell=a1(*end),
+                        last_cell=a1(*end),
+                        limit=limits.max_cells,
                     )
             rows = sheet.to_python(skip_empty_area=False)
         except _Refused:
@@ -887,6 +904,7 @@ class _Entry:
     candidates: tuple[str, ...] = ()  # when a number could be several codes
     name: str = ""
     filled: bool = False  # a value, numerator, denominator or note is there
+    valued: bool = False  # a value, numerator or denominator is there (or an uncached formula)
 
 
 class _Codes:
@@ -1051,6 +1069,7 @@ class _Sheet:
     note_col: int
     commune: str
     period: int
+    wide: bool = False
 
 
 class _Reader:
@@ -1235,6 +1254,7 @@ class _Reader:
             note_col=roles.get("note", -1),
             commune=commune,
             period=period,
+            wide=wide,
         )
         data_cols = [c for c in (*(c for c, _ in units), sheet.num_col, sheet.den_col) if c >= 0]
         code_col, name_col = sheet.code_col, roles.get("name", -1)
@@ -1251,7 +1271,7 @@ class _Reader:
             entry = _Entry(r, raw, name=name if isinstance(name, str) else "")
             for c in data_cols:
                 if (c < n and row[c] != "" and row[c] is not None) or (r, c) in grid.no_cache:
-                    entry.filled = True
+                    entry.valued = entry.filled = True
                     break
             if not entry.filled and 0 <= sheet.note_col < n and not _empty(row[sheet.note_col]):
                 entry.filled = True
@@ -1267,6 +1287,8 @@ class _Reader:
         row = grid.rows[r]
         n = len(row)
         code_cell = a1(r, sheet.code_col)
+        if not entry.valued and (entry.code is None or entry.code not in index.measured):
+            return  # a note beside a heading or an unknown code: nothing is lost
         if entry.code is None:
             if entry.candidates:
                 self.problem(
@@ -1302,7 +1324,7 @@ class _Reader:
             value = self._number(sheet, row, r, col, kind, entry.code, yes_no_ok, True)
             if value != value and kind == "percent" and num >= 0 and den > 0:
                 value = round(100 * num / den, 10)
-            if value != value and num != num and den != den and not note:
+            if value != value and num != num and den != den and (sheet.wide or not note):
                 continue
             cell_col = col if col >= 0 else sheet.num_col
             self.rows.append(

@@ -92,8 +92,16 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def nfc(text: object) -> str:
-    """A name as stored: NFC, surrounding and repeated spaces removed."""
-    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+    """A name as stored: NFC, without format or control characters (bidi overrides,
+    zero-width spaces, byte-order marks), surrounding and repeated spaces removed."""
+    value = unicodedata.normalize("NFC", str(text))
+    if not value.isprintable():
+        value = "".join(
+            " " if ch.isspace() else ch
+            for ch in value
+            if ch.isspace() or unicodedata.category(ch) not in ("Cf", "Cc")
+        )
+    return " ".join(value.split())
 
 
 def sheet_titles(villages: Iterable[str]) -> list[str]:

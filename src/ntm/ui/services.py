@@ -10,10 +10,16 @@
   all its years: switching year or village only filters cached frames.
 - Statuses, gaps and thresholds all come from `ntm.attainment.assess`; this module only
   selects, joins names and orders rows for the pages. It never decides a status.
+- Writes take the logged-in `ntm.auth.User` (from `ntm.ui.auth_ui.current_user()`) and check
+  it with `ntm.auth.require` before touching the database (PermissionDenied otherwise): the
+  pages' own gates only draw the refusal. The audit log records that user's name.
+- Uploads are read with the configured `ntm.config` limits (size, inflated size, members,
+  sheets, rows, seconds); `too_many_files` refuses a batch before any file is read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import unicodedata
@@ -25,8 +31,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ntm import config
 from ntm import formatting as fmt
 from ntm.attainment import MET, UNMET, Assessment, assess
+from ntm.auth import Action, User, require
+from ntm.charts import crosswalk_columns, plain
 from ntm.criteria import CriteriaSet, get_set, set_for_year, shipped_sets
 from ntm.errors import NoCriteriaSetError, Problem
 from ntm.i18n import t
@@ -43,7 +52,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def db_url() -> str:
-    return default_url()
+    """NTM_DATABASE_URL (environment or secrets file), else the SQLite file under data/."""
+    return config.settings().database_url or default_url()
 
 
 @st.cache_resource(show_spinner=False)
@@ -113,7 +123,8 @@ def criteria_for(commune: str, year: int) -> CriteriaSet:
     sets = criteria_sets()
     if prof is not None and prof.criteria_set and prof.criteria_set in sets:
         return sets[prof.criteria_set]
-    return set_for_year(year, "commune", [*_user_sets(db_url()), *shipped_sets().values()])
+    # The same choice as the assessment: a stored set replaces the shipped file of its id.
+    return set_for_year(year, "commune", list(criteria_sets().values()))
 
 
 def commune_key(commune: str, crit: CriteriaSet) -> str | None:
@@ -124,6 +135,30 @@ def commune_key(commune: str, crit: CriteriaSet) -> str | None:
 
 
 # --- assessment ------------------------------------------------------------------------------
+
+
+# The columns of `Assessment.parts` (ntm.attainment).
+PART_COLUMNS = [
+    "commune",
+    "village",
+    "period",
+    "criteria_set",
+    "key",
+    "criterion",
+    "indicator",
+    "code",
+    "kind",
+    "direction",
+    "informational",
+    "order",
+    "value",
+    "numerator",
+    "denominator",
+    "threshold",
+    "verified",
+    "status",
+    "gap",
+]
 
 
 @st.cache_data(show_spinner=False)
@@ -138,12 +173,92 @@ def _assessment(url: str, commune: str) -> Assessment:
             forced = get_set(prof.criteria_set, {s.id: s for s in user_sets})
         except KeyError:
             forced = None
-    return assess(values, keys=db.keys(), criteria=forced, extra_sets=user_sets)
+    result = assess(values, keys=db.keys(), criteria=forced, extra_sets=user_sets)
+    if result.parts.empty:
+        # Nothing judged (e.g. 2026 under a set without its indicators yet): the engine's part
+        # frame is bare; give it every column the screens read, so they show "Chưa có ngưỡng".
+        result.parts = result.parts.reindex(columns=PART_COLUMNS)
+    return result
 
 
 def assessment(commune: str) -> Assessment:
-    """The commune and its villages, every year with data (cached until the next write)."""
+    """The commune and its villages, every year with data (cached until the next write).
+
+    Judged on the stored criteria sets too (`extra_sets`): an edit or import on Cài đặt takes
+    effect at the next read (the write clears the caches)."""
     return _assessment(db_url(), commune)
+
+
+NO_THRESHOLD = "no_threshold"
+
+
+def criterion_statuses(a: Assessment) -> pd.Series:
+    """The status of each row of `a.criteria` as the screens name it (same index).
+
+    The engine's status, except "no_threshold" (Chưa có ngưỡng, not Thiếu dữ liệu) for a
+    criterion that is unknown only because its set gives no threshold: none of its values is
+    missing, or the set has no indicator for it yet (2026-2030 before its 47 indicators are
+    imported). Read from the engine's indicator statuses (`missing` vs `no_threshold`).
+    """
+    crit = a.criteria
+    status = crit["status"].astype(str)
+    unknown = status == "unknown"
+    if not unknown.any():
+        return status
+
+    def unit_keys(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "commune": [str(c) for c in frame["commune"]],
+                "village": ["" if v is None or pd.isna(v) else str(v) for v in frame["village"]],
+                "period": [int(p) for p in frame["period"]],
+                "criterion": [str(c) for c in frame["criterion"]],
+            }
+        )
+
+    keys = ["commune", "village", "period", "criterion"]
+    parts = unit_keys(a.parts).assign(
+        missing=(a.parts["status"].astype(str) == "missing").to_numpy(dtype=bool), judged=True
+    )
+    flags = parts.groupby(keys, sort=False)[["missing", "judged"]].any().reset_index()
+    merged = unit_keys(crit).merge(flags, how="left", on=keys)
+    missing = merged["missing"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    judged = merged["judged"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    with_indicators = {
+        (set_id, c.number)
+        for set_id, s in a.sets.items()
+        for c in s.criteria
+        if any(not p.informational for i in c.indicators for p in i.measured)
+    }
+    defined = [
+        (str(s), str(n)) in with_indicators
+        for s, n in zip(crit["criteria_set"], crit["criterion"], strict=True)
+    ]
+    only_threshold = unknown.to_numpy() & ~missing & (judged | ~pd.Series(defined).to_numpy())
+    return status.where(~only_threshold, NO_THRESHOLD)
+
+
+def _progress(units: pd.DataFrame, crits: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+    """A unit's rows per year for the progress chart: the unknown criteria split into those
+    lacking a value (criteria_unknown) and those lacking only a threshold."""
+    frame = units[
+        [
+            "period",
+            "criteria_set",
+            "criteria_met",
+            "criteria_unmet",
+            "criteria_unknown",
+            "criteria_total",
+        ]
+    ].reset_index(drop=True)
+    flagged = crits.loc[labels.loc[crits.index] == NO_THRESHOLD, "period"].astype("int64")
+    counts = flagged.value_counts()
+    no_threshold = [int(counts.get(int(p), 0)) for p in frame["period"]]
+    return frame.assign(
+        criteria_unknown=frame["criteria_unknown"].astype("int64")
+        - pd.Series(no_threshold, dtype="int64"),
+        criteria_no_threshold=pd.Series(no_threshold, dtype="int64"),
+    )
 
 
 def periods(commune: str) -> list[int]:
@@ -180,12 +295,13 @@ def data_info(commune: str) -> DataInfo:
 
 
 def chart_source(commune: str, lang: str) -> tuple[str, str]:
-    """(source, date) printed on every chart of a commune."""
+    """(source, date) printed on every chart of a commune (the commune's name made inert for
+    plotly's label markup with `ntm.charts.plain`)."""
     info = data_info(commune)
     source = (
         t("chart.source.demo", lang)
         if info.demo
-        else t("chart.source.returns", lang, commune=commune)
+        else t("chart.source.returns", lang, commune=plain(commune))
     )
     return source, fmt.date(info.as_of, lang)
 
@@ -259,12 +375,13 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
 
     # villages × criteria grid: the commune as a whole first, then its villages.
     crits = a.criteria[a.criteria["period"] == year]
+    labels = criterion_statuses(a)
     whole = whole_commune(lang)
     grid = pd.DataFrame(
         {
             "row": [whole if v is None else v for v in crits["village"]],
             "column": crits["criterion"].astype(str),
-            "status": crits["status"],
+            "status": labels.loc[crits.index],
         }
     )
     village_names = sorted({str(v) for v in villages["village"]}, key=sort_key)
@@ -340,9 +457,12 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
             if prev_villages is not None
             else None
         ),
-        progress=com_units[
-            ["period", "criteria_met", "criteria_unmet", "criteria_unknown", "criteria_total"]
-        ].reset_index(drop=True),
+        progress=crosswalk_columns(
+            _progress(com_units, a.criteria[a.criteria["village"].isna()], labels),
+            a.criteria[a.criteria["village"].isna()],
+            a.sets,
+            lang,
+        ),
         grid=grid,
         grid_rows=[whole, *village_names],
         grid_columns=[c.number for c in crit.criteria],
@@ -456,9 +576,12 @@ def _village(url: str, commune: str, village: str, year: int, lang: str) -> Vill
         criteria_total=int(row["criteria_total"]),
         at_standard=bool(row["at_standard"]),
         table=_indicator_table(parts, crit, lang),
-        history=units[
-            ["period", "criteria_met", "criteria_unmet", "criteria_unknown", "criteria_total"]
-        ].reset_index(drop=True),
+        history=crosswalk_columns(
+            _progress(units, a.criteria[a.criteria["village"] == village], criterion_statuses(a)),
+            a.criteria[a.criteria["village"] == village],
+            a.sets,
+            lang,
+        ),
     )
 
 
@@ -602,12 +725,28 @@ def indicator(commune: str, code: str, year: int, lang: str) -> IndicatorView | 
 # --- Nhập liệu -------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def read_upload(name: str, data: bytes) -> ReadResult:
-    """Read one uploaded return (nothing is stored). Cached by name and bytes."""
-    from ntm.returns import read_return
+def upload_settings() -> config.Settings:
+    """The configured upload limits (and the rest of the settings)."""
+    return config.settings()
 
-    return read_return(data, name)
+
+def too_many_files(count: int) -> bool:
+    """A batch over the files-per-batch limit is refused before any file is read."""
+    return count > upload_settings().max_files_per_batch
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _read_upload(name: str, data: bytes, limits: tuple[Any, ...]) -> ReadResult:
+    from ntm.returns import Limits, read_return
+
+    return read_return(data, name, limits=Limits(*limits))
+
+
+def read_upload(name: str, data: bytes) -> ReadResult:
+    """Read one uploaded return with the configured limits (nothing is stored). Cached by
+    name, bytes and limits."""
+    limits = upload_settings().limits()
+    return _read_upload(name, data, dataclasses.astuple(limits))
 
 
 def problems_frame(problems: Sequence[Problem], lang: str) -> pd.DataFrame:
@@ -643,14 +782,21 @@ def values_summary(result: ReadResult, lang: str) -> pd.DataFrame:
     return grouped
 
 
-def save_upload(name: str, data: bytes, result: ReadResult | None, user: str) -> ImportOutcome:
-    """Store one return as read for the preview; clears caches.
+def save_upload(
+    name: str, data: bytes, result: ReadResult | None, user: User | None
+) -> ImportOutcome:
+    """Store one return as read for the preview, as `user` (staff or admin); clears caches.
 
-    A file with errors is not stored at all (`keep_refused=False`): the page only sends files
-    whose preview had none, and the store's own checks refuse the rest without a trace.
+    PermissionDenied unless `user` may confirm uploads. A file with errors is not stored at
+    all (`keep_refused=False`): the page only sends files whose preview had none, and the
+    store's own checks refuse the rest without a trace.
     """
+    who = require(user, Action.CONFIRM_UPLOAD)
+    assert who is not None
+    if result is None:
+        result = read_upload(name, data)
     outcome = store().import_bytes(
-        data, name, user=user or "anonymous", read_result=result, keep_refused=False
+        data, name, user=who.name, read_result=result, keep_refused=False
     )
     clear_caches()
     return outcome
@@ -714,10 +860,22 @@ def upload_problems(upload_id: int) -> list[Problem]:
     return store().upload_problems(int(upload_id))
 
 
-def restore(revision_id: int, user: str) -> RevisionRef:
-    ref = store().restore(int(revision_id), user=user or "anonymous")
+def restore(revision_id: int, user: User | None) -> RevisionRef:
+    """Copy an earlier revision into a new current one (admin); PermissionDenied otherwise."""
+    who = require(user, Action.RESTORE_REVISION)
+    assert who is not None
+    ref = store().restore(int(revision_id), user=who.name)
     clear_caches()
     return ref
+
+
+def delete_revision(revision_id: int, user: User | None, reason: str = "") -> bool:
+    """Mark a revision deleted (admin); PermissionDenied otherwise."""
+    who = require(user, Action.DELETE_REVISION)
+    assert who is not None
+    done = store().delete_revision(int(revision_id), user=who.name, reason=reason)
+    clear_caches()
+    return done
 
 
 # --- Cài đặt ---------------------------------------------------------------------------------

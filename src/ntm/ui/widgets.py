@@ -1,5 +1,6 @@
-"""Shared widgets: the page list, the sidebar (language, commune, year, presentation mode), the
-demo badge, presentation-mode styling, and safe text helpers.
+"""Shared widgets: the page list, the sidebar (language, commune, year, presentation mode, the
+login form or who is logged in), the demo badge, presentation-mode styling, and safe text
+helpers. `page()` shows the login form alone when every reader must log in (ntm.ui.auth_ui).
 
 User-supplied text (village, commune and file names, notes) is never rendered as HTML: it goes
 through `md()` (Markdown-escaped) or into st.dataframe. The only HTML this module writes is the
@@ -20,7 +21,7 @@ from ntm import formatting as fmt
 from ntm.criteria import CriteriaSet
 from ntm.i18n import t
 from ntm.storage import ImportOutcome
-from ntm.ui import services, state
+from ntm.ui import auth_ui, services, state
 
 ROOT = Path(__file__).resolve().parents[3]
 # (file, title key, icon, address). Addresses differ on purpose from the file stems: while a
@@ -192,6 +193,8 @@ def sidebar(lang: str, names: list[str], commune: str | None, years: list[int]) 
             on_change=_toggle_present,
             help=t("ui.sidebar.present_help", lang),
         )
+        st.divider()
+        auth_ui.sidebar_account(lang)
 
 
 def present_bar(ctx: Context, extra: list[str] | None = None) -> str | None:
@@ -228,11 +231,14 @@ def present_bar(ctx: Context, extra: list[str] | None = None) -> str | None:
 def page(title_key: str, *, needs_data: bool = True) -> Context:
     """Set up a page: style, sidebar (or the presentation bar), the current choices.
 
-    With `needs_data` and no commune in the database, says so and stops the page.
+    With `needs_data` and no commune in the database, says so and stops the page. When every
+    reader must log in (NTM_REQUIRE_LOGIN) and nobody is, the page is the login form alone.
     """
     lang = state.lang()
     present = state.presenting()
     st.html(PRESENT_CSS if present else NORMAL_CSS)
+    if not auth_ui.gate_reading(lang):
+        st.stop()
     names = services.commune_names()
     commune = choose(state.COMMUNE, names) if names else None
     years = services.periods(str(commune)) if commune else []
