@@ -68,8 +68,9 @@ def _year_met(rng: random.Random) -> int:
     return rng.choices([2021, 2022, 2023, 2024, 2025], weights=[76, 10, 7, 5, 2])[0]
 
 
-def _towards(target: float, year: int, year_met: int, margin: float, step: float,
-             direction: str) -> float:
+def _towards(
+    target: float, year: int, year_met: int, margin: float, step: float, direction: str
+) -> float:
     """A value that is `margin` past its target from `year_met` on, `step` short per year before."""
     shortfall = max(0, year_met - year) * step
     value = target - margin + shortfall if direction == "<=" else target + margin - shortfall
@@ -109,12 +110,21 @@ class DemoCommune:
                 if target is None:  # e.g. poverty (11): falling, no threshold to aim at
                     share = max(1.0, 11.5 - 1.6 * (year - 2021) + self.rng.uniform(-1, 1))
                 else:
-                    share = _towards(target, year, met_from, self.margin[(part.code, village)],
-                                     6.0, part.direction)
+                    share = _towards(
+                        target,
+                        year,
+                        met_from,
+                        self.margin[(part.code, village)],
+                        6.0,
+                        part.direction,
+                    )
                 denominator = HOUSEHOLDS[village]
                 numerator = round(denominator * share / 100)
-                row.update(value=round(100 * numerator / denominator, 1), numerator=numerator,
-                           denominator=denominator)
+                row.update(
+                    value=round(100 * numerator / denominator, 1),
+                    numerator=numerator,
+                    denominator=denominator,
+                )
             else:
                 row["value"] = round((target or 1.0) * (1.0 + 0.05 * (year - 2021)), 1)
             rows.append(row)
@@ -128,8 +138,7 @@ class DemoCommune:
             row["value"] = 4.0  # schools in the commune (mầm non, tiểu học, THCS, TH&THCS)
         elif part.code in ("5b", "5c"):
             at_standard = 4 if part.code == "5b" else (2 if year < 2023 else 3)
-            row.update(value=round(100 * at_standard / 4, 1), numerator=at_standard,
-                       denominator=4)
+            row.update(value=round(100 * at_standard / 4, 1), numerator=at_standard, denominator=4)
         elif part.kind == "boolean":
             required = bool(target) if target is not None else True
             row["value"] = 1.0 if (year >= met_from) == required else 0.0
@@ -140,8 +149,9 @@ class DemoCommune:
             if target is None:
                 row["value"] = round(60 + 7 * (year - 2021) + self.rng.uniform(-1, 1), 1)
             else:
-                row["value"] = _towards(target, year, met_from, self.margin[(part.code, None)],
-                                        5.0, part.direction)
+                row["value"] = _towards(
+                    target, year, met_from, self.margin[(part.code, None)], 5.0, part.direction
+                )
         else:
             row["value"] = round((target or 2.0) * (0.9 + 0.08 * (year - 2021)), 2)
         return row

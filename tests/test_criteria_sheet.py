@@ -30,14 +30,25 @@ SMALL: dict[str, Any] = {
             "number": "1",
             "name": "Giao thông",
             "indicators": [
-                {"code": "1.1", "name": "Đường thôn được cứng hóa", "unit": "%",
-                 "kind": "percent", "scope": "village", "aggregation": "ratio",
-                 "thresholds": [
-                     {"value": 70, "verified": True, "source": "QĐ 902"},
-                     {"key": "tdmnpb", "value": 50, "verified": False, "source": "chép tay"},
-                 ]},
-                {"code": "1.2", "name": "Có quy ước", "kind": "boolean", "direction": "==",
-                 "thresholds": [{"value": True, "verified": True, "source": "QĐ 902"}]},
+                {
+                    "code": "1.1",
+                    "name": "Đường thôn được cứng hóa",
+                    "unit": "%",
+                    "kind": "percent",
+                    "scope": "village",
+                    "aggregation": "ratio",
+                    "thresholds": [
+                        {"value": 70, "verified": True, "source": "QĐ 902"},
+                        {"key": "tdmnpb", "value": 50, "verified": False, "source": "chép tay"},
+                    ],
+                },
+                {
+                    "code": "1.2",
+                    "name": "Có quy ước",
+                    "kind": "boolean",
+                    "direction": "==",
+                    "thresholds": [{"value": True, "verified": True, "source": "QĐ 902"}],
+                },
             ],
         }
     ],
