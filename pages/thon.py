@@ -36,7 +36,7 @@ widgets.indicator_table(ctx, view.table)
 source, date = services.chart_source(ctx.commune, ctx.lang)
 fig = charts.village_history(
     view.history,
-    title=ctx.tr("chart.title.village_history", village=name),
+    title=ctx.tr("chart.title.village_history", village=charts.plain(name)),
     source=source,
     date=date,
     lang=ctx.lang,

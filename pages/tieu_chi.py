@@ -68,7 +68,7 @@ if len(view.by_village) > 1:
                 "chart.title.indicator_villages",
                 code=view.code,
                 year=ctx.year,
-                commune=ctx.commune,
+                commune=charts.plain(ctx.commune),
             ),
             **{**common, "kind": view.village_kind},
         ),
@@ -79,7 +79,9 @@ widgets.chart(
         view.by_year,
         thresholds=view.thresholds,
         highlight=services.whole_commune(ctx.lang),
-        title=ctx.tr("chart.title.indicator_years", code=view.code, commune=ctx.commune),
+        title=ctx.tr(
+            "chart.title.indicator_years", code=view.code, commune=charts.plain(ctx.commune)
+        ),
         **common,
     ),
     key="by_year",

@@ -61,7 +61,7 @@ def progress() -> None:
     assert ov is not None
     fig = charts.progress_chart(
         ov.progress,
-        title=ctx.tr("chart.title.progress", commune=ov.commune),
+        title=ctx.tr("chart.title.progress", commune=charts.plain(ov.commune)),
         height=880 if ctx.present else None,
         **size,
     )
@@ -75,7 +75,7 @@ def grid() -> None:
         rows=ov.grid_rows,
         columns=ov.grid_columns,
         column_names=ov.column_names,
-        title=ctx.tr("chart.title.grid", commune=ov.commune, year=ov.year),
+        title=ctx.tr("chart.title.grid", commune=charts.plain(ov.commune), year=ov.year),
         **size,
     )
     widgets.chart(fig, key="grid")

@@ -268,11 +268,6 @@ def _chart_markup(at: AppTest) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="chart titles take raw names: pages/thon.py (village=), pages/tong_quan.py and "
-    "pages/tieu_chi.py (commune=) should pass ntm.charts.plain(name) (reported to the lead)",
-)
 @pytest.mark.parametrize(
     ("page_file", "commune", "seed"), CHART_CASES, ids=["thon", "tong_quan", "tieu_chi"]
 )
