@@ -36,6 +36,9 @@ def profile_form(ctx: Context) -> str | None:
     sets = services.criteria_sets()
     set_ids = [None, *sorted(sets)]
     user = auth_ui.current_user()
+    may_edit = auth_ui.may(Action.EDIT_COMMUNE)
+    if not may_edit:
+        st.info(auth_ui.refusal(user, Action.EDIT_COMMUNE, ctx.lang), icon=":material/lock:")
     with st.form(f"profile_{suffix}"):
         name = st.text_input(
             ctx.tr("ui.settings.name"),
@@ -83,15 +86,11 @@ def profile_form(ctx: Context) -> str | None:
         )
         if user is not None:
             st.caption(md(ctx.tr("criteria_ui.user_from_login", name=user.name)))
-            who = user.name
-        else:
-            who = st.text_input(
-                ctx.tr("ui.user"),
-                placeholder=ctx.tr("ui.user_placeholder"),
-                key=f"settings_user_{suffix}",
-            )
         saved = st.form_submit_button(
-            ctx.tr("ui.settings.save"), type="primary", key=f"settings_save_{suffix}"
+            ctx.tr("ui.settings.save"),
+            type="primary",
+            disabled=not may_edit,
+            key=f"settings_save_{suffix}",
         )
     if saved:
         new_name = (current.name if current else name or "").strip()
@@ -100,17 +99,21 @@ def profile_form(ctx: Context) -> str | None:
         else:
             listed = [v.strip() for v in (villages or "").splitlines() if v.strip()]
             base = current or services.CommuneProfile(name=new_name)
-            services.save_profile(
-                dataclasses.replace(
-                    base,
-                    region=region,
-                    group=group,
-                    criteria_set=criteria_set,
-                    villages=list(dict.fromkeys(listed)),
-                ),
-                who,
-            )
-            st.success(md(ctx.tr("ui.settings.saved", commune=new_name)))
+            try:
+                services.save_profile(
+                    dataclasses.replace(
+                        base,
+                        region=region,
+                        group=group,
+                        criteria_set=criteria_set,
+                        villages=list(dict.fromkeys(listed)),
+                    ),
+                    auth_ui.current_user(),
+                )
+            except PermissionDenied:
+                st.warning(auth_ui.refusal(auth_ui.current_user(), Action.EDIT_COMMUNE, ctx.lang))
+            else:
+                st.success(md(ctx.tr("ui.settings.saved", commune=new_name)))
     return choice if choice != NEW else ctx.commune
 
 

@@ -402,7 +402,8 @@ def test_restore_asks_for_confirmation_then_makes_a_new_revision(fresh_db: str) 
 
 
 def test_settings_save_a_new_commune_profile(empty_db: str) -> None:
-    at = run_page("cai_dat.py")
+    services.store().save_user("quan.tri", "admin", None, user="test")
+    at = run_page("cai_dat.py", **auth_ui.session_for(User("quan.tri", Role.ADMIN)))
     no_exception(at)
     at.text_input(key="settings_name_new").set_value("Xã <b>Thử</b>")
     at.selectbox(key="settings_region_new").set_value("tdmnpb")
@@ -413,3 +414,12 @@ def test_settings_save_a_new_commune_profile(empty_db: str) -> None:
     assert profile is not None and profile.region == "tdmnpb"
     assert profile.villages == ["Thôn 1", "Thôn 2"]
     assert any(r"Xã \<b\>Thử\</b\>" in s.value for s in at.success)  # shown as text
+
+
+def test_settings_refuse_a_visitor_and_save_nothing(empty_db: str) -> None:
+    """Region and set in force decide every threshold: only an admin may change a profile."""
+    at = run_page("cai_dat.py")
+    no_exception(at)
+    assert any("Cần đăng nhập" in i.value for i in at.info)
+    assert at.button(key="settings_save_new").disabled
+    assert services.communes() == []

@@ -11,6 +11,7 @@ environment or the secrets file, and the upload limits as the page applies them.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import time
@@ -52,6 +53,7 @@ MAY = {
     "confirm_upload": {"staff", "admin"},
     "restore": {"admin"},
     "delete_revision": {"admin"},
+    "edit_commune": {"admin"},
 }
 
 
@@ -184,10 +186,19 @@ def _delete(url: str, user: User | None) -> None:
     services.delete_revision(int(revs[revs["current"]].iloc[0]["revision_id"]), user, "thử")
 
 
+def _edit_commune(url: str, user: User | None) -> None:
+    profile = services.profile("Dương Quang")
+    assert profile is not None
+    services.save_profile(
+        dataclasses.replace(profile, villages=[*profile.villages, "Thôn Mới"]), user
+    )
+
+
 SERVICE_WRITES: dict[str, tuple[Callable[[str, User | None], None], str]] = {
     "confirm_upload": (_save, "upload.accepted"),
     "restore": (_restore, "revision.restored"),
     "delete_revision": (_delete, "revision.deleted"),
+    "edit_commune": (_edit_commune, "commune.updated"),
 }
 
 
@@ -219,6 +230,7 @@ def test_the_tables_match_the_policy() -> None:
         "confirm_upload": Action.CONFIRM_UPLOAD,
         "restore": Action.RESTORE_REVISION,
         "delete_revision": Action.DELETE_REVISION,
+        "edit_commune": Action.EDIT_COMMUNE,
     }
     for write, roles in MAY.items():
         assert {r for r, u in USERS.items() if u is not None and u.can(actions[write])} == roles

@@ -881,8 +881,15 @@ def delete_revision(revision_id: int, user: User | None, reason: str = "") -> bo
 # --- Cài đặt ---------------------------------------------------------------------------------
 
 
-def save_profile(profile_: CommuneProfile, user: str) -> None:
-    store().save_commune(profile_, user=user or "anonymous")
+def save_profile(profile_: CommuneProfile, user: User | None) -> None:
+    """Create or change a commune profile (admin); PermissionDenied otherwise.
+
+    The region or group and the set in force decide every threshold, so this is an admin
+    write like a criteria edit; the audit log names the user.
+    """
+    who = require(user, Action.EDIT_COMMUNE)
+    assert who is not None
+    store().save_commune(profile_, user=who.name)
     clear_caches()
 
 
