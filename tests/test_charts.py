@@ -164,6 +164,29 @@ def test_status_grid_writes_the_status_in_every_cell() -> None:
     assert "Giao thông" in heat.customdata[0][1]
 
 
+@pytest.mark.parametrize(
+    ("status", "cell", "colour"),
+    [
+        ("missing", "? Thiếu<br>dữ liệu", "#D4D4D4"),
+        ("unknown", "? Thiếu<br>dữ liệu", "#D4D4D4"),
+        ("no_threshold", "– Chưa có<br>ngưỡng", "#F2F2F2"),
+    ],
+)
+def test_status_grid_tells_a_missing_threshold_from_missing_data(
+    status: str, cell: str, colour: str
+) -> None:
+    """318 criteria 10 and 11 have no threshold: the grid says so, not "Thiếu dữ liệu"."""
+    cells = pd.DataFrame({"row": ["Toàn xã"], "column": ["10"], "status": [status]})
+    fig = charts.status_grid(cells, rows=["Toàn xã"], columns=["10"], title="t", **KW)
+    heat = fig.data[0]
+    assert heat.text[0][0] == cell
+    scale = {round(float(x), 3): c for x, c in heat.colorscale}
+    position = charts.GRID_ORDER.index(charts.AS_CRITERION_STATUS[status])
+    assert scale[round(position / len(charts.GRID_ORDER), 3)] == colour
+    legend = [tr.name for tr in fig.data[1:]]
+    assert ("– Chưa có ngưỡng" in legend) == (status == "no_threshold")
+
+
 def test_status_grid_in_english() -> None:
     fig = charts.status_grid(GRID, rows=["Toàn xã"], columns=["1", "2"], title="t", lang="en", **KW)
     assert [list(r) for r in fig.data[0].text] == [["✓ Met", "✗<br>Not met"]]

@@ -163,6 +163,16 @@ def test_report_reads_the_assessment(assessment: Assessment, report: Report) -> 
     assert report.grid_rows[0] == "Toàn xã" and len(report.grid_rows) == 10
 
 
+def test_criteria_without_a_threshold_are_not_called_missing_data(report: Report) -> None:
+    """318 criteria 10 (income) and 11 (poverty) ship without threshold: "Chưa có ngưỡng"."""
+    commune_row = report.grid[report.grid["row"] == "Toàn xã"].set_index("column")["status"]
+    assert (commune_row["10"], commune_row["11"]) == ("no_threshold", "no_threshold")
+    assert {c.number: c.status_text for c in report.unknown} == {
+        "10": "Chưa có ngưỡng",
+        "11": "Chưa có ngưỡng",
+    }
+
+
 def test_unverified_thresholds_are_footnoted(report: Report) -> None:
     assert report.unverified > 0
     assert report.footnote.startswith("* ")

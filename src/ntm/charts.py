@@ -43,25 +43,29 @@ MUTED = "#57606a"
 
 # Status → colour, fill pattern, symbol. Blue/orange: distinguishable with every common colour
 # vision deficiency; greyscale luminance ≈ 80 (blue), 160 (orange), 215 (grey), 255 (white).
+# "no_threshold" (Chưa có ngưỡng: the set gives no value, e.g. 318 criteria 10 and 11) is kept
+# apart from "unknown" (Thiếu dữ liệu): the first is the criteria set's to fix, the second the
+# staff's; it is lighter than "unknown" and always written out in the cell.
 COLOURS = {
     "met": "#0B5CAD",
     "unmet": "#E69F00",
     "unknown": "#D4D4D4",
+    "no_threshold": "#F2F2F2",
     "not_applicable": "#FFFFFF",
 }
-PATTERNS = {"met": "", "unmet": "/", "unknown": "."}
-SYMBOLS = {"met": "✓", "unmet": "✗", "unknown": "?", "not_applicable": ""}
-# Indicator statuses drawn as the three criterion-level ones.
+PATTERNS = {"met": "", "unmet": "/", "unknown": ".", "no_threshold": "x"}
+SYMBOLS = {"met": "✓", "unmet": "✗", "unknown": "?", "no_threshold": "–", "not_applicable": ""}
+# Indicator statuses drawn as the criterion-level ones.
 AS_CRITERION_STATUS = {
     "met": "met",
     "unmet": "unmet",
     "missing": "unknown",
-    "no_threshold": "unknown",
+    "no_threshold": "no_threshold",
     "unknown": "unknown",
     "not_applicable": "not_applicable",
     "info": "not_applicable",
 }
-GRID_ORDER = ("met", "unmet", "unknown", "not_applicable")
+GRID_ORDER = ("met", "unmet", "unknown", "no_threshold", "not_applicable")
 
 
 def _pattern(status: str) -> dict[str, Any]:
@@ -252,8 +256,7 @@ def progress_chart(
 
 NO_THRESHOLD = "no_threshold"
 NO_THRESHOLD_COLUMN = "criteria_no_threshold"
-NO_THRESHOLD_COLOUR = "#F2F2F2"  # lighter than "unknown", and a different fill pattern
-PATTERNS.setdefault(NO_THRESHOLD, "x")
+NO_THRESHOLD_COLOUR = COLOURS[NO_THRESHOLD]
 
 
 def crosswalk_columns(
@@ -512,8 +515,12 @@ def status_grid(
             hovertemplate="%{customdata}<extra></extra>",
         )
     )
-    # Legend: one square per status (the heatmap itself has no legend entries).
+    # Legend: one square per status (the heatmap itself has no legend entries); "Chưa có
+    # ngưỡng" only where some cell has it.
+    present = set(lookup.values())
     for status in GRID_ORDER:
+        if status == "no_threshold" and status not in present:
+            continue
         fig.add_scatter(
             x=[None],
             y=[None],
@@ -579,7 +586,7 @@ def indicator_chart(
     boolean = kind == "boolean"
     size = _sizes(large)
     fig = go.Figure()
-    for status in ("met", "unmet", "unknown"):
+    for status in ("met", "unmet", "unknown", "no_threshold"):
         xs, ys, texts = [], [], []
         for label, value, st in zip(labels, values, statuses, strict=True):
             if st != status or value is None:

@@ -35,6 +35,7 @@ from ntm import formatting as fmt
 from ntm.attainment import MET, MISSING, NO_THRESHOLD, UNKNOWN, UNMET, Assessment
 from ntm.criteria import CriteriaSet, Indicator, Part
 from ntm.i18n import DEFAULT_LANG, t
+from ntm.statuses import criterion_statuses
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "data" / "demo"
 NBSP = "\u00a0"
@@ -565,7 +566,8 @@ def build_report(
         village_lines.setdefault(str(row.village), []).append(_part_line(row, crit, lang))
     villages = sorted(village_lines)
 
-    crit_frame = assessment.criteria
+    # Criterion statuses as people read them: "Chưa có ngưỡng" apart from "Thiếu dữ liệu".
+    crit_frame = assessment.criteria.assign(status=criterion_statuses(assessment))
     crit_now = crit_frame[(crit_frame["commune"] == commune) & (crit_frame["period"] == period)]
     commune_crit = crit_now[crit_now["village"].isna()].sort_values("order")
     village_crit = crit_now[crit_now["village"].notna()]
@@ -653,10 +655,13 @@ def build_report(
             )
         )
 
+    # Criteria that cannot be judged; "Chưa có ngưỡng" already says why, the others get a reason.
     unknown = [
         replace(c, reason=_unknown_reason(c.number, commune_lines, lang))
-        for c in criteria_lines
         if c.status == UNKNOWN
+        else c
+        for c in criteria_lines
+        if c.status in (UNKNOWN, NO_THRESHOLD)
     ]
     progress = commune_units[commune_units["period"] <= period].reset_index(drop=True)
     village_units = mine[mine["village"].notna()]
