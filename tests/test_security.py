@@ -25,9 +25,9 @@ import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ntm import config
+from ntm import auth, config
 from ntm.auth import THROTTLE, Action, PermissionDenied, Role, User, add_user
-from ntm.storage import Store
+from ntm.storage import Store, engine
 from ntm.storage import schema as S
 from ntm.ui import auth_ui, services, state
 
@@ -534,6 +534,19 @@ def test_database_url_from_the_secrets_file(
     monkeypatch.delenv("NTM_DATABASE_URL", raising=False)
     monkeypatch.setenv("NTM_SECRETS_FILE", str(secrets))
     assert services.db_url() == "sqlite:///x.db"
+    assert engine.default_url() == "sqlite:///x.db"  # the CLI's default too
+
+
+def test_the_service_layer_reads_require_login_from_the_secrets_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("NTM_REQUIRE_LOGIN", raising=False)
+    assert auth.allowed(None, Action.READ)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("[ntm]\nrequire_login = true\n", encoding="utf-8")
+    monkeypatch.setenv("NTM_SECRETS_FILE", str(secrets))
+    assert not auth.allowed(None, Action.READ)
+    assert auth.allowed(USERS["viewer"], Action.READ)
 
 
 def test_openid_connect_button_when_configured(

@@ -13,7 +13,6 @@ after `MAX_FAILURES` failures in `WINDOW` seconds the account is refused until t
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import Any, Protocol
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from ntm import config
 from ntm.errors import NtmError
 
 
@@ -86,7 +86,9 @@ class User:
 
 
 def login_required_to_read() -> bool:
-    return os.environ.get("NTM_REQUIRE_LOGIN", "").strip().lower() in {"1", "true", "yes"}
+    """`require_login` from the environment or the secrets file (ntm.config); off by default:
+    NTM results are public information, and the bundled demo opens onto the dashboard."""
+    return config.settings().require_login
 
 
 def allowed(user: User | None, action: Action) -> bool:

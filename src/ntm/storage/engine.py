@@ -31,6 +31,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
+from ntm import config
+
 ENV_URL = "NTM_DATABASE_URL"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = REPO_ROOT / "data"
@@ -43,8 +45,9 @@ _MIGRATION_LOCK_KEY = 0x4E544D  # "NTM"
 
 
 def default_url() -> str:
-    """`NTM_DATABASE_URL`, else sqlite:///<repo>/data/ntm.db (the folder is created)."""
-    url = os.environ.get(ENV_URL)
+    """`NTM_DATABASE_URL` (environment, or the secrets file: ntm.config), else
+    sqlite:///<repo>/data/ntm.db (the folder is created)."""
+    url = os.environ.get(ENV_URL) or config.settings().database_url
     if url:
         return url
     DATA_DIR.mkdir(parents=True, exist_ok=True)
