@@ -140,3 +140,21 @@ def test_user_add_cli_creates_the_first_admin_with_an_audit_row(tmp_path: Path) 
     assert authenticate(store, "quantri", "mat-khau-quan-tri", Throttle()).role is Role.ADMIN
     audit = store.audit(10)
     assert "user.created" in list(audit["action"])
+
+
+def test_user_add_without_a_terminal_or_stdin_says_how_instead_of_a_traceback(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "ntm.cli", "user", "add", "quantri", "--role", "admin"]
+        + ["--db", url],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "--password-stdin" in done.stderr
+    assert not (tmp_path / "cli.db").exists() or Store(url).users().empty

@@ -33,8 +33,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 def _password(from_stdin: bool) -> str | None:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Mật khẩu: ")
-    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+    try:
+        first = getpass.getpass("Mật khẩu: ")
+        again = getpass.getpass("Nhập lại mật khẩu: ")
+    except EOFError:  # no terminal and nothing on stdin (a script, a CI job)
+        print(
+            "\nntm user add: không đọc được mật khẩu; gõ mật khẩu tại terminal "
+            "hoặc dùng --password-stdin",
+            file=sys.stderr,
+        )
+        return None
+    if again != first:
         print("ntm user add: hai lần nhập mật khẩu không khớp", file=sys.stderr)
         return None
     return first

@@ -1,0 +1,101 @@
+"""The `ntm` command line as a user runs it (DESIGN §5): output shape, exit codes, pipes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = sorted(str(p) for p in (ROOT / "data" / "demo").glob("duong-quang-*.xlsx"))
+
+
+def ntm(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ntm.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_json() -> dict[str, Any]:
+    done = ntm("assess", *DEMO, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_assess_prints_the_commune_and_each_village_for_every_year(
+    demo_json: dict[str, Any],
+) -> None:
+    assert len(DEMO) == 5
+    assert demo_json["criteria_set"] == "vn-ntm-xa-2021-2025"
+    assert demo_json["problems"] == []
+    units = demo_json["units"]
+    commune = {u["period"]: u for u in units if u["village"] is None}
+    # The demo commune's path to recognition (synthetic data, scripts/make_demo_data.py).
+    assert {p: (u["criteria_met"], u["criteria_total"]) for p, u in commune.items()} == {
+        2021: (6, 19),
+        2022: (8, 19),
+        2023: (10, 19),
+        2024: (15, 19),
+        2025: (17, 19),
+    }
+    villages = {u["village"] for u in units if u["village"] is not None}
+    assert len(villages) == 9 and "Nà Ỏi" in villages  # names in NFC, diacritics kept
+
+
+def test_assess_json_follows_the_contract(demo_json: dict[str, Any]) -> None:
+    """Percent in points, yes/no as true/false, an unjudged criterion as null (DESIGN §5)."""
+    unit = next(u for u in demo_json["units"] if u["village"] is None and u["period"] == 2025)
+    assert unit["indicators"]["1.1"]["value"] is True
+    assert isinstance(unit["indicators"]["2.1"]["value"], float)
+    assert unit["indicators"]["2.1"]["threshold"] == 100.0
+    # Criteria 10 (income) and 11 (poverty) ship without threshold: never guessed.
+    assert (unit["criteria"]["10"], unit["criteria"]["11"]) == (None, None)
+    assert unit["indicators"]["10"]["status"] == "no_threshold"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stderr_has"),
+    [
+        (["assess", "--format", "json", *DEMO[:1]], 0, ""),
+        (["assess", str(ROOT / "README.md")], 1, ""),  # a problem, still JSON on stdout
+        (["assess"], 2, "FILE"),
+        (["assess", *DEMO[:1], "--format", "yaml"], 2, "invalid choice"),
+        (["nothing-like-this"], 2, "invalid choice"),
+    ],
+    ids=["ok", "not-a-workbook", "no-file", "bad-format", "bad-command"],
+)
+def test_exit_codes(args: list[str], code: int, stderr_has: str) -> None:
+    done = ntm(*args)
+    assert done.returncode == code, done.stderr
+    assert stderr_has in done.stderr
+    assert "Traceback" not in done.stderr
+    if code == 1:
+        problems = json.loads(done.stdout)["problems"]
+        assert [(p["file"], p["code"]) for p in problems] == [("README.md", "not_a_workbook")]
+
+
+def test_a_closed_pipe_is_not_a_traceback() -> None:
+    """`ntm assess … | head -1`: the reader leaves early; the command ends quietly."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "ntm.cli", "assess", *DEMO, "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipe" not in err
