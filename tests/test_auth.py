@@ -147,8 +147,7 @@ def test_user_add_without_a_terminal_or_stdin_says_how_instead_of_a_traceback(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     done = subprocess.run(
-        [sys.executable, "-m", "ntm.cli", "user", "add", "quantri", "--role", "admin"]
-        + ["--db", url],
+        [sys.executable, "-m", "ntm.cli", "user", "add", "quantri", "--role", "admin", "--db", url],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
