@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
+import types
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -231,6 +233,23 @@ def process_context() -> Any:
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["ntm.storage", "ntm.values"])
     return ctx
+
+
+@contextlib.contextmanager
+def plain_main() -> Iterator[None]:
+    """Start worker processes from here: with an empty `__main__` module.
+
+    A new process re-runs the parent's `__main__` file first (multiprocessing's main fix-up).
+    Streamlit's script runner (AppTest, in other tests of the same pytest worker) leaves
+    `sys.modules["__main__"]` as the last page it ran, so without this every worker would run
+    a page (and fail) before its target.
+    """
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
 
 
 SHARED_RETURN = make_return("Xã Chung", 2023, nonce="the same file from every worker")

@@ -20,6 +20,7 @@ from storage_fixtures import (
     SHARED_RETURN,
     concurrent_return,
     concurrent_worker,
+    plain_main,
     process_context,
     unit_for,
 )
@@ -44,8 +45,9 @@ def test_eight_processes_importing_at_once_lose_and_duplicate_nothing(fresh_db_u
         ctx.Process(target=concurrent_worker, args=(fresh_db_url, w, PER_WORKER, barrier, results))
         for w in range(WORKERS)
     ]
-    for p in procs:
-        p.start()
+    with plain_main():
+        for p in procs:
+            p.start()
     reports = {}
     try:
         for _ in range(WORKERS):

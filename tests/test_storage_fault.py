@@ -24,6 +24,7 @@ from storage_fixtures import (
     json_reader,
     make_return,
     paused_import_worker,
+    plain_main,
     process_context,
 )
 
@@ -84,7 +85,8 @@ def test_killed_inside_the_transaction_leaves_nothing(db_url: str, tmp_path: Pat
         marker = tmp_path / "paused"
         ctx = process_context()
         proc = ctx.Process(target=paused_import_worker, args=(db_url, data, str(marker)))
-        proc.start()
+        with plain_main():
+            proc.start()
         try:
             _wait_for(marker, proc)
             proc.kill()
@@ -123,7 +125,8 @@ def test_killed_at_a_random_moment_of_a_batch_leaves_whole_uploads(
     started = tmp_path / "started"
     ctx = process_context()
     proc = ctx.Process(target=batch_import_worker, args=(db_url, payloads, str(started)))
-    proc.start()
+    with plain_main():
+        proc.start()
     try:
         _wait_for(started, proc)
         time.sleep(rng.uniform(0.05, 0.4))
