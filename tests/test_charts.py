@@ -169,7 +169,7 @@ def test_status_grid_writes_the_status_in_every_cell() -> None:
     [
         ("missing", "? Thiếu<br>dữ liệu", "#D4D4D4"),
         ("unknown", "? Thiếu<br>dữ liệu", "#D4D4D4"),
-        ("no_threshold", "– Chưa có<br>ngưỡng", "#F2F2F2"),
+        ("no_threshold", "–", "#F2F2F2"),  # the legend and the hover say it
     ],
 )
 def test_status_grid_tells_a_missing_threshold_from_missing_data(
