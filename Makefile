@@ -12,15 +12,22 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run test venv system-deps lint bench demo-data
 
+# The venv comes from the standard library (Debian: python3-venv), uv from PyPI into it: no
+# pip install into the system Python, which Debian refuses (externally managed).
 $(STAMP): pyproject.toml
-	@command -v uv >/dev/null 2>&1 || $(PY) -m pip install --quiet uv
-	@test -x $(BIN)/python || uv venv --quiet --python $(PY) $(VENV)
-	uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || { \
+		echo "make: cannot create $(VENV); on Debian: apt-get install python3-venv" >&2; \
+		rm -rf $(VENV); exit 1; }
+	@test -x $(BIN)/uv || { $(BIN)/python -m pip --version >/dev/null 2>&1 \
+		|| $(BIN)/python -m ensurepip --default-pip >/dev/null; \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check uv; }
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
 
 run: $(STAMP)
+	@bash scripts/system-deps.sh --run
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
 		--client.toolbarMode minimal --browser.gatherUsageStats false \
 		--server.fileWatcherType none
