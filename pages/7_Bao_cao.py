@@ -36,7 +36,7 @@ elif result is not None and result.file is not None:
         )
     )
     st.download_button(
-        ctx.tr("export.page.download", name=result.file.name),
+        ctx.tr("export.page.download", name=md(result.file.name)),
         data=result.file.data,
         file_name=result.file.name,
         mime=result.file.mime,

@@ -70,7 +70,7 @@ these = revisions[
     & (revisions["village"].isna() if unit == whole else revisions["village"] == unit)
 ]
 if these.empty:
-    st.info(ctx.tr("ui.data.no_revisions_unit", unit=unit, year=year))
+    st.info(ctx.tr("ui.data.no_revisions_unit", unit=md(unit), year=year))
     st.stop()
 st.dataframe(widgets.revisions_table(ctx, these), hide_index=True)
 

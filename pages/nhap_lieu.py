@@ -34,7 +34,7 @@ if ctx.commune:
         st.warning(services.no_set_message(exc, ctx.lang))
     else:
         st.download_button(
-            ctx.tr("ui.upload.template_download", commune=ctx.commune, year=year),
+            ctx.tr("ui.upload.template_download", commune=md(ctx.commune), year=year),
             data=data,
             file_name=services.template_name(ctx.commune, year),
             mime=services.XLSX_MIME,

@@ -15,6 +15,8 @@ of the requested size, so layout and text are checked without a browser.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
 import json
 import os
@@ -22,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -45,7 +48,7 @@ from ntm.exports.fonts import FontNotFoundError, find_font, has_vietnamese
 from ntm.exports.images import HEIGHT, WIDTH, export_figure
 from ntm.exports.pdf import build_pdf
 from ntm.exports.pptx import build_pptx, unmet_layout
-from ntm.exports.report import Report, commune_title, shorten, slug
+from ntm.exports.report import Report, commune_title, data_provenance, shorten, slug
 from ntm.exports.xlsx import build_xlsx, safe_cell
 from ntm.returns import read_return
 
@@ -604,3 +607,50 @@ def test_export_dispatch(report: Report) -> None:
     assert isinstance(file, ExportFile) and file.name == "ntm-duong-quang-2025.xlsx"
     with pytest.raises(ValueError, match="unknown export format"):
         export(report, "docx")
+
+
+@pytest.mark.parametrize(
+    ("uploaded_utc", "as_of"),
+    [
+        ("2026-11-28 16:59:00", dt.date(2026, 11, 28)),  # 23:59 in Hà Nội
+        ("2026-11-28 17:00:00", dt.date(2026, 11, 29)),  # midnight in Hà Nội
+    ],
+)
+def test_data_date_is_vietnams_whatever_the_servers_time_zone(
+    uploaded_utc: str, as_of: dt.date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Số liệu đến ngày" on an export is the dashboard's: the upload's date in Vietnam."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+
+    class OneUpload:
+        def uploads(self) -> pd.DataFrame:
+            return pd.DataFrame(
+                {
+                    "upload_id": [7],
+                    "created_at": [pd.Timestamp(uploaded_utc, tz="UTC")],
+                    "period": [2025],
+                    "file": ["thon.xlsx"],
+                    "user": ["lan"],
+                }
+            )
+
+    values = pd.DataFrame({"upload_id": [7], "file": ["thon.xlsx"]})
+    try:
+        assert data_provenance(OneUpload(), values) == (as_of, ["thon.xlsx"], False)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_exported_chart_titles_keep_a_commune_name_as_text(assessment: Assessment) -> None:
+    """Plotly reads <b>, <a href> … in titles; a name with markup is shown as typed."""
+    report = build_report(assessment, COMMUNE, 2023, source_text="<a href='x'>nguồn</a>")
+    report = dataclasses.replace(report, commune="Xã <b>Mới</b>")
+    progress, grid, *indicators = report.figures(large=False)
+    assert indicators  # 2023 has unmet criteria: their charts carry the source line too
+    for figure in (progress, grid):
+        title = figure.figure.layout.title
+        assert "<b>Mới</b>" not in title.text and "&lt;b&gt;Mới&lt;/b&gt;" in title.text
+        assert "<a href" not in title.subtitle.text
+    assert all("<a href" not in f.figure.layout.title.subtitle.text for f in indicators)

@@ -340,8 +340,9 @@ class Report:
         title = t("chart.title.progress", self.lang, commune=self.commune)
         fig = charts.progress_chart(
             self.progress,
-            title=title if titles else "",
-            source=self.source_text,
+            # Names (commune, imported indicator names) are inert in plotly's label markup.
+            title=charts.plain(title) if titles else "",
+            source=charts.plain(self.source_text),
             date=self.as_of_text,
             lang=self.lang,
             large=large,
@@ -359,8 +360,9 @@ class Report:
             rows=self.grid_rows,
             columns=self.grid_columns,
             column_names=names,
-            title=title if titles else "",
-            source=self.source_text,
+            # Names (commune, imported indicator names) are inert in plotly's label markup.
+            title=charts.plain(title) if titles else "",
+            source=charts.plain(self.source_text),
             date=self.as_of_text,
             lang=self.lang,
             large=large,
@@ -407,8 +409,9 @@ class Report:
             direction="==" if share else line.direction,
             kind="boolean" if share else line.kind,
             unit=unit,
-            title=title if titles else "",
-            source=self.source_text,
+            # Names (commune, imported indicator names) are inert in plotly's label markup.
+            title=charts.plain(title) if titles else "",
+            source=charts.plain(self.source_text),
             date=self.as_of_text,
             lang=self.lang,
             large=large,
@@ -701,8 +704,8 @@ def build_report(
         commune=commune,
         period=period,
         lang=lang,
-        as_of=as_of or dt.date.today(),
-        generated=generated or dt.datetime.now().astimezone(),
+        as_of=as_of or dt.datetime.now(fmt.TIMEZONE).date(),
+        generated=generated or dt.datetime.now(fmt.TIMEZONE),
         criteria_set=crit,
         key_name=key_name,
         sources=list(sources),
@@ -912,10 +915,9 @@ def data_provenance(store: Any, values: pd.DataFrame) -> tuple[dt.date | None, l
     if len(behind):
         latest = pd.to_datetime(behind["created_at"]).max()
         if not pd.isna(latest):
-            moment = latest.to_pydatetime()
-            if moment.tzinfo is not None:
-                moment = moment.astimezone()
-            as_of = moment.date()
+            # Vietnam's date, as on the dashboard (stored moments are UTC; the server's own
+            # time zone may be anything).
+            as_of = fmt.local_time(latest).date()
     ordered = behind.sort_values(["period", "upload_id"], ascending=[False, True])
     sources = list(dict.fromkeys(str(f) for f in ordered["file"]))
     if not sources:
