@@ -1,1 +1,7 @@
-"""Shared test set-up: the repository's src/ is importable even without an editable install."""
+"""Shared test set-up."""
+
+import os
+
+# The tests' app databases are named by URL (a temporary SQLite file each); like the README's
+# default database they start from the bundled demo returns. Tests of the rule itself override it.
+os.environ.setdefault("NTM_SEED_DEMO", "1")

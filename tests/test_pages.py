@@ -423,3 +423,53 @@ def test_settings_refuse_a_visitor_and_save_nothing(empty_db: str) -> None:
     assert any("Cần đăng nhập" in i.value for i in at.info)
     assert at.button(key="settings_save_new").disabled
     assert services.communes() == []
+
+
+# --- the database: demo seeding, writes from elsewhere -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "default_database", "seeded"),
+    [
+        (None, True, True),  # the README's first run: data/ntm.db gets the demo
+        (None, False, False),  # a database named by URL (a province's server) starts empty
+        ("1", False, True),
+        ("0", True, False),
+    ],
+)
+def test_the_demo_goes_only_where_it_is_wanted(
+    setting: str | None,
+    default_database: bool,
+    seeded: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    if setting is None:
+        monkeypatch.delenv("NTM_SEED_DEMO", raising=False)
+    else:
+        monkeypatch.setenv("NTM_SEED_DEMO", setting)
+    if default_database:
+        monkeypatch.setattr(services, "default_url", lambda: url)
+    assert services.should_seed_demo(url) is seeded
+
+
+def test_a_write_from_another_process_shows_at_the_next_page_run(fresh_db: str) -> None:
+    """Another app instance or `ntm import` writes: cached pages do not keep old numbers."""
+    at = run_page("thon.py", **{state.YEAR: 2025, state.VILLAGE: LAGGING})
+    no_exception(at)
+
+    def shown() -> str:
+        table = at.table[0].value
+        return str(table[table["Chỉ tiêu"] == r"2\.2"].iloc[0]["Kết quả"])
+
+    assert shown() == "64,5%"
+    other = Store(fresh_db)  # not through the app's services: no cache is cleared
+    try:
+        data = workbook(2025, {(LAGGING, "2.2"): {"F": 91.2, "G": 88, "H": 93}})
+        assert not other.import_bytes(data, "khac.xlsx", user="cli").refused
+    finally:
+        other.close()
+    at.run()
+    no_exception(at)
+    assert shown() == "91,2%"

@@ -19,8 +19,13 @@ this module only reads it.
 | NTM_MAX_FILES_PER_BATCH     | max_files_per_batch     | 20      | files sent at once           |
 | NTM_PARSE_SECONDS           | parse_seconds           | 10      | time to read one file        |
 | NTM_OIDC_PROVIDER           | oidc_provider           |         | OpenID Connect (below)       |
+| NTM_SEED_DEMO               | seed_demo               | (auto)  | load the demo into an empty  |
+|                             |                         |         | database (below)             |
 
-Without a database URL the app uses the SQLite file data/ntm.db (`ntm.storage.engine`).
+Without a database URL the app uses the SQLite file data/ntm.db (`ntm.storage.engine`). Only
+that default database is filled with the bundled demo returns when it is empty (so a newcomer
+sees a full dashboard); a database named by URL, e.g. a province's PostgreSQL server, starts
+empty unless `seed_demo` is true. `seed_demo = false` keeps even the default one empty.
 
 OpenID Connect (optional): Streamlit's `st.login` reads the provider from the `[auth]` table of
 the same secrets file (redirect_uri, cookie_secret, client_id, client_secret,
@@ -71,6 +76,7 @@ class Settings:
     max_files_per_batch: int = 20
     parse_seconds: float = 10.0
     oidc_provider: str | None = None
+    seed_demo: bool | None = None  # None: only the default SQLite database
     secrets_file: str | None = None  # the file the settings were read from, if any
 
     @property
@@ -137,6 +143,7 @@ FIELDS: dict[str, Callable[[str, str], Any]] = {
     "max_files_per_batch": _number(int, 1),
     "parse_seconds": _number(float, 0.1),
     "oidc_provider": _text,
+    "seed_demo": _flag,
 }
 
 

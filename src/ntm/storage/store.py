@@ -1214,6 +1214,13 @@ class Store:
         return self._write(work)
 
     # --- audit ---------------------------------------------------------------------------
+    def data_version(self) -> int:
+        """The latest audit row's id: it grows with every write (the log is append-only), so
+        a reader holding cached results knows, in one indexed query, that another process or
+        app instance changed the database."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.max(S.audit_log.c.id))).scalar() or 0)
+
     def audit(
         self,
         limit: int | None = 100,

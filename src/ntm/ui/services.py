@@ -1,13 +1,15 @@
 """The only bridge between the pages and the core (DESIGN §2): reads, writes, caching.
 
 - The database is `ntm.storage.Store` on `NTM_DATABASE_URL` (default SQLite `data/ntm.db`),
-  opened once per process and URL (`st.cache_resource`). An empty database is seeded from the
-  bundled demo returns `data/demo/*.xlsx` as user "demo" on first use, so a newcomer sees a full
-  dashboard; `data_info().demo` is True while values from those uploads are current, and the
-  pages then show a "dữ liệu minh họa" badge.
+  opened once per process and URL (`st.cache_resource`). The default database, when empty, is
+  seeded from the bundled demo returns `data/demo/*.xlsx` as user "demo" on first use, so a
+  newcomer sees a full dashboard (`should_seed_demo`); `data_info().demo` is True while values
+  from those uploads are current, and the pages then show a "dữ liệu minh họa" badge.
 - Reads are cached with `st.cache_data`, keyed by the database URL; every write here clears
-  the caches (`clear_caches`), so the next run reads fresh data. A commune is assessed once for
-  all its years: switching year or village only filters cached frames.
+  the caches (`clear_caches`), and a write made elsewhere (another app instance, `ntm import`)
+  clears them at the next page run (`follow_other_writers`), so pages always read fresh data.
+  A commune is assessed once for all its years: switching year or village only filters cached
+  frames.
 - Statuses, gaps and thresholds all come from `ntm.attainment.assess`; this module only
   selects, joins names and orders rows for the pages. It never decides a status.
 - Writes take the logged-in `ntm.auth.User` (from `ntm.ui.auth_ui.current_user()`) and check
@@ -60,8 +62,17 @@ def db_url() -> str:
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
     store = Store(url).migrate()
-    seed_demo(store)
+    if should_seed_demo(url):
+        seed_demo(store)
     return store
+
+
+def should_seed_demo(url: str) -> bool:
+    """The illustrative demo goes only into the default SQLite database (the README's first
+    run), never into a database named by URL such as a province's shared server, unless the
+    `seed_demo` setting says so either way."""
+    chosen = config.settings().seed_demo
+    return url == default_url() if chosen is None else chosen
 
 
 def store() -> Store:
@@ -79,6 +90,22 @@ def seed_demo(store: Store, folder: Path | None = None) -> list[ImportOutcome]:
 def clear_caches() -> None:
     """After every write: the next read sees the database as it now is."""
     st.cache_data.clear()
+    _seen_version[db_url()] = store().data_version()
+
+
+# The database version (Store.data_version) the cached reads of this process were made at.
+_seen_version: dict[str, int] = {}
+
+
+def follow_other_writers() -> None:
+    """Called at the start of every page: drop the cached reads when the database has changed
+    since they were made by a write elsewhere (another app instance on the shared PostgreSQL
+    server, or `ntm import` while the app runs). One indexed query per page run."""
+    url = db_url()
+    version = store().data_version()
+    if _seen_version.get(url, version) != version:
+        st.cache_data.clear()
+    _seen_version[url] = version
 
 
 def sort_key(name: str) -> tuple[str, str]:

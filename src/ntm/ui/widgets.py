@@ -239,6 +239,7 @@ def page(title_key: str, *, needs_data: bool = True) -> Context:
     st.html(PRESENT_CSS if present else NORMAL_CSS)
     if not auth_ui.gate_reading(lang):
         st.stop()
+    services.follow_other_writers()
     names = services.commune_names()
     commune = choose(state.COMMUNE, names) if names else None
     years = services.periods(str(commune)) if commune else []
