@@ -1,7 +1,8 @@
 """Dữ liệu: uploads with who/when and the original file; revisions, restored after confirmation.
 
-Reading is open; restoring a revision needs an admin login (asked on the click and again on
-the confirmation), and the new revision is recorded under that account.
+Reading is open; restoring or deleting a revision needs an admin login (asked on the click and
+again on the confirmation), and the change is recorded under that account. A deleted revision
+stays readable; deleting needs a reason, which the audit log keeps.
 """
 
 import streamlit as st
@@ -74,26 +75,30 @@ if these.empty:
     st.stop()
 st.dataframe(widgets.revisions_table(ctx, these), hide_index=True)
 
-older = these[~these["current"] & ~these["deleted"]]
-if older.empty:
-    st.caption(ctx.tr("ui.data.only_current"))
-    st.stop()
-rev_labels = {
-    int(r.revision_id): ctx.tr("ui.data.revision_label", number=r.number, file=r.file)
-    for r in older.itertuples(index=False)
-}
-pick = st.selectbox(
-    ctx.tr("ui.data.pick_revision"),
-    list(rev_labels),
-    format_func=lambda i: rev_labels.get(i, str(i)),
-    key=f"pick_revision_{unit}_{year}",
-)
-if st.button(
-    ctx.tr("ui.data.restore"), icon=":material/history:", key="restore"
-) and auth_ui.require_action(Action.RESTORE_REVISION, ctx.lang):
-    state.put(state.RESTORE, int(pick))
-candidate = state.get(state.RESTORE)
-if candidate in rev_labels:
+
+def restore_section() -> None:
+    """An earlier revision copied into a new current one (admin), after a confirmation."""
+    older = these[~these["current"] & ~these["deleted"]]
+    if older.empty:
+        st.caption(ctx.tr("ui.data.only_current"))
+        return
+    rev_labels = {
+        int(r.revision_id): ctx.tr("ui.data.revision_label", number=r.number, file=r.file)
+        for r in older.itertuples(index=False)
+    }
+    pick = st.selectbox(
+        ctx.tr("ui.data.pick_revision"),
+        list(rev_labels),
+        format_func=lambda i: rev_labels.get(i, str(i)),
+        key=f"pick_revision_{unit}_{year}",
+    )
+    if st.button(
+        ctx.tr("ui.data.restore"), icon=":material/history:", key="restore"
+    ) and auth_ui.require_action(Action.RESTORE_REVISION, ctx.lang):
+        state.put(state.RESTORE, int(pick))
+    candidate = state.get(state.RESTORE)
+    if candidate not in rev_labels:
+        return
     text = ctx.tr("ui.data.restore_confirm", revision=rev_labels[candidate], unit=unit, year=year)
     st.warning(md(text))
     yes, no = st.columns([1, 4])
@@ -107,3 +112,52 @@ if candidate in rev_labels:
     if no.button(ctx.tr("ui.data.restore_no"), key="restore_no"):
         state.put(state.RESTORE, None)
         st.rerun()
+
+
+def delete_section() -> None:
+    """Mark a revision deleted (admin), with a reason, after a confirmation. It stays readable
+    and in the audit log; the latest revision not deleted becomes the current one."""
+    alive = these[~these["deleted"]]
+    if alive.empty:
+        return
+    with st.expander(ctx.tr("ui.data.delete_heading"), icon=":material/delete:"):
+        labels = {
+            int(r.revision_id): ctx.tr("ui.data.revision_label", number=r.number, file=r.file)
+            for r in alive.itertuples(index=False)
+        }
+        pick = st.selectbox(
+            ctx.tr("ui.data.delete_pick"),
+            list(labels),
+            format_func=lambda i: labels.get(i, str(i)),
+            key=f"delete_pick_{unit}_{year}",
+        )
+        reason = st.text_input(
+            ctx.tr("ui.data.delete_reason"), max_chars=300, key=f"delete_reason_{unit}_{year}"
+        )
+        if st.button(ctx.tr("ui.data.delete"), key="delete") and auth_ui.require_action(
+            Action.DELETE_REVISION, ctx.lang
+        ):
+            if not reason.strip():
+                st.error(ctx.tr("ui.data.delete_reason_needed"))
+            else:
+                state.put(state.DELETE, (int(pick), reason.strip()))
+        pending = state.get(state.DELETE)
+        if not pending or pending[0] not in labels:
+            return
+        text = ctx.tr("ui.data.delete_confirm", revision=labels[pending[0]], unit=unit, year=year)
+        st.warning(md(text))
+        yes, no = st.columns([1, 4])
+        if yes.button(
+            ctx.tr("ui.data.delete_yes"), type="primary", key="delete_yes"
+        ) and auth_ui.require_action(Action.DELETE_REVISION, ctx.lang):
+            services.delete_revision(pending[0], auth_ui.current_user(), pending[1])
+            state.put(state.DELETE, None)
+            state.put(state.FLASH, ctx.tr("ui.data.deleted_done", revision=labels[pending[0]]))
+            st.rerun()
+        if no.button(ctx.tr("ui.data.restore_no"), key="delete_no"):
+            state.put(state.DELETE, None)
+            st.rerun()
+
+
+restore_section()
+delete_section()

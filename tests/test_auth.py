@@ -157,3 +157,32 @@ def test_user_add_without_a_terminal_or_stdin_says_how_instead_of_a_traceback(
     assert "Traceback" not in done.stderr
     assert "--password-stdin" in done.stderr
     assert not (tmp_path / "cli.db").exists() or Store(url).users().empty
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "role_after"),
+    [
+        (["role", "canbo", "--role", "admin"], 0, "admin"),
+        (["role", "khong.co", "--role", "admin"], 1, "staff"),
+        (["delete", "canbo"], 0, None),
+        (["delete", "khong.co"], 1, "staff"),
+    ],
+    ids=["role", "role-unknown", "delete", "delete-unknown"],
+)
+def test_user_role_and_delete_cli(
+    command: list[str], code: int, role_after: str | None, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    store = Store(url).migrate()
+    add_user(store, "canbo", Role.STAFF, "mat-khau-rat-dai", by="test")
+    done = subprocess.run(
+        [sys.executable, "-m", "ntm.cli", "user", *command, "--db", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == code, done.stderr
+    account = Store(url).user("canbo")
+    assert (account["role"] if account else None) == role_after
+    if role_after == "admin":  # the password is kept
+        assert authenticate(Store(url), "canbo", "mat-khau-rat-dai", Throttle()).role is Role.ADMIN

@@ -328,6 +328,43 @@ def test_a_pending_restore_confirmation_is_refused_too(db: str, role: str) -> No
     assert snapshot(db) == before
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_delete_on_the_page_is_open_to_exactly_its_roles(db: str, role: str) -> None:
+    """Dữ liệu: delete the current revision with a reason; the earlier one becomes current."""
+    at = run_page("du_lieu.py", USERS[role], **{state.YEAR: 2025})
+    _to_restore(at)
+    current = lagging_revisions(db)
+    current_id = int(current[current["current"]].iloc[0]["revision_id"])
+    at.selectbox(key=f"delete_pick_{LAGGING}_2025").set_value(current_id)
+    at.text_input(key=f"delete_reason_{LAGGING}_2025").input("nhập nhầm tệp của thôn khác")
+    before = snapshot(db)
+    at.button(key="delete").click().run()
+    no_exception(at)
+    if role not in MAY["delete_revision"]:
+        assert any(refused_text(role) in w for w in warnings(at)), warnings(at)
+        assert snapshot(db) == before
+        return
+    assert any("Xóa Phiên bản 2" in w.replace("\\", "") for w in warnings(at)), warnings(at)
+    assert snapshot(db) == before  # asks first
+    at.button(key="delete_yes").click().run()
+    no_exception(at)
+    after = lagging_revisions(db)
+    assert after[after["deleted"]]["revision_id"].tolist() == [current_id]
+    assert after[after["current"]]["number"].tolist() == [1]
+    user = USERS[role]
+    assert user is not None and (user.name, "revision.deleted") in new_audit(db, before)
+
+
+def test_delete_needs_a_reason(db: str) -> None:
+    at = run_page("du_lieu.py", USERS["admin"], **{state.YEAR: 2025})
+    _to_restore(at)
+    before = snapshot(db)
+    at.button(key="delete").click().run()
+    assert any("lý do" in e.value for e in at.error)
+    assert not at.session_state[state.DELETE] if state.DELETE in at.session_state else True
+    assert snapshot(db) == before
+
+
 # --- login, logout, throttling, timeout --------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ import json
 import sys
 
 from ntm.auth import MIN_PASSWORD_LENGTH, Role, add_user
-from ntm.cli import EXIT_OK, EXIT_USAGE
+from ntm.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -28,6 +28,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     ls = cmds.add_parser("list", help="liệt kê tài khoản")
     ls.add_argument("--db", metavar="URL")
     ls.set_defaults(func=run_list)
+    role = cmds.add_parser("role", help="đổi vai trò của một tài khoản (giữ mật khẩu)")
+    role.add_argument("name")
+    role.add_argument("--role", choices=[r.value for r in Role], required=True)
+    role.add_argument("--db", metavar="URL")
+    role.set_defaults(func=run_role)
+    delete = cmds.add_parser(
+        "delete", help="xóa một tài khoản (các phiên đăng nhập mất quyền ngay)"
+    )
+    delete.add_argument("name")
+    delete.add_argument("--db", metavar="URL")
+    delete.set_defaults(func=run_delete)
 
 
 def _password(from_stdin: bool) -> str | None:
@@ -73,5 +84,33 @@ def run_list(args: argparse.Namespace) -> int:
     store.migrate()
     rows = [{"name": r["name"], "role": r["role"]} for r in store.users().to_dict("records")]
     json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+    print()
+    return EXIT_OK
+
+
+def run_role(args: argparse.Namespace) -> int:
+    from ntm.storage import Store
+
+    store = Store(args.db)
+    store.migrate()
+    account = store.user(args.name)
+    if account is None:
+        print(f"ntm user role: không có tài khoản {args.name!r}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    store.save_user(args.name, args.role, account["password_hash"], user="cli")
+    json.dump({"name": args.name, "role": args.role}, sys.stdout, ensure_ascii=False)
+    print()
+    return EXIT_OK
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    from ntm.storage import Store
+
+    store = Store(args.db)
+    store.migrate()
+    if not store.delete_user(args.name, user="cli"):
+        print(f"ntm user delete: không có tài khoản {args.name!r}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    json.dump({"name": args.name, "deleted": True}, sys.stdout, ensure_ascii=False)
     print()
     return EXIT_OK

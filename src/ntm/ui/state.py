@@ -26,6 +26,7 @@ UPLOADER = "uploader"  # key of the file uploader widget (its number changes to 
 UPLOADER_ROUND = "uploader_round"
 SAVED = "saved_outcomes"  # Nhập liệu: what the last confirmation stored
 RESTORE = "restore_candidate"  # Dữ liệu: revision id waiting for confirmation
+DELETE = "delete_candidate"  # Dữ liệu: (revision id, reason) waiting for confirmation
 FLASH = "flash"  # a message to show once on the next run
 
 WIDGET_PREFIX = "w_"
