@@ -14,6 +14,7 @@ from hostile import mini_criteria
 
 from ntm.cli import main
 from ntm.returns import read_return
+from ntm.storage import CommuneProfile, Store
 from ntm.template import (
     BOOLEAN_UNIT,
     FIRST_DATA_ROW,
@@ -313,3 +314,38 @@ def test_cli_template_usage_errors(
     assert (code, stdout) == (2, "")
     assert stderr.startswith("ntm template:")
     assert not (tmp_path / "t.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected_villages", "expected_key"),
+    [
+        # A profile set up on Cài đặt: its villages (in Vietnamese order) and its region.
+        (
+            CommuneProfile("Xã Thử", region="dbsh", villages=["Thôn Ỏi", "Thôn Rào", "Thôn Bến"]),
+            ["Thôn Bến", "Thôn Ỏi", "Thôn Rào"],
+            "dbsh",
+        ),
+        # No profile: nothing stored to fill in, the template has the commune sheet only.
+        (None, [], None),
+    ],
+    ids=["profile", "nothing-stored"],
+)
+def test_cli_template_fills_in_the_stored_commune(
+    profile: CommuneProfile | None,
+    expected_villages: list[str],
+    expected_key: str | None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    store = Store(url).migrate()
+    if profile is not None:
+        store.save_commune(profile, user="test")
+    store.close()
+    out = tmp_path / "mau.xlsx"
+    argv = ["template", "--commune", "Xã Thử", "--period", "2024", "--db", url, "-o", str(out)]
+    code, stdout, stderr = run_cli(argv, capsys)
+    assert code == 0, stderr
+    summary = json.loads(stdout)
+    assert (summary["villages"], summary["key"]) == (expected_villages, expected_key)
+    assert summary["sheets"] == ["Thông tin", "Toàn xã", *expected_villages, "Danh mục"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -165,3 +166,9 @@ def escape_markdown(text: Any) -> str:
         return ""
     flat = re.sub(r"[ \t\r\n\f\v\u2028\u2029]+", " ", str(text)).strip()  # keeps no-break spaces
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    """Vietnamese-friendly order: letters first without their marks, then with them."""
+    base = "".join(c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn")
+    return base.replace("đ", "d").replace("Đ", "D").casefold(), name

@@ -1,6 +1,9 @@
 """`ntm template --commune NAME --period YEAR [--village NAME ...] [--criteria SET_ID]
 [--region R | --group G] [--note TEXT] -o OUT.xlsx`: write the return template (DESIGN §4-5).
 
+With `--db`, a commune set up in that database (Cài đặt, or earlier imports) fills in what the
+command line leaves out: its villages, its region or group, and the criteria set it uses.
+
 Prints a JSON summary of what was written on stdout; messages go to stderr. Exit 2 on a usage
 error (unknown set, a set that does not cover the year, a region/group the set does not key
 by, a village named twice).
@@ -16,6 +19,8 @@ from pathlib import Path
 from ntm.cli import EXIT_OK, EXIT_USAGE
 from ntm.criteria import CriteriaSet, set_for_year, shipped_sets
 from ntm.errors import NoCriteriaSetError
+from ntm.formatting import sort_key
+from ntm.storage import CommuneProfile
 from ntm.template import build_template, nfc
 
 
@@ -35,7 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     key.add_argument("--region", help="vùng (bộ tiêu chí theo vùng), ví dụ tdmnpb")
     key.add_argument("--group", help="nhóm xã 1/2/3 (bộ tiêu chí theo nhóm xã)")
     p.add_argument("--note", default="", help="ghi chú ghi vào trang Thông tin")
-    p.add_argument("--db", metavar="URL", help="tìm bộ tiêu chí người dùng trong cơ sở dữ liệu")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="lấy thôn, vùng/nhóm, bộ tiêu chí của xã và bộ tiêu chí người dùng từ cơ sở dữ liệu",
+    )
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx")
     p.set_defaults(func=run)
 
@@ -59,7 +68,30 @@ def _find_set(set_id: str, db: str | None) -> CriteriaSet | None:
         return None
 
 
+def _stored_commune(commune: str, db: str) -> tuple[CommuneProfile | None, list[str]]:
+    """The commune's stored profile, and the villages it has values for (when the profile lists
+    none)."""
+    from ntm.storage import Store
+
+    store = Store(db)
+    store.migrate()
+    name = nfc(commune)
+    profile = next((p for p in store.communes() if p.name == name), None)
+    if profile is not None and profile.villages:
+        return profile, sorted(set(profile.villages), key=sort_key)
+    values = store.current_values(commune=name, include_merged=False)
+    villages = sorted({str(v) for v in values["village"].dropna() if str(v)}, key=sort_key)
+    return profile, villages
+
+
 def run(args: argparse.Namespace) -> int:
+    profile: CommuneProfile | None = None
+    if args.db:
+        profile, stored_villages = _stored_commune(args.commune, args.db)
+        if not args.village:
+            args.village = stored_villages
+        if profile is not None and not args.criteria and profile.criteria_set:
+            args.criteria = profile.criteria_set
     if args.criteria:
         criteria = _find_set(args.criteria, args.db)
         if criteria is None:
@@ -75,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
         except NoCriteriaSetError:
             return _usage(f"không có bộ tiêu chí nào cho năm {args.period}")
     key = args.region or args.group
-    if key is not None:
+    if key is None and profile is not None:
+        stored = profile.region if criteria.keyed_by == "region" else profile.group
+        key = stored if stored in criteria.key_ids() else None
+    elif key is not None:
         wanted = "region" if args.region else "group"
         if criteria.keyed_by != wanted:
             option = "--region" if criteria.keyed_by == "region" else "--group"

@@ -40,6 +40,7 @@ from ntm.auth import Action, User, require
 from ntm.charts import crosswalk_columns, plain
 from ntm.criteria import CriteriaSet, get_set, set_for_year, shipped_sets
 from ntm.errors import NoCriteriaSetError, Problem
+from ntm.formatting import sort_key
 from ntm.i18n import t
 from ntm.statuses import criterion_statuses
 from ntm.storage import CommuneProfile, ImportOutcome, RevisionRef, Store
@@ -106,12 +107,6 @@ def follow_other_writers() -> None:
     if _seen_version.get(url, version) != version:
         st.cache_data.clear()
     _seen_version[url] = version
-
-
-def sort_key(name: str) -> tuple[str, str]:
-    """Vietnamese-friendly order: letters first without their marks, then with them."""
-    base = "".join(c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn")
-    return base.replace("đ", "d").replace("Đ", "D").casefold(), name
 
 
 # --- communes and their criteria -------------------------------------------------------------
