@@ -19,7 +19,7 @@ else:
 name = str(widgets.pick(ctx, state.VILLAGE, names, "ui.village.pick"))
 view = services.village(ctx.commune, name, ctx.year, ctx.lang)
 if view is None:
-    st.info(ctx.tr("ui.village.no_data", village=name, year=ctx.year))
+    st.info(ctx.tr("ui.village.no_data", village=md(name), year=ctx.year))
     st.stop()
 
 a, b = st.columns(2)
