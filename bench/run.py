@@ -142,11 +142,20 @@ def peak_rss_mb() -> float:
 
 
 def quiet_streamlit() -> None:
-    """No "missing ScriptRunContext" warnings for cache calls made outside a page run."""
+    """No "missing ScriptRunContext" warnings for cache calls made outside a page run; and the
+    installed packages scanned for Streamlit components once per process, as a running server
+    does at start. AppTest rescans them on every run (≈ 100-200 ms here, growing with the
+    number of installed packages): that is the harness's cost, not the page's."""
+    import functools
+
     from streamlit import config, logger
+    from streamlit.components.v2 import manifest_scanner
 
     config.set_option("logger.level", "error")
     logger.set_log_level("error")
+    scan = manifest_scanner.scan_component_manifests
+    if not hasattr(scan, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.lru_cache(maxsize=1)(scan)  # type: ignore[assignment]
 
 
 def rnd(x: float | None, digits: int = 3) -> float | None:

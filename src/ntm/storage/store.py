@@ -312,7 +312,7 @@ def _group_units(
 
     sheets, cells, notes = texts("sheet"), texts("cell"), texts("note")
     communes_, villages_ = texts("commune"), texts("village")
-    periods_ = frame["period"].tolist() if "period" in frame else [None] * n
+    periods_: list[Any] = frame["period"].tolist() if "period" in frame else [None] * n
     codes = [str(c) for c in frame["code"].tolist()] if "code" in frame else ["None"] * n
     values_, nums, dens = numbers("value"), numbers("numerator"), numbers("denominator")
     for i in range(n):
