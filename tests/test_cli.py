@@ -99,3 +99,10 @@ def test_a_closed_pipe_is_not_a_traceback() -> None:
         err = proc.stderr.read().decode()
         proc.wait(timeout=120)
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_report_with_nothing_to_show_says_so(tmp_path: Path) -> None:
+    done = ntm("report", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--period", "1999")
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == {"criteria_set": None, "units": [], "problems": []}
+    assert "không có số liệu năm 1999" in done.stderr

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from hostile import LONG_HEADER, long_return, mini_criteria, with_cached_value, xls, xlsx
 
+from ntm.criteria import get_set
 from ntm.errors import Code, Severity
 from ntm.returns import (
     DEFAULT_LIMITS,
@@ -482,7 +483,7 @@ def test_yes_no(raw: Any, expected: Any) -> None:
         assert (problem.code, problem.cell, problem.params["code"]) == (expected, "C5", "1.1")
         assert result.values.empty
     elif expected is None:
-        assert codes_of(result) == []
+        assert codes_of(result) == [Code.NO_VALUES]  # its only row is blank: nothing to store
         assert result.values.empty
     else:
         assert codes_of(result) == []
@@ -783,3 +784,21 @@ def test_names_lose_format_and_control_characters(raw: str, stored: str) -> None
     result = read(long_return([["2.2", "", 80, None, None, f"ghi{raw[-1]}chú"]], village=raw))
     assert result.values["village"].tolist() == [stored]
     assert result.meta.villages == [stored]
+
+
+def test_a_blank_template_is_refused_with_a_reason(tmp_path: Path) -> None:
+    """Storing an unfilled return would add an empty revision and tell nobody."""
+    from ntm.template import write_template
+
+    path = tmp_path / "trong.xlsx"
+    write_template(path, "Xã Trống", 2024, ["Thôn A"], get_set("vn-ntm-xa-2021-2025"))
+    result = read_return(path)
+    assert [(p.code, p.is_error) for p in result.problems] == [(Code.NO_VALUES, True)]
+    assert "chưa có giá trị chỉ tiêu nào" in result.problems[0].message()
+
+
+def test_no_set_for_the_year_names_the_cell_that_gives_the_year() -> None:
+    sheet = [["Xã:", "Dương Quang"], ["Năm:", 2019], [], LONG_HEADER, ["2.2", "", 80]]
+    result = read(xlsx({"Toàn xã": sheet}), criteria=None)  # the set chosen by the year
+    (problem,) = result.problems
+    assert (problem.code, problem.sheet, problem.cell) == (Code.NO_CRITERIA_SET, "Toàn xã", "B2")

@@ -13,6 +13,7 @@ import pytest
 from hostile import mini_criteria
 
 from ntm.cli import main
+from ntm.errors import Code
 from ntm.returns import read_return
 from ntm.storage import CommuneProfile, Store
 from ntm.template import (
@@ -282,7 +283,8 @@ def test_cli_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert summary["criteria_set"] == "vn-ntm-xa-2021-2025"
     assert summary["sheets"] == ["Thông tin", "Toàn xã", "Nà Rào", "Bản Giềng", "Danh mục"]
     result = read_return(out)
-    assert result.problems == []
+    # Unfilled, the template is read (its metadata is right) but refused: nothing to store.
+    assert [p.code for p in result.problems] == [Code.NO_VALUES]
     assert result.meta.region == "tdmnpb"
     assert result.values.empty
 

@@ -1096,7 +1096,9 @@ def assessment_json(assessment: Assessment, problems: list[Problem], lang: str =
     )
     set_ids = sorted(assessment.sets)
     return {
-        "criteria_set": set_ids[0] if len(set_ids) == 1 else set_ids,
+        # DESIGN §5: the set's id; null when nothing was assessed; the list of ids when the
+        # units span two periods' sets (each unit names its own).
+        "criteria_set": (set_ids[0] if len(set_ids) == 1 else set_ids) if set_ids else None,
         "units": units,
         "problems": [p.to_json(lang) for p in problems],
     }

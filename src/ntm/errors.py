@@ -31,6 +31,7 @@ class Code(StrEnum):
     TOO_MANY_ROWS = "too_many_rows"
     PARSE_TIMEOUT = "parse_timeout"
     NO_INDICATOR_TABLE = "no_indicator_table"
+    NO_VALUES = "no_values"
     UNKNOWN_INDICATOR = "unknown_indicator"
     AMBIGUOUS_CODE = "ambiguous_code"
     DUPLICATE_CODE = "duplicate_code"

@@ -1088,6 +1088,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.meta = ReturnMeta()
         self.rows: list[dict[str, Any]] = []
+        self.period_where: tuple[str, str] = ("", "")  # the sheet and cell that give the year
 
     def problem(self, which: Code, sheet: str = "", cell: str = "", /, **params: Any) -> None:
         self.problems.append(Problem(which, self.file, sheet, cell, params))
@@ -1165,6 +1166,9 @@ class _Reader:
         problems, kept = check_rows(self.rows, criteria, self.file)
         self.problems.extend(problems)
         self.rows = list(kept)  # type: ignore[arg-type]
+        if not self.rows and not any(p.is_error for p in self.problems):
+            # A blank template: storing it would add an empty revision and tell nobody.
+            self.problem(Code.NO_VALUES)
 
     def _book_meta(self, book: _Meta) -> None:
         meta = self.meta
@@ -1173,6 +1177,7 @@ class _Reader:
             meta.commune = _commune_name(found.value) or None
         found = book.get("period")
         if found is not None:
+            self.period_where = (found.sheet, found.cell)
             meta.period = parse_period(found.value)
             if meta.period is None:
                 self.problem(Code.BAD_PERIOD, found.sheet, found.cell, text=_text(found.value))
@@ -1189,7 +1194,7 @@ class _Reader:
             try:
                 chosen = set_for_year(period)
             except NoCriteriaSetError:
-                self.problem(Code.NO_CRITERIA_SET, year=period)
+                self.problem(Code.NO_CRITERIA_SET, *self.period_where, year=period)
                 return None
         self.meta.criteria_set = chosen.id
         self.criteria = chosen

@@ -128,7 +128,7 @@ def build_report(
     ordered = sorted(set_ids)
     return (
         {
-            "criteria_set": ordered[0] if len(ordered) == 1 else ordered,
+            "criteria_set": (ordered[0] if len(ordered) == 1 else ordered) if ordered else None,
             "units": units,
             "problems": problems_json,
         },
@@ -143,11 +143,19 @@ def run_report(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
         store.migrate()
         out, problems = build_report(store, args.period, args.commune, args.lang)
+    if not out["units"]:
+        which = " ".join(
+            part
+            for part in (
+                f"xã {args.commune}" if args.commune else "",
+                f"năm {args.period}" if args.period else "",
+            )
+            if part
+        )
+        print(f"ntm report: không có số liệu {which}".rstrip() + " (no data)", file=sys.stderr)
     if args.format == "json":
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        if not out["units"]:
-            print("ntm report: không có dữ liệu (no data)", file=sys.stderr)
         print_table(out)
     return EXIT_PROBLEMS if has_errors(problems) else EXIT_OK
