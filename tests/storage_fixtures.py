@@ -183,8 +183,9 @@ def make_return(
     return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def json_reader(data: bytes, filename: str) -> ReadResult:
-    """Read a `make_return` document the way `ntm.returns.read_return` reads a workbook."""
+def json_reader(data: bytes, filename: str, village_sets: Sequence[object] = ()) -> ReadResult:
+    """Read a `make_return` document the way `ntm.returns.read_return` reads a workbook
+    (`village_sets`, the store's village sets in use, does not change a JSON document)."""
     doc = json.loads(data.decode("utf-8"))
     rows = [
         {"commune": doc["commune"], "period": doc["period"], "file": filename, **row}

@@ -62,8 +62,40 @@ def test_every_shipped_file_loads_as_a_criteria_set_named_like_its_file(path: Pa
     assert crit.id == path.stem
 
 
-def test_shipped_sets_are_the_two_national_commune_sets() -> None:
-    assert set(shipped_sets()) == {SET_2021, SET_2026}
+def test_shipped_sets_are_the_two_national_commune_sets_and_bac_kan_villages() -> None:
+    levels = {s.id: (s.level, s.province) for s in shipped_sets().values()}
+    assert levels == {
+        SET_2021: ("commune", ""),
+        SET_2026: ("commune", ""),
+        "vn-bac-kan-thon-2021-2025": ("village", "Bắc Kạn"),
+    }
+
+
+def test_bac_kan_village_set_has_the_16_criteria_of_decision_902_and_says_it_is_incomplete() -> (
+    None
+):
+    """criteria.md §1: Decision 902/QĐ-UBND (16 Jun 2021), 16 criteria; indicators not known."""
+    crit = _set("vn-bac-kan-thon-2021-2025")
+    assert [c.number for c in crit.criteria] == [str(n) for n in range(1, 17)]
+    assert crit.criteria[0].name.vi == "Ban phát triển thôn"
+    assert crit.criteria[15].name.vi == "Hệ thống chính trị"
+    assert crit.indicator_count() == 0
+    assert not crit.complete and crit.missing
+    assert crit.legal_basis.decision == "902/QĐ-UBND"
+
+
+@pytest.mark.parametrize(
+    ("year", "level", "expected"),
+    [
+        (2023, "commune", SET_2021),
+        (2023, "village", "vn-bac-kan-thon-2021-2025"),
+        (2027, "commune", SET_2026),
+    ],
+)
+def test_set_for_year_chooses_by_level_so_a_village_set_never_judges_a_commune(
+    year: int, level: str, expected: str
+) -> None:
+    assert set_for_year(year, level).id == expected  # type: ignore[arg-type]
 
 
 def test_2021_2025_has_19_criteria_numbered_1_to_19_and_57_indicators() -> None:
@@ -506,10 +538,10 @@ def test_a_complete_set_beats_an_incomplete_one_for_the_same_year() -> None:
     assert set_for_year(2027, sets=[shipped, imported]).id == "tinh-2026"
 
 
-def test_no_village_level_set_is_shipped() -> None:
-    """Village criteria are provincial (criteria.md §1): none ships with the national sets."""
+def test_no_village_level_set_covers_2026_yet() -> None:
+    """Village criteria are provincial (criteria.md §1): only Bắc Kạn's 2021-2025 set ships."""
     with pytest.raises(NoCriteriaSetError):
-        set_for_year(2023, level="village")
+        set_for_year(2026, level="village")
 
 
 # --- cross-field rules of the schema ----------------------------------------------------------

@@ -181,7 +181,11 @@ class CriteriaSet(_Model):
     title: Text
     legal_basis: LegalBasis
     years: Years
+    # "village": a province's set for its villages (thôn/bản), e.g. Bắc Kạn's Decision
+    # 902/QĐ-UBND; each village is then also judged on it (ntm.village_sets). `province` names
+    # the province that issued it ("" for a national set).
     level: Level = "commune"
+    province: str = ""
     keyed_by: KeyedBy
     keys: list[KeyDef]
     complete: bool

@@ -45,6 +45,7 @@ SET_FIELDS = [
     ("first_year", "Năm đầu"),
     ("last_year", "Năm cuối"),
     ("level", "Cấp (commune/village)"),
+    ("province", "Tỉnh ban hành"),
     ("keyed_by", "Ngưỡng theo (region/group)"),
     ("keys", "Vùng/nhóm (JSON)"),
     ("complete", "Đầy đủ (TRUE/FALSE)"),
@@ -111,6 +112,7 @@ def export_workbook(crit: CriteriaSet) -> openpyxl.Workbook:
         "first_year": crit.years.first,
         "last_year": crit.years.last,
         "level": crit.level,
+        "province": crit.province,
         "keyed_by": crit.keyed_by,
         "keys": json.dumps([k.model_dump(mode="json") for k in crit.keys], ensure_ascii=False),
         "complete": "TRUE" if crit.complete else "FALSE",
@@ -296,6 +298,7 @@ def _read_head(
             "last": _number(get("last_year")) or base.get("years", {}).get("last"),
         },
         "level": _text(get("level")) or base.get("level", "commune"),
+        "province": _text(get("province")) or base.get("province", ""),
         "keyed_by": _text(get("keyed_by")) or base.get("keyed_by"),
         "complete": _truthy(get("complete")) if "complete" in raw else base.get("complete", False),
         "missing": [s for s in _text(get("missing")).splitlines() if s.strip()]

@@ -40,7 +40,7 @@ import time
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,7 +53,13 @@ import python_calamine as pc
 from ntm.criteria import CriteriaSet, get_set, set_for_year, shipped_sets
 from ntm.errors import Code, NoCriteriaSetError, NtmError, Problem
 from ntm.template import nfc
-from ntm.validation import CodeIndex, check_rows, code_index, fmt_number, unknown_code_problem
+from ntm.validation import (
+    CodeIndex,
+    check_rows,
+    fmt_number,
+    reading_index,
+    unknown_code_problem,
+)
 from ntm.values import ReadResult, ReturnMeta, empty_values
 
 log = logging.getLogger(__name__)
@@ -1079,10 +1085,12 @@ class _Reader:
         file: str,
         criteria: CriteriaSet | None,
         limits: Limits,
+        village_sets: Sequence[CriteriaSet] = (),
     ):
         self.data = data
         self.file = file
         self.criteria = criteria
+        self.village_sets = village_sets
         self.limits = limits
         self.guard = _Guard(file, limits, time.monotonic() + limits.parse_seconds)
         self.problems: list[Problem] = []
@@ -1154,7 +1162,11 @@ class _Reader:
         if criteria is None:
             return
         self._resolve_keys(book, criteria)
-        codes = _Codes(code_index(criteria))
+        # A village sheet may also carry the codes of the province's village set for the year.
+        index = reading_index(
+            criteria, [s for s in self.village_sets if s.level == "village" and s.covers(period)]
+        )
+        codes = _Codes(index)
         villages: dict[str, None] = {}
         for grid, table, meta in tables:
             stated_commune, stated_period = meta.get("commune"), meta.get("period")
@@ -1163,7 +1175,7 @@ class _Reader:
             self._sheet_rows(grid, table, meta, codes, unit_commune, unit_period, villages)
             self.guard.check_time()
         self.meta.villages = list(villages)
-        problems, kept = check_rows(self.rows, criteria, self.file)
+        problems, kept = check_rows(self.rows, index, self.file)
         self.problems.extend(problems)
         self.rows = list(kept)  # type: ignore[arg-type]
         if not self.rows and not any(p.is_error for p in self.problems):
@@ -1408,9 +1420,13 @@ def read_return(
     *,
     criteria: CriteriaSet | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    village_sets: Sequence[CriteriaSet] = (),
 ) -> ReadResult:
     """Read one Excel return into tidy values, with every problem found (never raises on bad
-    user data: each problem names the file, sheet and cell). See the module docstring."""
+    user data: each problem names the file, sheet and cell). See the module docstring.
+
+    `village_sets`: province village (thôn) sets whose codes the return may carry too; the one
+    covering the return's year is used (ntm.village_sets)."""
     file = filename if filename is not None else (source.name if isinstance(source, Path) else "")
     if isinstance(source, Path | str):
         path = Path(source)
@@ -1433,7 +1449,7 @@ def read_return(
             return ReadResult(file, empty_values(), [problem], ReturnMeta())
     else:
         data = bytes(source)
-    reader = _Reader(data, file, criteria, limits)
+    reader = _Reader(data, file, criteria, limits, village_sets)
     try:
         return reader.run()
     except NtmError:

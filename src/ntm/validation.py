@@ -19,7 +19,7 @@ builds its frame.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +92,37 @@ def code_index(criteria: CriteriaSet) -> CodeIndex:
     return index
 
 
+def reading_index(criteria: CriteriaSet, village_sets: Sequence[CriteriaSet] = ()) -> CodeIndex:
+    """The codes a return may carry: the commune set's, then each village set's (a province's
+    thôn criteria, ntm.village_sets). A code in two sets keeps its first meaning: the commune
+    set's. Built once per combination (sets are immutable)."""
+    if not village_sets:
+        return code_index(criteria)
+    key = (id(criteria), *(id(s) for s in village_sets))
+    hit = _MERGED_CACHE.get(key)
+    if hit is not None and hit[0] == (criteria, *village_sets):
+        return hit[1]
+    first = code_index(criteria)
+    measured, parents, order = dict(first.measured), dict(first.parents), list(first.order)
+    for other in map(code_index, village_sets):
+        for code in other.order:
+            if code in measured or code in parents:
+                continue
+            if code in other.parents:
+                parents[code] = other.parents[code]
+            else:
+                measured[code] = other.measured[code]
+            order.append(code)
+    index = CodeIndex(criteria.id, measured, parents, order)
+    if len(_MERGED_CACHE) > 64:
+        _MERGED_CACHE.clear()
+    _MERGED_CACHE[key] = ((criteria, *village_sets), index)
+    return index
+
+
+_MERGED_CACHE: dict[tuple[int, ...], tuple[tuple[CriteriaSet, ...], CodeIndex]] = {}
+
+
 def fmt_number(value: float) -> str:
     """A number as people write it in a message: 95, 95.5, 1234."""
     if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
@@ -141,10 +172,11 @@ def unknown_code_problem(
 
 
 def check_rows(
-    rows: Iterable[Mapping[str, Any]], criteria: CriteriaSet, file: str
+    rows: Iterable[Mapping[str, Any]], criteria: CriteriaSet | CodeIndex, file: str
 ) -> tuple[list[Problem], list[Mapping[str, Any]]]:
-    """Every problem in `rows` (dicts with the values-frame columns) and the rows to keep."""
-    index = code_index(criteria)
+    """Every problem in `rows` (dicts with the values-frame columns) and the rows to keep.
+    `criteria`: a set, or the codes of several (`reading_index`)."""
+    index = criteria if isinstance(criteria, CodeIndex) else code_index(criteria)
     problems: list[Problem] = []
     kept: list[Mapping[str, Any]] = []
     first: dict[tuple[Any, ...], Mapping[str, Any]] = {}

@@ -5,7 +5,8 @@ migration is a frozen record of one change). `tests/test_storage.py` checks that
 database and this metadata agree.
 
 - `communes`: one row per commune, with its region (Decision 318) or group (Decision 51/2025),
-  the criteria set in force for it (null: the set for the year), validity dates and
+  the criteria set in force for it (null: the set for the year), the province village sets it
+  follows, validity dates and
   `merged_into` (Dương Quang and Đôn Phong → Phong Quang on 1 Jul 2025: their history is
   found under Phong Quang).
 - `villages`: one row per village of a commune, with validity dates and `merged_into`.
@@ -36,6 +37,9 @@ communes = sa.Table(
     sa.Column("region", sa.String(50)),
     sa.Column("commune_group", sa.String(50)),
     sa.Column("criteria_set", sa.String(100)),
+    # Ids of the province village (thôn) sets it follows, e.g. ["vn-bac-kan-thon-2021-2025"]
+    # (ntm.village_sets); null: none.
+    sa.Column("village_criteria_sets", sa.JSON(none_as_null=True)),
     sa.Column("valid_from", sa.Date),
     sa.Column("valid_to", sa.Date),
     sa.Column("merged_into_id", sa.Integer, sa.ForeignKey("communes.id")),

@@ -78,11 +78,13 @@ ANY = _Any.ANY
 """`revisions(village=ANY)`: every unit (None means the commune-wide unit)."""
 
 
-def read_return_bytes(data: bytes, filename: str) -> ReadResult:
+def read_return_bytes(
+    data: bytes, filename: str, village_sets: Sequence[CriteriaSet] = ()
+) -> ReadResult:
     """The default reader: `ntm.returns.read_return` (imported when first needed)."""
     from ntm.returns import read_return
 
-    return read_return(data, filename)
+    return read_return(data, filename, village_sets=village_sets)
 
 
 # --- results -----------------------------------------------------------------------------
@@ -143,6 +145,9 @@ class CommuneProfile:
     region: str | None = None
     group: str | None = None
     criteria_set: str | None = None  # None: the national set in force for each year
+    # The province village (thôn) sets it follows (ids); each village is also judged on the one
+    # covering the year (ntm.village_sets).
+    village_sets: list[str] = field(default_factory=list)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     merged_into: str | None = None
@@ -460,7 +465,10 @@ class Store:
             return self._duplicate(found, filename)
         result = read_result
         if result is None:
-            result = (self._reader or read_return_bytes)(data, filename)
+            if self._reader is not None:
+                result = self._reader(data, filename)
+            else:
+                result = read_return_bytes(data, filename, self.village_sets_in_use())
         units, extra = _group_units(result, filename)
         problems = [*result.problems, *extra]
         meta = result.meta
@@ -1297,6 +1305,7 @@ class Store:
                 region=row.region,
                 group=row.commune_group,
                 criteria_set=row.criteria_set,
+                village_sets=list(row.village_criteria_sets or []),
                 valid_from=row.valid_from,
                 valid_to=row.valid_to,
                 merged_into=names.get(row.merged_into_id),
@@ -1330,6 +1339,7 @@ class Store:
                 "region": profile.region,
                 "commune_group": profile.group,
                 "criteria_set": profile.criteria_set,
+                "village_criteria_sets": list(profile.village_sets) or None,
                 "valid_from": profile.valid_from,
                 "valid_to": profile.valid_to,
                 "merged_into_id": merged_id,
@@ -1541,6 +1551,21 @@ class Store:
         return [
             CriteriaSet.model_validate({**r.document, "revision": int(r.revision)}) for r in rows
         ]
+
+    def village_sets_in_use(self) -> list[CriteriaSet]:
+        """The village sets some commune follows (stored revision first, else the shipped
+        file): a return's village sheets may carry their codes."""
+        from ntm.criteria import shipped_sets
+
+        column = S.communes.c.village_criteria_sets
+        chosen = self._read(
+            lambda conn: conn.execute(sa.select(column).where(column.is_not(None))).scalars().all()
+        )
+        wanted = {i for ids in chosen for i in ids or []}
+        if not wanted:
+            return []
+        known = {**shipped_sets(), **{s.id: s for s in self.criteria_sets()}}
+        return [known[i] for i in sorted(wanted) if i in known]
 
     def criteria_set_revisions(self, set_id: str | None = None) -> pd.DataFrame:
         """Every stored revision (set_id, revision, based_on, user, created_at), oldest first."""

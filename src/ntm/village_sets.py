@@ -1,0 +1,152 @@
+"""Village (thôn/bản) criteria sets: a province's own set, judged on each village.
+
+Village criteria are provincial, not national (criteria.md §1): Bắc Kạn's Decision 902/QĐ-UBND
+(2021), then 1306/QĐ-UBND (2022-2025), has 16 criteria and "a village must meet all". Rules:
+
+- A set with `level: village` never judges the commune as a whole (`criteria.set_for_year`).
+- A commune names the village sets it follows (Cài đặt, `CommuneProfile.village_sets`); the
+  one covering a year judges every village with data that year. Years no chosen set covers have
+  no village-set assessment (the national village-scope indicators are still shown).
+- A village sheet of a return may carry the codes of both sets. A code in both belongs to the
+  commune set: `clashing_codes` lets Cài đặt refuse such a choice before it misleads anyone.
+- Each village is judged on every indicator of the village set from its own values (the unit is
+  the village: nothing is aggregated); an indicator it has no value for is missing. A village is
+  at the village standard when all the set's criteria are met; a criterion with no indicators
+  (an incomplete set, as shipped) is unknown, so no village reaches the standard until the
+  official indicator table is imported.
+
+The work is done by the commune engine (`ntm.attainment.assess`): each village is presented to it
+as a commune of its own, then the results are mapped back to (commune, village).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ntm.attainment import Assessment, PartKeys, assess
+from ntm.criteria import CriteriaSet
+from ntm.errors import Problem
+
+# Joins commune and village into the name of the stand-in commune (a character no name has).
+_SEP = "\x1f"
+_FRAMES = ("parts", "indicators", "criteria", "units", "blockers")
+
+
+def village_sets(sets: Iterable[CriteriaSet]) -> list[CriteriaSet]:
+    """The village-level sets among `sets`, by id."""
+    return sorted((s for s in sets if s.level == "village"), key=lambda s: s.id)
+
+
+def village_set_for(year: int, chosen: Sequence[CriteriaSet]) -> CriteriaSet | None:
+    """The chosen village set covering `year` (the most recent decision when several do)."""
+    covering = [s for s in chosen if s.level == "village" and s.covers(year)]
+    covering.sort(key=lambda s: (s.complete, s.legal_basis.date), reverse=True)
+    return covering[0] if covering else None
+
+
+def clashing_codes(commune_set: CriteriaSet, village_set: CriteriaSet) -> list[str]:
+    """Codes measured by both sets: a return could not say which set a value belongs to."""
+    return sorted(set(commune_set.measured_codes()) & set(village_set.measured_codes()))
+
+
+def assess_villages(
+    values: pd.DataFrame,
+    chosen: Sequence[CriteriaSet],
+    *,
+    keys: Mapping[str, PartKeys] | None = None,
+) -> Assessment:
+    """Every village of `values` (rows with a village) judged on the chosen village set in force.
+
+    The result has the shape of `ntm.attainment.Assessment`, with `village` always set; `sets`
+    holds the village sets used. Values of the commune as a whole are not used.
+    """
+    village = values["village"]
+    own = values[village.notna() & (village.astype(object) != "")]
+    period = own["period"].astype("int64")
+    frames: list[Assessment] = []
+    problems: list[Problem] = []
+    for year in sorted(pd.unique(period).tolist()):
+        crit = village_set_for(int(year), chosen)
+        if crit is None:
+            continue
+        rows = own[period.to_numpy() == year]
+        result = assess(_as_communes(rows, crit), keys=_keys(rows, keys), criteria=crit)
+        frames.append(result)
+        problems.extend(p for p in result.problems if p not in problems)
+    if not frames:
+        return _nothing(problems)
+    merged = Assessment(
+        **{
+            name: pd.concat([getattr(f, name) for f in frames], ignore_index=True)
+            for name in _FRAMES
+        },
+        sets={k: v for f in frames for k, v in f.sets.items()},
+        problems=problems,
+    )
+    return _mapped(merged, problems)
+
+
+def _as_communes(rows: pd.DataFrame, crit: CriteriaSet) -> pd.DataFrame:
+    """Each village as a commune of its own, with a row (no value) for every code it lacks, so
+    a village with none of the set's values is still listed, with its criteria unknown."""
+    unit = rows["commune"].astype(str) + _SEP + rows["village"].astype(str)
+    out = rows.assign(commune=unit, village=None)
+    codes = list(crit.measured_codes())
+    if not codes:
+        return out
+    present = pd.MultiIndex.from_arrays([out["commune"], out["period"], out["code"]])
+    units = out[["commune", "period"]].drop_duplicates()
+    grid = units.loc[units.index.repeat(len(codes))].assign(code=codes * len(units))
+    wanted = pd.MultiIndex.from_frame(grid[["commune", "period", "code"]])
+    lacking = grid[~wanted.isin(present)]
+    if lacking.empty:
+        return out
+    filler = lacking.assign(village=None, value=np.nan, numerator=np.nan, denominator=np.nan)
+    return pd.concat([out, filler.reindex(columns=out.columns)], ignore_index=True)
+
+
+def _keys(
+    rows: pd.DataFrame, keys: Mapping[str, PartKeys] | None
+) -> dict[str, PartKeys] | None:
+    """A village takes its commune's region or group (a village set keyed by them, if any)."""
+    if not keys:
+        return None
+    pairs = rows[["commune", "village"]].drop_duplicates()
+    return {
+        f"{c}{_SEP}{v}": keys[c]
+        for c, v in zip(pairs["commune"].astype(str), pairs["village"].astype(str), strict=True)
+        if c in keys
+    }
+
+
+def _mapped(result: Assessment, problems: list[Problem]) -> Assessment:
+    """The stand-in communes split back into (commune, village)."""
+    for name in _FRAMES:
+        frame = getattr(result, name)
+        if "commune" not in frame or frame.empty:
+            frame = frame.reindex(columns=list(dict.fromkeys([*frame.columns, "village"])))
+            setattr(result, name, frame)
+            continue
+        split = frame["commune"].astype(str).str.split(_SEP, n=1, expand=True)
+        frame = frame.copy()
+        frame["commune"] = split[0].to_numpy(dtype=object)
+        frame["village"] = pd.Series(split[1].to_numpy(dtype=object), index=frame.index)
+        setattr(result, name, frame)
+    result.problems = problems
+    return result
+
+
+def _nothing(problems: list[Problem]) -> Assessment:
+    empty = pd.DataFrame(columns=["commune", "village", "period", "criteria_set"])
+    return Assessment(
+        parts=empty,
+        indicators=empty.copy(),
+        criteria=empty.copy(),
+        units=empty.copy(),
+        blockers=empty.copy(),
+        sets={},
+        problems=problems,
+    )
