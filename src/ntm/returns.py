@@ -956,6 +956,10 @@ class _Codes:
         elif isinstance(raw, str):
             parsed = parse_code_text(raw)
             if parsed is None:
+                # A code outside the national pattern, written as the set writes it (a
+                # province's village set may use "T4.1"): known codes only, so free text
+                # in the code column is still not taken for one.
+                entry.code = self.by_fold.get(raw.strip().casefold())
                 return
             code, remark = parsed
             code = self.by_fold.get(code, code)

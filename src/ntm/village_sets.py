@@ -108,9 +108,7 @@ def _as_communes(rows: pd.DataFrame, crit: CriteriaSet) -> pd.DataFrame:
     return pd.concat([out, filler.reindex(columns=out.columns)], ignore_index=True)
 
 
-def _keys(
-    rows: pd.DataFrame, keys: Mapping[str, PartKeys] | None
-) -> dict[str, PartKeys] | None:
+def _keys(rows: pd.DataFrame, keys: Mapping[str, PartKeys] | None) -> dict[str, PartKeys] | None:
     """A village takes its commune's region or group (a village set keyed by them, if any)."""
     if not keys:
         return None

@@ -1,0 +1,261 @@
+"""Province village (thôn) criteria sets: each village judged on the set its commune follows.
+
+Rules (ntm.village_sets; criteria.md §1: Bắc Kạn Decision 902/QĐ-UBND, "a village must meet
+all"): a village is at the village standard when every criterion of the set is met; a missing
+value or a threshold the set lacks leaves its criterion unknown; the commune's own assessment
+never uses a village set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+from hostile import LONG_HEADER, xlsx
+
+from ntm.attainment import assess
+from ntm.criteria import CriteriaSet, parse_set, shipped_sets
+from ntm.errors import Code
+from ntm.returns import read_return
+from ntm.values import VALUE_COLUMNS
+from ntm.village_sets import assess_villages, clashing_codes, village_set_for
+
+BAC_KAN = "vn-bac-kan-thon-2021-2025"
+COMMUNE = "Dương Quang"
+
+
+def _rule(value: Any) -> list[dict[str, Any]]:
+    return [{"value": value, "verified": True, "source": "test"}]
+
+
+def village_set(
+    t13_threshold: float | None = 40.0, years: tuple[int, int] = (2021, 2025)
+) -> CriteriaSet:
+    """Three village criteria: a yes/no, a percent and a money value (illustrative thresholds)."""
+    doc = {
+        "id": "thu-thon",
+        "title": "Bộ tiêu chí thôn (thử)",
+        "legal_basis": {"decision": "1/QĐ-UBND", "date": "2022-01-01"},
+        "years": {"first": years[0], "last": years[1]},
+        "level": "village",
+        "province": "Thử",
+        "keyed_by": "region",
+        "keys": [{"id": "general", "name": "Chung"}],
+        "complete": True,
+        "criteria": [
+            {
+                "number": "1",
+                "name": "Ban phát triển thôn",
+                "indicators": [
+                    {
+                        "code": "T1.1",
+                        "name": "Có ban phát triển thôn",
+                        "kind": "boolean",
+                        "direction": "==",
+                        "thresholds": _rule(True),
+                    }
+                ],
+            },
+            {
+                "number": "4",
+                "name": "Giao thông",
+                "indicators": [
+                    {
+                        "code": "T4.1",
+                        "name": "Tỷ lệ đường thôn được cứng hóa",
+                        "kind": "percent",
+                        "thresholds": _rule(80.0),
+                    }
+                ],
+            },
+            {
+                "number": "13",
+                "name": "Kinh tế hộ",
+                "indicators": [
+                    {
+                        "code": "T13.1",
+                        "name": "Thu nhập bình quân",
+                        "unit": "triệu đồng/người/năm",
+                        "kind": "money",
+                        "thresholds": _rule(t13_threshold),
+                    }
+                ],
+            },
+        ],
+    }
+    return parse_set(doc, "test")
+
+
+def values(rows: list[tuple[str | None, int, str, Any]]) -> pd.DataFrame:
+    """(village, period, code, value) rows of the commune; booleans as 1/0."""
+    frame = pd.DataFrame(
+        [
+            {
+                "commune": COMMUNE,
+                "village": village,
+                "period": period,
+                "code": code,
+                "value": float(value),
+                "numerator": float("nan"),
+                "denominator": float("nan"),
+            }
+            for village, period, code, value in rows
+        ]
+    )
+    return frame.reindex(columns=VALUE_COLUMNS)
+
+
+def _statuses(result: Any, village: str, period: int = 2024) -> dict[str, str]:
+    crits = result.criteria
+    mine = crits[(crits["village"] == village) & (crits["period"] == period)]
+    return dict(zip(mine["criterion"].astype(str), mine["status"], strict=True))
+
+
+@pytest.mark.parametrize(
+    ("given", "expected", "at_standard"),
+    [
+        (
+            {"T1.1": True, "T4.1": 90, "T13.1": 50},
+            {"1": "met", "4": "met", "13": "met"},
+            True,
+        ),
+        (
+            {"T1.1": True, "T4.1": 70, "T13.1": 50},
+            {"1": "met", "4": "unmet", "13": "met"},
+            False,
+        ),
+        (
+            {"T1.1": False, "T4.1": 80, "T13.1": 40},
+            {"1": "unmet", "4": "met", "13": "met"},
+            False,
+        ),
+        (
+            {"T1.1": True, "T4.1": 90},
+            {"1": "met", "4": "met", "13": "unknown"},
+            False,
+        ),
+        (
+            {"2.2": 70},  # only a national indicator: every village criterion lacks its value
+            {"1": "unknown", "4": "unknown", "13": "unknown"},
+            False,
+        ),
+    ],
+    ids=["all met", "one unmet", "boolean unmet", "value missing", "no village-set values"],
+)
+def test_a_village_is_at_standard_only_when_every_criterion_of_the_set_is_met(
+    given: dict[str, Any], expected: dict[str, str], at_standard: bool
+) -> None:
+    rows = [("Nà Rào", 2024, code, value) for code, value in given.items()]
+    result = assess_villages(values(rows), [village_set()])
+    assert _statuses(result, "Nà Rào") == expected
+    unit = result.units.iloc[0]
+    assert (unit["commune"], unit["village"], unit["period"]) == (COMMUNE, "Nà Rào", 2024)
+    assert (bool(unit["at_standard"]), int(unit["criteria_total"])) == (at_standard, 3)
+
+
+def test_a_threshold_the_set_lacks_leaves_the_criterion_unknown_never_guessed() -> None:
+    rows = [
+        ("Nà Rào", 2024, "T1.1", True),
+        ("Nà Rào", 2024, "T4.1", 90),
+        ("Nà Rào", 2024, "T13.1", 99),
+    ]
+    result = assess_villages(values(rows), [village_set(t13_threshold=None)])
+    assert _statuses(result, "Nà Rào")["13"] == "unknown"
+    part = result.parts[result.parts["code"] == "T13.1"].iloc[0]
+    assert part["status"] == "no_threshold"
+
+
+def test_each_village_is_judged_on_its_own_values_and_the_commune_row_is_not_used() -> None:
+    rows = [
+        (None, 2024, "T4.1", 100),  # the commune as a whole: not a village
+        ("Nà Rào", 2024, "T1.1", True),
+        ("Nà Rào", 2024, "T4.1", 85),
+        ("Nà Rào", 2024, "T13.1", 41),
+        ("Bản Giềng", 2024, "T1.1", True),
+        ("Bản Giềng", 2024, "T4.1", 60),
+        ("Bản Giềng", 2024, "T13.1", 41),
+    ]
+    result = assess_villages(values(rows), [village_set()])
+    at_standard = dict(zip(result.units["village"], result.units["at_standard"], strict=True))
+    assert at_standard == {"Bản Giềng": False, "Nà Rào": True}
+    assert result.units["village"].notna().all()
+
+
+def test_years_no_chosen_village_set_covers_are_not_judged() -> None:
+    rows = [("Nà Rào", 2026, "T1.1", True), ("Nà Rào", 2024, "T1.1", True)]
+    result = assess_villages(values(rows), [village_set(years=(2021, 2025))])
+    assert sorted(result.units["period"].tolist()) == [2024]
+
+
+def test_the_shipped_bac_kan_set_judges_every_village_and_says_it_is_incomplete() -> None:
+    """No indicators are transcribed: all 16 criteria unknown, no village at standard."""
+    rows = [("Nà Rào", 2024, "2.2", 70), ("Quan Nưa", 2024, "2.2", 75)]
+    result = assess_villages(values(rows), [shipped_sets()[BAC_KAN]])
+    assert result.units[["village", "criteria_met", "criteria_total", "at_standard"]].to_dict(
+        "records"
+    ) == [
+        {"village": "Nà Rào", "criteria_met": 0, "criteria_total": 16, "at_standard": False},
+        {"village": "Quan Nưa", "criteria_met": 0, "criteria_total": 16, "at_standard": False},
+    ]
+    assert [p.code for p in result.problems] == [Code.CRITERIA_SET_INCOMPLETE]
+
+
+def test_the_commune_assessment_ignores_village_set_codes() -> None:
+    national = [("Nà Rào", 2024, "2.2", 70), (None, 2024, "2.1", 100)]
+    with_village_codes = [*national, ("Nà Rào", 2024, "T4.1", 90)]
+    plain = assess(values(national)).units
+    mixed = assess(values(with_village_codes)).units
+    pd.testing.assert_frame_equal(plain, mixed)
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [(2021, BAC_KAN), (2025, BAC_KAN), (2026, None), (2020, None)],
+)
+def test_village_set_for_the_year(year: int, expected: str | None) -> None:
+    found = village_set_for(year, [shipped_sets()[BAC_KAN]])
+    assert (found.id if found else None) == expected
+
+
+def test_codes_shared_with_the_commune_set_are_named() -> None:
+    national = shipped_sets()["vn-ntm-xa-2021-2025"]
+    clashing = village_set().model_copy(
+        update={
+            "criteria": [
+                village_set()
+                .criteria[0]
+                .model_copy(update={"indicators": [national.indicator("2.2")]})
+            ]
+        }
+    )
+    assert clashing_codes(national, village_set()) == []
+    assert clashing_codes(national, clashing) == ["2.2"]
+
+
+def _village_return(code: str, value: Any) -> bytes:
+    sheet = [["Xã:", COMMUNE], ["Thôn/Bản:", "Nà Rào"], ["Năm:", 2024], [], LONG_HEADER]
+    return xlsx({"Nà Rào": [*sheet, ["2.2", "", 70], [code, "", value]]})
+
+
+@pytest.mark.parametrize(
+    ("sets", "kept", "problems"),
+    [
+        ((), ["2.2"], [Code.UNKNOWN_INDICATOR]),
+        (("thu-thon",), ["2.2", "T4.1"], []),
+    ],
+    ids=["without the village set", "with it"],
+)
+def test_a_village_sheet_may_carry_the_village_sets_codes(
+    sets: tuple[str, ...], kept: list[str], problems: list[Code]
+) -> None:
+    chosen = [village_set()] if sets else []
+    result = read_return(_village_return("T4.1", 90), "thon.xlsx", village_sets=chosen)
+    assert sorted(result.values["code"]) == kept
+    assert [p.code for p in result.problems] == problems
+
+
+def test_a_village_set_value_out_of_range_is_reported_with_its_cell() -> None:
+    result = read_return(_village_return("T4.1", 140), "thon.xlsx", village_sets=[village_set()])
+    found = [(p.code, p.sheet, p.cell) for p in result.problems]
+    assert found == [(Code.PERCENT_OUT_OF_RANGE, "Nà Rào", "C7")]
