@@ -8,6 +8,7 @@ never uses a village set.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -87,7 +88,7 @@ def village_set(
     return parse_set(doc, "test")
 
 
-def values(rows: list[tuple[str | None, int, str, Any]]) -> pd.DataFrame:
+def values(rows: Sequence[tuple[str | None, int, str, Any]]) -> pd.DataFrame:
     """(village, period, code, value) rows of the commune; booleans as 1/0."""
     frame = pd.DataFrame(
         [
