@@ -1,4 +1,8 @@
-"""Thôn: one village — each indicator's value, threshold, status and gap; its history."""
+"""Thôn: one village — each indicator's value, threshold, status and gap; its history.
+
+When the commune follows a province village set (Cài đặt), the village is also judged on it:
+"Đạt chuẩn thôn NTM" is that set's verdict (all its criteria met).
+"""
 
 import streamlit as st
 
@@ -21,16 +25,64 @@ view = services.village(ctx.commune, name, ctx.year, ctx.lang)
 if view is None:
     st.info(ctx.tr("ui.village.no_data", village=md(name), year=ctx.year))
     st.stop()
+own = services.village_set_view(ctx.commune, name, ctx.year, ctx.lang)
 
-a, b = st.columns(2)
-a.metric(
-    ctx.tr("ui.village.criteria_met"), f"{view.criteria_met}/{view.criteria_total}", border=True
-)
-b.metric(
-    ctx.tr("ui.village.at_standard"),
-    ctx.tr("ui.value.yes") if view.at_standard else ctx.tr("ui.village.not_yet"),
-    border=True,
-)
+
+def yes_no(flag: bool) -> str:
+    return ctx.tr("ui.value.yes") if flag else ctx.tr("ui.village.not_yet")
+
+
+if own is None:
+    a, b = st.columns(2)
+    a.metric(
+        ctx.tr("ui.village.criteria_met"),
+        f"{view.criteria_met}/{view.criteria_total}",
+        border=True,
+    )
+    b.metric(ctx.tr("ui.village.at_standard"), yes_no(view.at_standard), border=True)
+else:
+    crit = own.criteria_set
+    a, b, c = st.columns(3)
+    a.metric(
+        ctx.tr("ui.village.set_criteria_met", province=crit.province),
+        f"{own.criteria_met}/{own.criteria_total}",
+        help=ctx.tr("ui.village.set_help", title=crit.title.get(ctx.lang)),
+        border=True,
+    )
+    b.metric(ctx.tr("ui.village.set_at_standard"), yes_no(own.at_standard), border=True)
+    c.metric(
+        ctx.tr("ui.village.commune_criteria_met"),
+        f"{view.criteria_met}/{view.criteria_total}",
+        help=ctx.tr("ui.village.commune_criteria_help"),
+        border=True,
+    )
+    if not crit.complete:
+        st.warning(
+            md(
+                ctx.tr(
+                    "ui.village.set_incomplete",
+                    title=crit.title.get(ctx.lang),
+                    decision=crit.legal_basis.decision,
+                    missing=" ".join(crit.missing),
+                    set_id=crit.id,
+                )
+            ),
+            icon=":material/warning:",
+        )
+    st.subheader(md(ctx.tr("ui.village.set_heading", title=crit.title.get(ctx.lang))))
+    status_col = ctx.tr("ui.col.status")
+    widgets.safe_table(
+        own.criteria.rename(
+            columns={
+                "criterion": ctx.tr("ui.col.criterion"),
+                "name": ctx.tr("ui.col.name"),
+                "status": status_col,
+            }
+        ).assign(**{status_col: [widgets.status_badge(ctx, s) for s in own.criteria["status"]]}),
+        markdown_columns=(status_col,),
+    )
+    if not own.table.empty:
+        widgets.indicator_table(ctx, own.table)
 st.subheader(md(ctx.tr("ui.village.indicators", village=name, year=ctx.year)))
 widgets.indicator_table(ctx, view.table)
 source, date = services.chart_source(ctx.commune, ctx.lang)

@@ -35,7 +35,15 @@ def headline() -> None:
         delta=f"{fmt.signed(ov.village_change, ctx.lang)} {since}" if since else None,
         delta_color="off" if not ov.village_change else "normal",
         delta_arrow="off" if not ov.village_change else "auto",
-        help=ctx.tr("ui.overview.villages_at_standard_help"),
+        help=(
+            ctx.tr(
+                "ui.overview.villages_at_standard_help_set",
+                title=ov.village_set.title.get(ctx.lang),
+                n=len(ov.village_set.criteria),
+            )
+            if ov.village_set
+            else ctx.tr("ui.overview.villages_at_standard_help")
+        ),
         border=True,
     )
     c.metric(

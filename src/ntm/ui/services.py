@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+import yaml
 
 from ntm import config
 from ntm import formatting as fmt
@@ -46,6 +47,7 @@ from ntm.statuses import criterion_statuses
 from ntm.storage import CommuneProfile, ImportOutcome, RevisionRef, Store
 from ntm.storage.engine import REPO_ROOT, default_url
 from ntm.values import VALUE_COLUMNS, ReadResult
+from ntm.village_sets import assess_villages, village_set_for
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
 DEMO_USER = "demo"
@@ -84,7 +86,15 @@ def seed_demo(store: Store, folder: Path | None = None) -> list[ImportOutcome]:
     """Import the bundled demo returns as user "demo" if the database has no upload at all."""
     if not store.uploads(limit=1).empty:
         return []
-    files = sorted((folder or DEMO_DIR).glob("*.xlsx"))
+    folder = folder or DEMO_DIR
+    # The demo communes' settings first (e.g. the province village set Dương Quang follows), so
+    # the returns are read as they would be for that commune.
+    profiles = folder / "communes.yaml"
+    if profiles.is_file():
+        for entry in yaml.safe_load(profiles.read_text(encoding="utf-8")) or []:
+            base = store.commune(entry["name"]) or CommuneProfile(name=entry["name"])
+            store.save_commune(dataclasses.replace(base, **entry), user=DEMO_USER)
+    files = sorted(folder.glob("*.xlsx"))
     return [store.import_file(path, user=DEMO_USER) for path in files]
 
 
@@ -204,6 +214,35 @@ def _assessment(url: str, commune: str) -> Assessment:
     return result
 
 
+def village_sets_of(commune: str) -> list[CriteriaSet]:
+    """The province village sets the commune follows (Cài đặt), as stored or shipped."""
+    prof = profile(commune)
+    sets = criteria_sets()
+    return [sets[i] for i in (prof.village_sets if prof else []) if i in sets]
+
+
+@st.cache_data(show_spinner=False)
+def _village_assessment(url: str, commune: str) -> Assessment | None:
+    chosen = village_sets_of(commune)
+    if not chosen:
+        return None
+    db = store()
+    values = db.current_values(commune=commune)[VALUE_COLUMNS]
+    result = assess_villages(values, chosen, keys=db.keys())
+    result.parts = result.parts.reindex(columns=PART_COLUMNS)
+    return result
+
+
+def village_assessment(commune: str) -> Assessment | None:
+    """Each village judged on the province village set in force (ntm.village_sets); None when
+    the commune follows none."""
+    return _village_assessment(db_url(), commune)
+
+
+def village_set_in_force(commune: str, year: int) -> CriteriaSet | None:
+    return village_set_for(year, village_sets_of(commune))
+
+
 def assessment(commune: str) -> Assessment:
     """The commune and its villages, every year with data (cached until the next write).
 
@@ -315,6 +354,9 @@ class Overview:
     thresholds_used: int
     thresholds_unverified: int
     problems: list[Problem] = field(default_factory=list)
+    # The province village set "Thôn đạt chuẩn" is counted on, when the commune follows one for
+    # the year (ntm.village_sets); otherwise the national village-level indicators.
+    village_set: CriteriaSet | None = None
 
 
 def _names(crit: CriteriaSet, lang: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -416,21 +458,20 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
         )
 
     judged = parts_year[parts_year["status"].isin([MET, UNMET])]
+    at_standard, village_change, village_set = _villages_at_standard(
+        commune, year, villages, int(prev["period"]) if prev is not None else None, prev_villages
+    )
     return Overview(
         commune=commune,
         year=year,
         criteria_set=crit.title.get(lang),
         criteria_met=int(row["criteria_met"]),
         criteria_total=int(row["criteria_total"]),
-        villages_at_standard=int(villages["at_standard"].sum()),
+        villages_at_standard=at_standard,
         villages_total=len(villages),
         previous_year=int(prev["period"]) if prev is not None else None,
         change=int(row["criteria_met"] - prev["criteria_met"]) if prev is not None else None,
-        village_change=(
-            int(villages["at_standard"].sum() - prev_villages["at_standard"].sum())
-            if prev_villages is not None
-            else None
-        ),
+        village_change=village_change,
         progress=crosswalk_columns(
             _progress(com_units, a.criteria[a.criteria["village"].isna()], labels),
             a.criteria[a.criteria["village"].isna()],
@@ -447,7 +488,35 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
         thresholds_used=len(judged),
         thresholds_unverified=int((~judged["verified"].astype(bool)).sum()),
         problems=list(a.problems),
+        village_set=village_set,
     )
+
+
+def _villages_at_standard(
+    commune: str,
+    year: int,
+    villages: pd.DataFrame,
+    prev_year: int | None,
+    prev_villages: pd.DataFrame | None,
+) -> tuple[int, int | None, CriteriaSet | None]:
+    """Villages at standard this year, the change since the previous year, and the province
+    village set they are counted on (None: the national village-level indicators). A change is
+    given only when both years are counted the same way."""
+
+    def counted(units: pd.DataFrame, period: int) -> tuple[int, str | None]:
+        vset = village_set_in_force(commune, period)
+        judged = village_assessment(commune)
+        if vset is None or judged is None:
+            return int(units["at_standard"].sum()), None
+        mine = judged.units[judged.units["period"] == period]
+        return int(mine["at_standard"].astype(bool).sum()), vset.id
+
+    now, basis = counted(villages, year)
+    change = None
+    if prev_year is not None and prev_villages is not None:
+        before, prev_basis = counted(prev_villages, prev_year)
+        change = now - before if prev_basis == basis else None
+    return now, change, village_set_in_force(commune, year) if basis else None
 
 
 def shown_kind(direction: str, kind: str) -> str:
@@ -561,6 +630,60 @@ def _village(url: str, commune: str, village: str, year: int, lang: str) -> Vill
 
 def village(commune: str, village_name: str, year: int, lang: str) -> VillageView | None:
     return _village(db_url(), commune, village_name, year, lang)
+
+
+@dataclass
+class VillageSetView:
+    """One village judged on the province village set in force (ntm.village_sets)."""
+
+    criteria_set: CriteriaSet
+    criteria_met: int
+    criteria_total: int
+    at_standard: bool
+    criteria: pd.DataFrame  # criterion, name, status (as criterion_statuses names it)
+    table: pd.DataFrame  # as VillageView.table; empty when the set has no indicators yet
+
+
+@st.cache_data(show_spinner=False)
+def _village_set_view(
+    url: str, commune: str, village: str, year: int, lang: str
+) -> VillageSetView | None:
+    judged = village_assessment(commune)
+    crit = village_set_in_force(commune, year)
+    if judged is None or crit is None:
+        return None
+    units = judged.units
+    this = units[(units["village"] == village) & (units["period"] == year)]
+    if this.empty:
+        return None
+    row = this.iloc[0]
+    names = {c.number: c.name.get(lang) for c in crit.criteria}
+    mine = (judged.criteria["village"] == village) & (judged.criteria["period"] == year)
+    crits = judged.criteria[mine]
+    labels = criterion_statuses(judged).loc[crits.index]
+    parts = judged.parts[(judged.parts["village"] == village) & (judged.parts["period"] == year)]
+    return VillageSetView(
+        criteria_set=crit,
+        criteria_met=int(row["criteria_met"]),
+        criteria_total=int(row["criteria_total"]),
+        at_standard=bool(row["at_standard"]),
+        criteria=pd.DataFrame(
+            {
+                "criterion": crits["criterion"].astype(str).to_numpy(),
+                "name": [names.get(str(n), "") for n in crits["criterion"]],
+                "status": labels.to_numpy(),
+            }
+        ),
+        table=_indicator_table(parts, crit, lang),
+    )
+
+
+def village_set_view(
+    commune: str, village_name: str, year: int, lang: str
+) -> VillageSetView | None:
+    """The village on its province's village set, or None when the commune follows none for
+    the year."""
+    return _village_set_view(db_url(), commune, village_name, year, lang)
 
 
 @dataclass
@@ -710,17 +833,23 @@ def too_many_files(count: int) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _read_upload(name: str, data: bytes, limits: tuple[Any, ...]) -> ReadResult:
+def _read_upload(
+    name: str, data: bytes, limits: tuple[Any, ...], village_sets: tuple[tuple[str, int], ...]
+) -> ReadResult:
     from ntm.returns import Limits, read_return
 
-    return read_return(data, name, limits=Limits(*limits))
+    wanted = {set_id for set_id, _ in village_sets}
+    chosen = [s for s in store().village_sets_in_use() if s.id in wanted]
+    return read_return(data, name, limits=Limits(*limits), village_sets=chosen)
 
 
 def read_upload(name: str, data: bytes) -> ReadResult:
-    """Read one uploaded return with the configured limits (nothing is stored). Cached by
-    name, bytes and limits."""
+    """Read one uploaded return with the configured limits (nothing is stored); its village
+    sheets may carry the codes of the village sets communes follow. Cached by name, bytes,
+    limits and those sets' revisions."""
     limits = upload_settings().limits()
-    return _read_upload(name, data, dataclasses.astuple(limits))
+    in_use = tuple((s.id, s.revision) for s in store().village_sets_in_use())
+    return _read_upload(name, data, dataclasses.astuple(limits), in_use)
 
 
 def problems_frame(problems: Sequence[Problem], lang: str) -> pd.DataFrame:
