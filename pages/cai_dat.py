@@ -13,6 +13,7 @@ from ntm.errors import CriteriaError, NoCriteriaSetError
 from ntm.ui import auth_ui, services, widgets
 from ntm.ui import criteria_service as cs
 from ntm.ui.widgets import Context, md
+from ntm.village_sets import village_sets
 
 FLASH = "criteria_flash"  # a success message to show once after a save and rerun
 UPLOAD_ROUND = "criteria_upload_round"  # bumping it empties the criteria uploader
@@ -34,7 +35,10 @@ def profile_form(ctx: Context) -> str | None:
     suffix = "new" if current is None else choice  # each commune's form keeps its own values
     regions, groups = widgets.key_options(ctx)
     sets = services.criteria_sets()
-    set_ids = [None, *sorted(sets)]
+    # The set judging the commune is a commune-level one; a province's village sets are chosen
+    # below (several: one per period, each judging the years it covers).
+    set_ids = [None, *sorted(i for i, s in sets.items() if s.level == "commune")]
+    village_ids = [s.id for s in village_sets(sets.values())]
     user = auth_ui.current_user()
     may_edit = auth_ui.may(Action.EDIT_COMMUNE)
     if not may_edit:
@@ -77,6 +81,15 @@ def profile_form(ctx: Context) -> str | None:
             ),
             key=f"settings_set_{suffix}",
         )
+        chosen_village_sets = st.multiselect(
+            ctx.tr("ui.settings.village_sets"),
+            village_ids,
+            default=[i for i in (current.village_sets if current else []) if i in village_ids],
+            format_func=lambda i: f"{sets[i].title.get(ctx.lang)} ({i})",
+            help=ctx.tr("ui.settings.village_sets_help"),
+            placeholder=ctx.tr("ui.settings.village_sets_none"),
+            key=f"settings_village_sets_{suffix}",
+        )
         villages = st.text_area(
             ctx.tr("ui.settings.villages"),
             value="\n".join(current.villages) if current else "",
@@ -99,21 +112,27 @@ def profile_form(ctx: Context) -> str | None:
         else:
             listed = [v.strip() for v in (villages or "").splitlines() if v.strip()]
             base = current or services.CommuneProfile(name=new_name)
-            try:
-                services.save_profile(
-                    dataclasses.replace(
-                        base,
-                        region=region,
-                        group=group,
-                        criteria_set=criteria_set,
-                        villages=list(dict.fromkeys(listed)),
-                    ),
-                    auth_ui.current_user(),
-                )
-            except PermissionDenied:
-                st.warning(auth_ui.refusal(auth_ui.current_user(), Action.EDIT_COMMUNE, ctx.lang))
+            changed = dataclasses.replace(
+                base,
+                region=region,
+                group=group,
+                criteria_set=criteria_set,
+                village_sets=list(chosen_village_sets),
+                villages=list(dict.fromkeys(listed)),
+            )
+            clashes = services.village_set_clashes(changed)
+            if clashes:
+                for clash in clashes:
+                    st.error(md(ctx.tr("ui.settings.village_set_clash", **clash)))
             else:
-                st.success(md(ctx.tr("ui.settings.saved", commune=new_name)))
+                try:
+                    services.save_profile(changed, auth_ui.current_user())
+                except PermissionDenied:
+                    st.warning(
+                        auth_ui.refusal(auth_ui.current_user(), Action.EDIT_COMMUNE, ctx.lang)
+                    )
+                else:
+                    st.success(md(ctx.tr("ui.settings.saved", commune=new_name)))
     return choice if choice != NEW else ctx.commune
 
 

@@ -8,17 +8,24 @@ never uses a village set.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+import streamlit as st
 from hostile import LONG_HEADER, xlsx
+from streamlit.testing.v1 import AppTest
 
 from ntm.attainment import assess
+from ntm.auth import Role, User
 from ntm.criteria import CriteriaSet, parse_set, shipped_sets
 from ntm.errors import Code
 from ntm.returns import read_return
+from ntm.storage import CommuneProfile
+from ntm.ui import auth_ui, services, state
 from ntm.values import VALUE_COLUMNS
 from ntm.village_sets import assess_villages, clashing_codes, village_set_for
 
@@ -260,3 +267,154 @@ def test_a_village_set_value_out_of_range_is_reported_with_its_cell() -> None:
     result = read_return(_village_return("T4.1", 140), "thon.xlsx", village_sets=[village_set()])
     found = [(p.code, p.sheet, p.cell) for p in result.problems]
     assert found == [(Code.PERCENT_OUT_OF_RANGE, "Nà Rào", "C7")]
+
+
+# --- stored, imported and shown ---------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _use_database(url: str) -> Iterator[str]:
+    before = os.environ.get("NTM_DATABASE_URL")
+    os.environ["NTM_DATABASE_URL"] = url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        yield url
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        if before is None:
+            os.environ.pop("NTM_DATABASE_URL", None)
+        else:
+            os.environ["NTM_DATABASE_URL"] = before
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    (tmp_path / "no-demo").mkdir()
+    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Iterator[str]:
+    """Seeded from data/demo: Dương Quang follows Bắc Kạn's village set (communes.yaml)."""
+    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+
+
+def run_page(name: str, user: User | None = None, **seed: Any) -> AppTest:
+    if user is not None:
+        services.store().save_user(user.name, user.role.value, None, user="test")
+        seed = {**auth_ui.session_for(user), **seed}
+    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    for key, value in seed.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, "\n".join(str(e.value) for e in at.exception)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+ADMIN = User("Hùng", Role.ADMIN)
+
+
+def _return_with_village_set_values() -> bytes:
+    """Nà Rào meets the three village criteria; Bản Giềng's roads (T4.1) fall short."""
+    sheets = {
+        village: [
+            ["Xã:", COMMUNE],
+            ["Thôn/Bản:", village],
+            ["Năm:", 2024],
+            [],
+            LONG_HEADER,
+            ["2.2", "", 75],
+            ["T1.1", "", "Đạt"],
+            ["T4.1", "", roads],
+            ["T13.1", "", 45],
+        ]
+        for village, roads in (("Nà Rào", 90), ("Bản Giềng", 60))
+    }
+    return xlsx(sheets)
+
+
+def test_a_commune_following_a_stored_village_set_sees_each_village_judged_on_it(
+    empty_db: str,
+) -> None:
+    """Import a set, choose it for the commune, import a return with its codes: Thôn and Tổng
+    quan show the province's verdict."""
+    db = services.store()
+    db.save_criteria_set(village_set(), user="test")
+    db.save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb", village_sets=["thu-thon"]))
+    outcome = db.import_bytes(_return_with_village_set_values(), "2024.xlsx", user="test")
+    assert [p.code for p in outcome.problems] == []
+    services.clear_caches()
+
+    shown = {}
+    for village in ("Nà Rào", "Bản Giềng"):
+        at = run_page(
+            "thon.py", **{state.COMMUNE: COMMUNE, state.YEAR: 2024, state.VILLAGE: village}
+        )
+        no_exception(at)
+        shown[village] = (
+            metrics(at)["Tiêu chí thôn (tỉnh Thử) đã đạt"],
+            metrics(at)["Đạt chuẩn thôn nông thôn mới"],
+        )
+    assert shown == {"Nà Rào": ("3/3", "Có"), "Bản Giềng": ("2/3", "Chưa")}
+
+    at = run_page("tong_quan.py", **{state.COMMUNE: COMMUNE, state.YEAR: 2024})
+    no_exception(at)
+    assert metrics(at)["Thôn đạt chuẩn"] == "1/2"
+
+
+def test_the_demo_village_page_says_the_bac_kan_set_has_no_indicators_yet(demo_db: str) -> None:
+    at = run_page("thon.py", **{state.YEAR: 2024, state.VILLAGE: "Nà Rào"})
+    no_exception(at)
+    assert metrics(at)["Tiêu chí thôn (tỉnh Bắc Kạn) đã đạt"] == "0/16"
+    assert metrics(at)["Đạt chuẩn thôn nông thôn mới"] == "Chưa"
+    warnings = [str(w.value).replace("\\", "") for w in at.warning]
+    assert any("902/QĐ-UBND" in w and "chưa đầy đủ" in w for w in warnings)
+    criteria = at.table[0].value
+    assert len(criteria) == 16 and all("Chưa có ngưỡng" in s for s in criteria["Đánh giá"])
+
+
+def test_settings_choose_a_village_set_for_the_commune(empty_db: str) -> None:
+    services.store().save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb"))
+    services.clear_caches()
+    at = run_page("cai_dat.py", ADMIN, **{state.COMMUNE: COMMUNE})
+    no_exception(at)
+    at.multiselect(key=f"settings_village_sets_{COMMUNE}").set_value([BAC_KAN])
+    at.button(key=f"settings_save_{COMMUNE}").click().run()
+    no_exception(at)
+    profile = services.profile(COMMUNE)
+    assert profile is not None and profile.village_sets == [BAC_KAN]
+
+
+def test_settings_refuse_a_village_set_that_reuses_commune_codes(empty_db: str) -> None:
+    national = shipped_sets()["vn-ntm-xa-2021-2025"]
+    reusing = village_set().model_copy(
+        update={
+            "id": "thon-trung-ma",
+            "criteria": [
+                village_set()
+                .criteria[0]
+                .model_copy(update={"indicators": [national.indicator("2.2")]})
+            ],
+        }
+    )
+    services.store().save_criteria_set(reusing, user="test")
+    services.store().save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb"))
+    services.clear_caches()
+    at = run_page("cai_dat.py", ADMIN, **{state.COMMUNE: COMMUNE})
+    at.multiselect(key=f"settings_village_sets_{COMMUNE}").set_value(["thon-trung-ma"])
+    at.button(key=f"settings_save_{COMMUNE}").click().run()
+    no_exception(at)
+    errors = [str(e.value).replace("\\", "") for e in at.error]
+    assert any("thon-trung-ma" in e and "2.2" in e for e in errors)
+    profile = services.profile(COMMUNE)
+    assert profile is not None and profile.village_sets == []

@@ -47,7 +47,7 @@ from ntm.statuses import criterion_statuses
 from ntm.storage import CommuneProfile, ImportOutcome, RevisionRef, Store
 from ntm.storage.engine import REPO_ROOT, default_url
 from ntm.values import VALUE_COLUMNS, ReadResult
-from ntm.village_sets import assess_villages, village_set_for
+from ntm.village_sets import assess_villages, clashing_codes, village_set_for
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
 DEMO_USER = "demo"
@@ -834,11 +834,11 @@ def too_many_files(count: int) -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _read_upload(
-    name: str, data: bytes, limits: tuple[Any, ...], village_sets: tuple[tuple[str, int], ...]
+    name: str, data: bytes, limits: tuple[Any, ...], set_revisions: tuple[tuple[str, int], ...]
 ) -> ReadResult:
     from ntm.returns import Limits, read_return
 
-    wanted = {set_id for set_id, _ in village_sets}
+    wanted = {set_id for set_id, _ in set_revisions}
     chosen = [s for s in store().village_sets_in_use() if s.id in wanted]
     return read_return(data, name, limits=Limits(*limits), village_sets=chosen)
 
@@ -982,6 +982,39 @@ def delete_revision(revision_id: int, user: User | None, reason: str = "") -> bo
 
 
 # --- Cài đặt ---------------------------------------------------------------------------------
+
+
+def village_set_clashes(profile_: CommuneProfile) -> list[dict[str, str]]:
+    """Each chosen village set sharing codes with a commune set it would be read beside (the
+    commune's own set, or every national set of the years it covers): a return could not say
+    which set such a value belongs to, so the choice is refused (ntm.village_sets)."""
+    sets = criteria_sets()
+    found = []
+    for village_id in profile_.village_sets:
+        vset = sets.get(village_id)
+        if vset is None:
+            continue
+        if profile_.criteria_set and profile_.criteria_set in sets:
+            beside = [sets[profile_.criteria_set]]
+        else:
+            beside = [
+                s
+                for s in sets.values()
+                if s.level == "commune"
+                and s.years.first <= vset.years.last
+                and vset.years.first <= s.years.last
+            ]
+        for commune_set in beside:
+            codes = clashing_codes(commune_set, vset)
+            if codes:
+                found.append(
+                    {
+                        "village_set": vset.id,
+                        "commune_set": commune_set.id,
+                        "codes": ", ".join(codes[:10]) + (" …" if len(codes) > 10 else ""),
+                    }
+                )
+    return found
 
 
 def save_profile(profile_: CommuneProfile, user: User | None) -> None:
