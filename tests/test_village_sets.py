@@ -303,7 +303,7 @@ def demo_db(tmp_path: Path) -> Iterator[str]:
     yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
-def run_page(name: str, user: User | None = None, **seed: Any) -> AppTest:
+def run_page(name: str, seed: dict[str, object], user: User | None = None) -> AppTest:
     if user is not None:
         services.store().save_user(user.name, user.role.value, None, user="test")
         seed = {**auth_ui.session_for(user), **seed}
@@ -367,13 +367,13 @@ def test_a_commune_following_a_stored_village_set_sees_each_village_judged_on_it
         )
     assert shown == {"Nà Rào": ("3/3", "Có"), "Bản Giềng": ("2/3", "Chưa")}
 
-    at = run_page("tong_quan.py", **{state.COMMUNE: COMMUNE, state.YEAR: 2024})
+    at = run_page("tong_quan.py", {state.COMMUNE: COMMUNE, state.YEAR: 2024})
     no_exception(at)
     assert metrics(at)["Thôn đạt chuẩn"] == "1/2"
 
 
 def test_the_demo_village_page_says_the_bac_kan_set_has_no_indicators_yet(demo_db: str) -> None:
-    at = run_page("thon.py", **{state.YEAR: 2024, state.VILLAGE: "Nà Rào"})
+    at = run_page("thon.py", {state.YEAR: 2024, state.VILLAGE: "Nà Rào"})
     no_exception(at)
     assert metrics(at)["Tiêu chí thôn (tỉnh Bắc Kạn) đã đạt"] == "0/16"
     assert metrics(at)["Đạt chuẩn thôn nông thôn mới"] == "Chưa"
@@ -386,7 +386,7 @@ def test_the_demo_village_page_says_the_bac_kan_set_has_no_indicators_yet(demo_d
 def test_settings_choose_a_village_set_for_the_commune(empty_db: str) -> None:
     services.store().save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb"))
     services.clear_caches()
-    at = run_page("cai_dat.py", ADMIN, **{state.COMMUNE: COMMUNE})
+    at = run_page("cai_dat.py", {state.COMMUNE: COMMUNE}, ADMIN)
     no_exception(at)
     at.multiselect(key=f"settings_village_sets_{COMMUNE}").set_value([BAC_KAN])
     at.button(key=f"settings_save_{COMMUNE}").click().run()
@@ -410,7 +410,7 @@ def test_settings_refuse_a_village_set_that_reuses_commune_codes(empty_db: str) 
     services.store().save_criteria_set(reusing, user="test")
     services.store().save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb"))
     services.clear_caches()
-    at = run_page("cai_dat.py", ADMIN, **{state.COMMUNE: COMMUNE})
+    at = run_page("cai_dat.py", {state.COMMUNE: COMMUNE}, ADMIN)
     at.multiselect(key=f"settings_village_sets_{COMMUNE}").set_value(["thon-trung-ma"])
     at.button(key=f"settings_save_{COMMUNE}").click().run()
     no_exception(at)
