@@ -357,9 +357,7 @@ def test_a_commune_following_a_stored_village_set_sees_each_village_judged_on_it
 
     shown = {}
     for village in ("Nà Rào", "Bản Giềng"):
-        at = run_page(
-            "thon.py", **{state.COMMUNE: COMMUNE, state.YEAR: 2024, state.VILLAGE: village}
-        )
+        at = run_page("thon.py", {state.COMMUNE: COMMUNE, state.YEAR: 2024, state.VILLAGE: village})
         no_exception(at)
         shown[village] = (
             metrics(at)["Tiêu chí thôn (tỉnh Thử) đã đạt"],
