@@ -8,7 +8,10 @@ never uses a village set.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +27,7 @@ from ntm.auth import Role, User
 from ntm.criteria import CriteriaSet, parse_set, shipped_sets
 from ntm.errors import Code
 from ntm.returns import read_return
-from ntm.storage import CommuneProfile
+from ntm.storage import CommuneProfile, Store
 from ntm.ui import auth_ui, services, state
 from ntm.values import VALUE_COLUMNS
 from ntm.village_sets import assess_villages, clashing_codes, village_set_for
@@ -416,3 +419,61 @@ def test_settings_refuse_a_village_set_that_reuses_commune_codes(empty_db: str) 
     assert any("thon-trung-ma" in e and "2.2" in e for e in errors)
     profile = services.profile(COMMUNE)
     assert profile is not None and profile.village_sets == []
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def ntm(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ntm.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def test_assess_with_a_village_set_judges_each_village_on_it() -> None:
+    done = ntm("assess", str(ROOT / "data/demo/duong-quang-2024.xlsx"), "--village-set", BAC_KAN)
+    assert done.returncode == 0, done.stderr
+    judged = json.loads(done.stdout)["village_assessment"]
+    assert judged["criteria_set"] == BAC_KAN
+    assert len(judged["units"]) == 9
+    assert {(u["criteria_met"], u["criteria_total"]) for u in judged["units"]} == {(0, 16)}
+    assert all(u["village"] and u["period"] == 2024 for u in judged["units"])
+    assert [p["code"] for p in judged["problems"]] == ["criteria_set_incomplete"]
+
+
+def test_assess_refuses_a_commune_set_as_a_village_set() -> None:
+    done = ntm(
+        "assess",
+        str(ROOT / "data/demo/duong-quang-2024.xlsx"),
+        "--village-set",
+        "vn-ntm-xa-2021-2025",
+    )
+    assert done.returncode == 2
+    assert "không phải bộ tiêu chí thôn" in done.stderr
+
+
+def test_report_carries_the_village_assessment_of_communes_that_follow_a_set(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    with Store(url) as db:
+        db.migrate()
+        db.save_criteria_set(village_set(), user="test")
+        db.save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb", village_sets=["thu-thon"]))
+        db.import_bytes(_return_with_village_set_values(), "2024.xlsx", user="test")
+    done = ntm("report", "--db", url, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    judged = json.loads(done.stdout)["village_assessment"]
+    verdicts = {
+        u["village"]: (u["criteria_met"], u["criteria_total"], u["criteria"])
+        for u in judged["units"]
+    }
+    assert verdicts == {
+        "Bản Giềng": (2, 3, {"1": True, "4": False, "13": True}),
+        "Nà Rào": (3, 3, {"1": True, "4": True, "13": True}),
+    }
+    assert judged["units"][1]["indicators"]["T4.1"]["value"] == 90.0

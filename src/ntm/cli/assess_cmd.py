@@ -1,4 +1,5 @@
-"""`ntm assess FILE... [--criteria SET_ID] [--region R | --group G] [--format json|table]`."""
+"""`ntm assess FILE... [--criteria SET_ID] [--village-set SET_ID] [--region R | --group G]
+[--format json|table]`."""
 
 from __future__ import annotations
 
@@ -16,12 +17,20 @@ from ntm.criteria import CriteriaSet, get_set
 from ntm.errors import Problem, has_errors
 from ntm.returns import read_return
 from ntm.values import ReadResult, empty_values
+from ntm.village_sets import assess_villages
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     p = sub.add_parser("assess", help="đánh giá mức đạt từ các tệp báo cáo Excel")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--criteria", metavar="SET_ID", help="bộ tiêu chí (mặc định: theo năm)")
+    p.add_argument(
+        "--village-set",
+        metavar="SET_ID",
+        action="append",
+        default=[],
+        help="bộ tiêu chí thôn của tỉnh: đánh giá thêm từng thôn theo bộ này (lặp lại được)",
+    )
     key = p.add_mutually_exclusive_group()
     key.add_argument("--region", help="vùng (Quyết định 318/QĐ-TTg), ví dụ tdmnpb")
     key.add_argument("--group", help="nhóm xã 1/2/3 (Quyết định 51/2025/QĐ-TTg)")
@@ -31,9 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 
 
 def read_files(
-    paths: list[Path], criteria: CriteriaSet | None
+    paths: list[Path], criteria: CriteriaSet | None, village_sets: list[CriteriaSet] | None = None
 ) -> tuple[list[ReadResult], list[Problem]]:
-    results = [read_return(path, path.name, criteria=criteria) for path in paths]
+    results = [
+        read_return(path, path.name, criteria=criteria, village_sets=village_sets or ())
+        for path in paths
+    ]
     problems = [p for r in results for p in r.problems]
     return results, problems
 
@@ -53,6 +65,22 @@ def keys_from_files(results: list[ReadResult]) -> dict[str, PartKeys]:
     return dict(keys)
 
 
+def _accepted_values(results: list[ReadResult]) -> pd.DataFrame:
+    """The values of every return that has no error (refused files are left out)."""
+    frames = [r.values for r in results if r.ok and not r.values.empty]
+    return pd.concat(frames, ignore_index=True) if frames else empty_values()
+
+
+def _keys(
+    results: list[ReadResult], region: str | None = None, group: str | None = None
+) -> dict[str, PartKeys]:
+    keys: dict[str, PartKeys] = dict(keys_from_files(results))
+    if region or group:
+        forced = {"region": region} if region else {"group": group or ""}
+        keys = {commune: forced for commune in _accepted_values(results)["commune"].unique()}
+    return keys
+
+
 def assess_results(
     results: list[ReadResult],
     criteria: CriteriaSet | None,
@@ -60,13 +88,8 @@ def assess_results(
     group: str | None = None,
 ) -> Assessment:
     """Assess the values of every return that has no error (refused files are left out)."""
-    frames = [r.values for r in results if r.ok and not r.values.empty]
-    values = pd.concat(frames, ignore_index=True) if frames else empty_values()
-    keys: dict[str, PartKeys] = dict(keys_from_files(results))
-    if region or group:
-        forced = {"region": region} if region else {"group": group or ""}
-        keys = {commune: forced for commune in values["commune"].unique()}
-    return assess(values, keys=keys, criteria=criteria)
+    values = _accepted_values(results)
+    return assess(values, keys=_keys(results, region, group), criteria=criteria)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,13 +100,30 @@ def run(args: argparse.Namespace) -> int:
         except KeyError as exc:
             print(f"ntm assess: {exc.args[0]}", file=sys.stderr)
             return EXIT_USAGE
+    village_sets = []
+    for set_id in args.village_set:
+        try:
+            found = get_set(set_id)
+        except KeyError as exc:
+            print(f"ntm assess: {exc.args[0]}", file=sys.stderr)
+            return EXIT_USAGE
+        if found.level != "village":
+            print(f"ntm assess: {set_id} không phải bộ tiêu chí thôn", file=sys.stderr)
+            return EXIT_USAGE
+        village_sets.append(found)
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         print(f"ntm assess: không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    results, problems = read_files(args.files, criteria)
+    results, problems = read_files(args.files, criteria, village_sets)
     assessment = assess_results(results, criteria, args.region, args.group)
     out = assessment.to_json(problems, lang=args.lang)
+    if village_sets:
+        # Each village judged on the province set in force (ntm.village_sets): the same shape
+        # as the top level, units of villages only.
+        keys = _keys(results, args.region, args.group)
+        judged = assess_villages(_accepted_values(results), village_sets, keys=keys)
+        out["village_assessment"] = judged.to_json(lang=args.lang)
     if args.format == "json":
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

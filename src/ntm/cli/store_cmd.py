@@ -110,9 +110,12 @@ def build_report(
         assessment = assess(part, keys=keys, criteria=crit, extra_sets=extra)
         assessment_problems.extend(assessment.problems)
         outputs.append(assessment.to_json([], lang))
+    village = _village_report(values, profiles, keys, extra_by_id, lang)
     if len(outputs) == 1:
         out = outputs[0]
         out["problems"] = [p.to_json(lang) for p in stored_problems] + out["problems"]
+        if village:
+            out["village_assessment"] = village
         return out, [*stored_problems, *assessment_problems]
     units = [u for o in outputs for u in o["units"]]
     units.sort(
@@ -126,14 +129,51 @@ def build_report(
     for o in outputs:
         problems_json.extend(p for p in o["problems"] if p not in problems_json)
     ordered = sorted(set_ids)
-    return (
-        {
-            "criteria_set": (ordered[0] if len(ordered) == 1 else ordered) if ordered else None,
-            "units": units,
-            "problems": problems_json,
-        },
-        [*stored_problems, *assessment_problems],
-    )
+    combined: dict[str, Any] = {
+        "criteria_set": (ordered[0] if len(ordered) == 1 else ordered) if ordered else None,
+        "units": units,
+        "problems": problems_json,
+    }
+    if village:
+        combined["village_assessment"] = village
+    return combined, [*stored_problems, *assessment_problems]
+
+
+def _village_report(
+    values: Any, profiles: dict[str, Any], keys: Any, stored: dict[str, Any], lang: str
+) -> dict[str, Any] | None:
+    """Villages judged on the province village sets their communes follow (ntm.village_sets),
+    in the shape of the top level; None when no commune follows one."""
+    from ntm.criteria import shipped_sets
+    from ntm.village_sets import assess_villages
+
+    known = {**shipped_sets(), **stored}
+    by_sets: dict[tuple[str, ...], list[str]] = {}
+    for name in values["commune"].drop_duplicates():
+        profile = profiles.get(name)
+        chosen = tuple(i for i in (profile.village_sets if profile else []) if i in known)
+        if chosen:
+            by_sets.setdefault(chosen, []).append(name)
+    if not by_sets:
+        return None
+    units: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
+    set_ids: set[str] = set()
+    for chosen, names in by_sets.items():
+        judged = assess_villages(
+            values[values["commune"].isin(names)], [known[i] for i in chosen], keys=keys
+        )
+        out = judged.to_json(lang=lang)
+        units.extend(out["units"])
+        problems.extend(p for p in out["problems"] if p not in problems)
+        set_ids.update(judged.sets)
+    ordered = sorted(set_ids)
+    units.sort(key=lambda u: (u["commune"], u["period"], u["village"] or ""))
+    return {
+        "criteria_set": (ordered[0] if len(ordered) == 1 else ordered) if ordered else None,
+        "units": units,
+        "problems": problems,
+    }
 
 
 def run_report(args: argparse.Namespace) -> int:
