@@ -26,6 +26,7 @@ from ntm.attainment import assess
 from ntm.auth import Role, User
 from ntm.criteria import CriteriaSet, parse_set, shipped_sets
 from ntm.errors import Code
+from ntm.exports import report_from_store
 from ntm.returns import read_return
 from ntm.storage import CommuneProfile, Store
 from ntm.ui import auth_ui, services, state
@@ -477,3 +478,14 @@ def test_report_carries_the_village_assessment_of_communes_that_follow_a_set(
         "Nà Rào": (3, 3, {"1": True, "4": True, "13": True}),
     }
     assert judged["units"][1]["indicators"]["T4.1"]["value"] == 90.0
+
+
+def test_exports_count_villages_at_standard_on_the_village_set_and_say_so(tmp_path: Path) -> None:
+    with Store(f"sqlite:///{tmp_path / 'ntm.db'}") as db:
+        db.migrate()
+        db.save_criteria_set(village_set(), user="test")
+        db.save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb", village_sets=["thu-thon"]))
+        db.import_bytes(_return_with_village_set_values(), "2024.xlsx", user="test")
+        report = report_from_store(db, COMMUNE, 2024)
+    assert (report.headline.villages_at_standard, report.headline.villages_total) == (1, 2)
+    assert "Bộ tiêu chí thôn (thử) (3 tiêu chí" in report.footnote

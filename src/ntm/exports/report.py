@@ -529,6 +529,7 @@ def build_report(
     demo: bool | None = None,
     key_name: str | None = None,
     generated: dt.datetime | None = None,
+    villages_judged: Assessment | None = None,
 ) -> Report:
     """Gather what every export format needs for one commune and period.
 
@@ -695,6 +696,17 @@ def build_report(
         if unverified
         else ""
     )
+    # "Thôn đạt chuẩn" on the province village set when the commune follows one for the year
+    # (ntm.village_sets), as on Tổng quan; the footnote says which set.
+    village_units = _village_units(villages_judged, commune, period)
+    if village_units is not None and villages_judged is not None:
+        vset = villages_judged.sets[str(village_units["criteria_set"].iloc[0])]
+        headline.villages_at_standard = int(village_units["at_standard"].astype(bool).sum())
+        headline.villages_total = len(village_units)
+        note = t(
+            "export.footnote.village_set", lang, title=vset.title.get(lang), n=len(vset.criteria)
+        )
+        footnote = f"{footnote} {note}" if footnote else note
     incomplete = (
         t("export.footnote.incomplete", lang, missing="; ".join(crit.missing))
         if not crit.complete
@@ -729,6 +741,14 @@ def build_report(
         footnote=footnote,
         incomplete_note=incomplete,
     )
+
+
+def _village_units(judged: Assessment | None, commune: str, period: int) -> pd.DataFrame | None:
+    if judged is None or judged.units.empty:
+        return None
+    units = judged.units
+    mine = units[(units["commune"] == commune) & (units["period"] == period)]
+    return mine if len(mine) else None
 
 
 def _unknown_reason(number: str, lines: Sequence[PartLine], lang: str) -> str:
@@ -882,8 +902,9 @@ def report_from_store(store: Any, commune: str, period: int, *, lang: str = DEFA
     """Assess `commune` from the current revisions in `store` (all periods, for the history)
     the way `ntm report` does, and build its Report for `period`."""
     from ntm.attainment import assess
-    from ntm.criteria import get_set
+    from ntm.criteria import get_set, shipped_sets
     from ntm.values import VALUE_COLUMNS
+    from ntm.village_sets import assess_villages
 
     values = store.current_values(commune=commune)
     values = values[values["commune"] == commune]
@@ -898,9 +919,21 @@ def report_from_store(store: Any, commune: str, period: int, *, lang: str = DEFA
         except KeyError:
             forced = None
     assessment = assess(values[VALUE_COLUMNS], keys=store.keys(), criteria=forced, extra_sets=extra)
+    known = {**shipped_sets(), **{s.id: s for s in extra}}
+    chosen = [known[i] for i in (profile.village_sets if profile else []) if i in known]
+    villages_judged = (
+        assess_villages(values[VALUE_COLUMNS], chosen, keys=store.keys()) if chosen else None
+    )
     as_of, sources, demo = data_provenance(store, values)
     return build_report(
-        assessment, commune, int(period), lang=lang, as_of=as_of, sources=sources, demo=demo
+        assessment,
+        commune,
+        int(period),
+        lang=lang,
+        as_of=as_of,
+        sources=sources,
+        demo=demo,
+        villages_judged=villages_judged,
     )
 
 

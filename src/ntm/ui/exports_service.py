@@ -65,6 +65,7 @@ def build(commune: str, year: int, fmt: str, lang: str) -> BuiltExport:
             as_of=as_of,
             sources=sources,
             demo=demo or info.demo,
+            villages_judged=services.village_assessment(commune),
         )
         file = export(report, fmt)
     except NoDataError as exc:
