@@ -8,6 +8,7 @@ never uses a village set.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
@@ -29,6 +31,7 @@ from ntm.errors import Code
 from ntm.exports import report_from_store
 from ntm.returns import read_return
 from ntm.storage import CommuneProfile, Store
+from ntm.template import build_template, fill_template
 from ntm.ui import auth_ui, services, state
 from ntm.values import VALUE_COLUMNS
 from ntm.village_sets import assess_villages, clashing_codes, village_set_for
@@ -489,3 +492,43 @@ def test_exports_count_villages_at_standard_on_the_village_set_and_say_so(tmp_pa
         report = report_from_store(db, COMMUNE, 2024)
     assert (report.headline.villages_at_standard, report.headline.villages_total) == (1, 2)
     assert "Bộ tiêu chí thôn (thử) (3 tiêu chí" in report.footnote
+
+
+def test_the_return_template_asks_each_village_for_the_village_sets_indicators() -> None:
+    """The template a village fills carries the village set's codes after the national ones,
+    and what it is filled with reads back (template → reader)."""
+    national = shipped_sets()["vn-ntm-xa-2021-2025"]
+    wb = build_template(
+        COMMUNE, 2024, ["Nà Rào"], national, key="tdmnpb", village_set=village_set()
+    )
+    sheet = wb["Nà Rào"]
+    codes = [sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)]
+    assert codes[-3:] == ["T1.1", "T4.1", "T13.1"]
+    labels = {sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)}
+    assert "Thôn – 4. Giao thông" in labels
+    filled = values([("Nà Rào", 2024, "T1.1", True), ("Nà Rào", 2024, "T4.1", 85)])
+    fill_template(wb, filled)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result = read_return(buffer.getvalue(), "mau.xlsx", village_sets=[village_set()])
+    got = result.values.set_index("code")["value"].to_dict()
+    assert (got["T1.1"], got["T4.1"]) == (1.0, 85.0)
+    assert not [p for p in result.problems if p.is_error]
+
+
+def test_ntm_template_from_the_database_includes_the_village_set(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    with Store(url) as db:
+        db.migrate()
+        db.save_criteria_set(village_set(), user="test")
+        db.save_commune(
+            CommuneProfile(
+                name=COMMUNE, region="tdmnpb", village_sets=["thu-thon"], villages=["Nà Rào"]
+            )
+        )
+    out = tmp_path / "mau.xlsx"
+    done = ntm("template", "--db", url, "--commune", COMMUNE, "--period", "2024", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["village_set"] == "thu-thon"
+    sheet = openpyxl.load_workbook(out)["Nà Rào"]
+    assert "T4.1" in [sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)]

@@ -40,6 +40,7 @@ SHEET_INFO = "Thông tin"
 SHEET_COMMUNE = "Toàn xã"
 SHEET_LISTS = "Danh mục"
 COMMUNE_UNIT = "Toàn xã"  # the "Thôn/Bản:" value of the commune sheet
+VILLAGE_SET_PREFIX = "Thôn – "  # before a village-set criterion: "Thôn – 4. Giao thông"
 
 YES_TEXT = "Đạt"
 NO_TEXT = "Không đạt"
@@ -260,12 +261,14 @@ def _data_sheet(
     ws.protection.formatRows = False
 
 
-def _rows(criteria: CriteriaSet, village: bool) -> list[tuple[str, Indicator, Part, bool]]:
+def _rows(
+    criteria: CriteriaSet, village: bool, prefix: str = ""
+) -> list[tuple[str, Indicator, Part, bool]]:
     out = []
     for criterion, ind in criteria.indicators():
         if village and ind.scope != "village":
             continue
-        label = f"{criterion.number}. {criterion.name.vi}"
+        label = f"{prefix}{criterion.number}. {criterion.name.vi}"
         for part in ind.measured:
             boolean = part.kind == "boolean" or (village and ind.aggregation == "share")
             out.append((label, ind, part, boolean))
@@ -279,12 +282,15 @@ def build_template(
     criteria: CriteriaSet,
     key: str | None = None,
     note: str = "",
+    village_set: CriteriaSet | None = None,
 ) -> openpyxl.Workbook:
     """The return workbook for `commune` and `period` with one sheet per village.
 
     `key` is the commune's region (region-keyed sets) or group (group-keyed sets); it selects
-    the thresholds shown for reference. Raises ValueError for a key the set does not know or a
-    village named twice.
+    the thresholds shown for reference. `village_set`: the province village set the commune
+    follows for the period (ntm.village_sets); its indicators follow the national ones on each
+    village sheet, their criteria labelled "Thôn …". Raises ValueError for a key the set does
+    not know or a village named twice.
     """
     commune = nfc(commune)
     names = [nfc(v) for v in villages]
@@ -304,6 +310,8 @@ def build_template(
         key,
     )
     village_rows = _rows(criteria, village=True)
+    if village_set is not None:
+        village_rows += _rows(village_set, village=False, prefix=VILLAGE_SET_PREFIX)
     for name, title in zip(names, sheet_titles(names), strict=True):
         _data_sheet(wb.create_sheet(title), commune, period, name, village_rows, key)
     lists = _lists_sheet(wb, criteria)
@@ -388,9 +396,12 @@ def write_template(
     key: str | None = None,
     note: str = "",
     values: pd.DataFrame | None = None,
+    village_set: CriteriaSet | None = None,
 ) -> Path:
     """Build the template (filled with `values` if given) and save it to `path`."""
-    wb = build_template(commune, period, villages, criteria, key=key, note=note)
+    wb = build_template(
+        commune, period, villages, criteria, key=key, note=note, village_set=village_set
+    )
     if values is not None:
         fill_template(wb, values)
     out = Path(path)

@@ -22,6 +22,7 @@ from ntm.errors import NoCriteriaSetError
 from ntm.formatting import sort_key
 from ntm.storage import CommuneProfile
 from ntm.template import build_template, nfc
+from ntm.village_sets import village_set_for
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -84,6 +85,12 @@ def _stored_commune(commune: str, db: str) -> tuple[CommuneProfile | None, list[
     return profile, villages
 
 
+def _village_set(profile: CommuneProfile, period: int, db: str) -> CriteriaSet | None:
+    """The province village set the stored commune follows for `period` (ntm.village_sets)."""
+    chosen = [s for s in (_find_set(i, db) for i in profile.village_sets) if s is not None]
+    return village_set_for(period, chosen)
+
+
 def run(args: argparse.Namespace) -> int:
     profile: CommuneProfile | None = None
     if args.db:
@@ -123,9 +130,16 @@ def run(args: argparse.Namespace) -> int:
             + "; ".join(criteria.missing),
             file=sys.stderr,
         )
+    village_set = _village_set(profile, args.period, args.db) if profile is not None else None
     try:
         wb = build_template(
-            args.commune, args.period, args.village, criteria, key=key, note=args.note
+            args.commune,
+            args.period,
+            args.village,
+            criteria,
+            key=key,
+            note=args.note,
+            village_set=village_set,
         )
     except ValueError as exc:
         return _usage(str(exc))
@@ -138,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
         "commune": wb["Thông tin"]["B1"].value,
         "period": args.period,
         "criteria_set": criteria.id,
+        "village_set": village_set.id if village_set else None,
         "key": key,
         "villages": [nfc(name) for name in args.village],
         "sheets": wb.sheetnames,

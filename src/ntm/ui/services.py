@@ -914,7 +914,14 @@ def _template(url: str, commune: str, year: int) -> bytes:
         names = sorted(set(prof.villages), key=sort_key)
     from ntm.template import build_template
 
-    wb = build_template(commune, year, names, crit, key=commune_key(commune, crit))
+    wb = build_template(
+        commune,
+        year,
+        names,
+        crit,
+        key=commune_key(commune, crit),
+        village_set=village_set_in_force(commune, year),
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
