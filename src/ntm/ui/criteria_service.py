@@ -413,7 +413,7 @@ class Incomplete:
 
 def incomplete_in_force(commune: str | None, today: dt.date | None = None) -> list[Incomplete]:
     """The sets in force that are incomplete, for the commune's years with data and this year
-    (e.g. 2026-2030 without its 47 indicators)."""
+    (e.g. 2026-2030 without its 47 indicators, or a province village set without its own)."""
     years = set(services.periods(commune)) if commune else set()
     years.add((today or dt.date.today()).year)
     found: dict[str, Incomplete] = {}
@@ -426,6 +426,9 @@ def incomplete_in_force(commune: str | None, today: dt.date | None = None) -> li
             )
         except NoCriteriaSetError:
             continue
-        if not crit.complete:
-            found.setdefault(crit.id, Incomplete(crit, [])).years.append(year)
+        # The province village set the commune follows is in force too (ntm.village_sets).
+        village_set = services.village_set_in_force(commune, year) if commune else None
+        for in_force in (crit, village_set):
+            if in_force is not None and not in_force.complete:
+                found.setdefault(in_force.id, Incomplete(in_force, [])).years.append(year)
     return list(found.values())
