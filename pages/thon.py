@@ -57,15 +57,14 @@ else:
         border=True,
     )
     if not crit.complete:
+        # The sentence is Markdown this code wrote (bold title); what the set says is escaped.
         st.warning(
-            md(
-                ctx.tr(
-                    "ui.village.set_incomplete",
-                    title=crit.title.get(ctx.lang),
-                    decision=crit.legal_basis.decision,
-                    missing=" ".join(crit.missing),
-                    set_id=crit.id,
-                )
+            ctx.tr(
+                "ui.village.set_incomplete",
+                title=md(crit.title.get(ctx.lang)),
+                decision=md(crit.legal_basis.decision),
+                missing=md(" ".join(crit.missing)),
+                set_id=md(crit.id),
             ),
             icon=":material/warning:",
         )

@@ -237,6 +237,10 @@ def test_overview_upload_and_village_in_a_real_browser(
     table = main.get_by_test_id("stTable")
     expect(table.get_by_role("row").filter(has_text="2.2")).to_contain_text("94,6%")
     expect(page.get_by_text("Page not found")).to_have_count(0)
+    # The demo commune follows Bắc Kạn's village set: its verdict and the incomplete notice.
+    expect(main.get_by_test_id("stMetricValue").first).to_have_text("0/16")
+    expect(main.get_by_text(re.compile("902/QĐ-UBND")).first).to_be_visible()
+    page.screenshot(path=str(shots / "thon.png"), full_page=True)
 
     for name, seconds in app.timings.items():
         record_property(name, round(seconds, 2))
