@@ -12,7 +12,8 @@ What happens to a file, in order:
    column) is checked before calamine builds its dense grid.
 2. The same pass over the worksheet XML records the cells that carry a percent number format and
    the formula cells without a cached value (calamine gives values only). Values are read with
-   python-calamine (fast; also legacy .xls, which has no format information).
+   python-calamine (fast; also legacy .xls, which has no format information), from a copy of the
+   zip whose already inflated parts are stored, so that no XML is inflated twice.
 3. Metadata: a "Thông tin" sheet and label/value rows above each table (labels matched without
    regard to case, diacritics, Unicode form, spacing or a trailing colon). The period chooses the
    criteria set unless one is given (or the return names a shipped set).
@@ -36,6 +37,7 @@ import logging
 import math
 import posixpath
 import re
+import struct
 import time
 import unicodedata
 import zipfile
@@ -293,6 +295,11 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _OLE_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 
+# ZIP records (APPNOTE 4.3.7, 4.3.12, 4.3.16), written by `_Guard._stored_copy`.
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SHEET_EL = re.compile(rb"<(?:[\w.-]+:)?sheet\b([^>]*)>")
 _REL_EL = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>")
@@ -385,6 +392,9 @@ class _Book:
     percent: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     no_cache: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     macro: bool = False
+    # What calamine opens: the archive with the parts already inflated here stored as they are
+    # (None: the file as uploaded).
+    archive: bytes | None = None
 
 
 def _sniff_other(data: bytes) -> str:
@@ -416,6 +426,7 @@ class _Guard:
         self.limits = limits
         self.deadline = deadline
         self.raw = b""
+        self.inflated: dict[zipfile.ZipInfo, bytes] = {}
 
     def refuse(self, code: Code, sheet: str = "", cell: str = "", **params: Any) -> _Refused:
         return _Refused(Problem(code, self.file, sheet, cell, params))
@@ -489,6 +500,7 @@ class _Guard:
             if sheet_xml:
                 self._scan_sheet(book, name, sheet_xml, percent_styles)
             self.check_time()
+        book.archive = self._stored_copy(infos)
         return book
 
     def _member(
@@ -505,6 +517,7 @@ class _Guard:
                 Code.ARCHIVE_TOO_LARGE, detail=f"> {self.limits.max_inflated_bytes / MB:.0f} MB"
             )
         data = self._inflate(zf, info)
+        self.inflated[info] = data
         text = data
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             text = data.decode("utf-16", "replace").encode("utf-8")
@@ -535,6 +548,48 @@ class _Guard:
         if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
             raise damaged
         return out
+
+    def _stored_copy(self, infos: list[zipfile.ZipInfo]) -> bytes | None:
+        """The archive rebuilt with every part inflated above stored uncompressed, the others
+        copied as they are, so that calamine does not inflate the same XML a second time. None
+        (calamine reads the upload) when the parts overlap or the copy would need ZIP64."""
+        raw, inflated = self.raw, self.inflated
+        copied = sum(i.compress_size for i in infos if i not in inflated)
+        size = copied + sum(map(len, inflated.values())) + 128 * len(infos)
+        if copied > len(raw) or size >= 0xFFFFFFFF or len(infos) >= 0xFFFF:
+            return None
+        local: list[bytes] = []
+        central: list[bytes] = []
+        offset = 0
+        for info in infos:
+            name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+            body = inflated.get(info)
+            if body is not None:
+                method, packed_size = zipfile.ZIP_STORED, len(body)
+            else:
+                off = info.header_offset
+                if raw[off : off + 4] != b"PK\x03\x04":
+                    return None
+                start = off + 30 + int.from_bytes(raw[off + 26 : off + 28], "little")
+                start += int.from_bytes(raw[off + 28 : off + 30], "little")
+                body = raw[start : start + info.compress_size]
+                method, packed_size = info.compress_type, info.compress_size
+            # Only the UTF-8 name flag is kept: sizes are known, nothing is encrypted.
+            fields = (20, info.flag_bits & 0x800, method, 0, 0x21, info.CRC, packed_size)
+            local += [_LOCAL_HEADER.pack(b"PK\x03\x04", *fields, info.file_size, len(name), 0)]
+            local += [name, body]
+            central += [
+                _CENTRAL_HEADER.pack(
+                    b"PK\x01\x02", 20, *fields, info.file_size, len(name), 0, 0, 0, 0, 0, offset
+                ),
+                name,
+            ]
+            offset += 30 + len(name) + len(body)
+        directory = b"".join(central)
+        end = _END_RECORD.pack(
+            b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0
+        )
+        return b"".join([*local, directory, end])
 
     def _inflate_other(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         """Other compression methods, through zipfile in small chunks."""
@@ -1118,7 +1173,7 @@ class _Reader:
             raise guard.refuse(Code.NOT_A_WORKBOOK, detail=_sniff_other(data))
         if book.macro:
             self.problem(Code.MACRO_WORKBOOK)
-        grids = _load_grids(data, book, guard)
+        grids = _load_grids(book.archive or data, book, guard)
         self._interpret(grids)
 
     def _interpret(self, grids: list[_Grid]) -> None:
