@@ -789,10 +789,8 @@ def _classify(row: list[Any]) -> tuple[dict[str, int], list[tuple[int, str | Non
     roles: dict[str, int] = {}
     others: list[tuple[int, str | None]] = []
     for c, value in enumerate(row):
-        if _empty(value):
-            continue
         if isinstance(value, str):
-            if len(value) > 80:
+            if len(value) > 80 or not value.strip():
                 continue
             role = header_role(value)
             if role is not None:
@@ -973,6 +971,15 @@ class _Codes:
             if re.fullmatch(r"\d+(?:\.\d+)?", code):
                 self.by_number.setdefault(float(code), []).append(code)
         self._names: dict[str, list[str]] = {}
+        # A code cell is nearly always a measured code as the set writes it ("2.2", "17.1a"):
+        # those resolve to themselves whatever the row's name, so they skip the parsing below.
+        self.exact = {
+            code: code
+            for code in index.measured
+            if code not in index.parents
+            and parse_code_text(code) == (code, "")
+            and self.by_fold.get(code) == code
+        }
 
     def names(self, code: str) -> list[str]:
         """Folded names of a code; a multi-part indicator's own names sit on its parts."""
@@ -988,6 +995,10 @@ class _Codes:
 
     def parse(self, entry: _Entry) -> None:
         raw = entry.raw
+        exact = self.exact.get(raw) if type(raw) is str else None
+        if exact is not None:
+            entry.code = exact
+            return
         if isinstance(raw, bool):
             return
         if isinstance(raw, int | float):
@@ -1107,6 +1118,8 @@ def cell_number(
 
 
 def _text(raw: Any) -> str:
+    if raw == "":  # most notes
+        return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return nfc(raw) if not _empty(raw) else ""
@@ -1318,6 +1331,7 @@ class _Reader:
         )
         data_cols = [c for c in (*(c for c, _ in units), sheet.num_col, sheet.den_col) if c >= 0]
         code_col, name_col = sheet.code_col, roles.get("name", -1)
+        no_cache = grid.no_cache
         entries: list[_Entry] = []
         for r in range(table.header_row + 1, len(grid.rows)):
             row = grid.rows[r]
@@ -1330,7 +1344,9 @@ class _Reader:
             name = row[name_col] if 0 <= name_col < n else ""
             entry = _Entry(r, raw, name=name if isinstance(name, str) else "")
             for c in data_cols:
-                if (c < n and row[c] != "" and row[c] is not None) or (r, c) in grid.no_cache:
+                if (c < n and row[c] != "" and row[c] is not None) or (
+                    no_cache and (r, c) in no_cache
+                ):
                     entry.valued = entry.filled = True
                     break
             if not entry.filled and 0 <= sheet.note_col < n and not _empty(row[sheet.note_col]):
@@ -1418,6 +1434,14 @@ class _Reader:
             return NAN
         raw = row[c] if c < len(row) else ""
         grid = sheet.grid
+        # Most cells: a finite number, not yes/no, not percent-formatted: taken as it is.
+        if (
+            type(raw) is float
+            and raw - raw == 0.0
+            and kind != "boolean"
+            and not (is_value and grid.percent and (r, c) in grid.percent)
+        ):
+            return raw
         if raw == "" or raw is None:
             if (r, c) in grid.no_cache:
                 self.problem(Code.FORMULA_NO_CACHED_VALUE, grid.name, a1(r, c))
@@ -1434,11 +1458,14 @@ class _Reader:
         if not rows:
             return empty_values()
 
+        # One index for every column: pandas then neither builds one per Series nor aligns them.
+        index = pd.RangeIndex(len(rows))
+
         def column(name: str) -> list[Any]:
             return [row[name] for row in rows]
 
         def text(name: str) -> pd.Series:
-            return pd.Series(column(name), dtype="object")
+            return pd.Series(column(name), index=index, dtype="object")
 
         return pd.DataFrame(
             {
