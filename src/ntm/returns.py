@@ -323,9 +323,12 @@ _PERCENT_ID = re.compile(rb"numFmtId\s*=\s*[\"'](?:9|10)[\"']")
 
 @lru_cache(maxsize=16)
 def _odd_cell(digits: int) -> re.Pattern[bytes]:
-    """A cell that does not name its place first, or names one past column Z or with a row
-    number of `digits` digits or more."""
-    return re.compile(rb'<c(?:(?! r=")[\s>/]| r="(?:[A-Z]{2,3}\d|[A-Z]\d{%d,}))' % digits)
+    """A cell that does not name its place first as one letter and a row number of fewer than
+    `digits` digits (r="A1" to r="Z99999" for 6), e.g. one past column Z or far down."""
+    # Written as "not the usual cell" (one lookahead per cell): a third faster than listing
+    # the odd ones, and anything unusual only takes `_extent` to its exact scan.
+    usual = rb'(?! r="[A-Z]\d{1,%d}")' % (digits - 1) if digits > 1 else b""
+    return re.compile(rb"<c" + usual + rb"[\s>/]")
 
 
 def _extent(xml: bytes, limits: Limits) -> tuple[int, int]:
@@ -521,7 +524,7 @@ class _Guard:
         text = data
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             text = data.decode("utf-16", "replace").encode("utf-8")
-        if b"<!" in text and (b"<!DOCTYPE" in text or b"<!ENTITY" in text):
+        if b"<!DOCTYPE" in text or b"<!ENTITY" in text:  # long needles: faster than "<!"
             which = "DOCTYPE" if b"<!DOCTYPE" in text else "ENTITY"
             raise self.refuse(Code.UNSAFE_XML, detail=f"{which} in {info.filename}")
         return data
