@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hostile import LONG_HEADER, long_return, mini_criteria, with_cached_value, xls, xlsx
 
@@ -28,7 +29,7 @@ from ntm.returns import (
     parse_number_text,
     read_return,
 )
-from ntm.values import VALUE_COLUMNS, ReadResult
+from ntm.values import VALUE_COLUMNS, ReadResult, empty_values
 
 NAN = float("nan")
 
@@ -338,6 +339,11 @@ def test_values_frame_has_the_tidy_columns() -> None:
     result = read(long_return([["2.2", "", 90]], village="A"))
     assert list(result.values.columns) == VALUE_COLUMNS
     assert str(result.values["period"].dtype) == "int64"
+    # The frame is assembled from ready arrays without pandas' checks: the same dtypes as an
+    # empty values frame (object text, not pandas' string dtype) and concatenable with one.
+    assert result.values.dtypes.equals(empty_values().dtypes)
+    both = pd.concat([empty_values(), result.values], ignore_index=True)
+    assert both.dtypes.equals(empty_values().dtypes)
     assert result.values["file"].tolist() == ["bao-cao.xlsx"]
     assert result.values["cell"].tolist() == ["C6"]
 

@@ -1143,6 +1143,10 @@ class _Sheet:
     wide: bool = False
 
 
+# The values frame's columns and dtypes (`ntm.values.empty_values`).
+_FRAME_DTYPES = dict(empty_values().dtypes.astype(str))
+
+
 class _Reader:
     def __init__(
         self,
@@ -1461,29 +1465,19 @@ class _Reader:
         if not rows:
             return empty_values()
 
-        # One index for every column: pandas then neither builds one per Series nor aligns them.
-        index = pd.RangeIndex(len(rows))
-
-        def column(name: str) -> list[Any]:
-            return [row[name] for row in rows]
-
-        def text(name: str) -> pd.Series:
-            return pd.Series(column(name), index=index, dtype="object")
-
-        return pd.DataFrame(
-            {
-                "commune": text("commune"),
-                "village": text("village"),
-                "period": np.array(column("period"), dtype="int64"),
-                "code": text("code"),
-                "value": np.array(column("value"), dtype="float64"),
-                "numerator": np.array(column("numerator"), dtype="float64"),
-                "denominator": np.array(column("denominator"), dtype="float64"),
-                "note": text("note"),
-                "file": text("file"),
-                "sheet": text("sheet"),
-                "cell": text("cell"),
-            }
+        # Each column is built here as the array pandas stores (text: str or None, as object,
+        # like `empty_values`), so pandas is told to take them as they are: its per-column
+        # checks and conversions (through a Series for each text column, so that pandas 3
+        # does not infer its string dtype) were about half of the frame's time. Private
+        # pandas API (since 1.x); tests/test_returns.py checks the dtypes.
+        return pd.DataFrame._from_arrays(
+            [
+                np.array([row[name] for row in rows], dtype=dtype)
+                for name, dtype in _FRAME_DTYPES.items()
+            ],
+            columns=pd.Index(list(_FRAME_DTYPES)),
+            index=pd.RangeIndex(len(rows)),
+            verify_integrity=False,
         )
 
 
