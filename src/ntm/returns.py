@@ -321,25 +321,28 @@ BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 _PERCENT_ID = re.compile(rb"numFmtId\s*=\s*[\"'](?:9|10)[\"']")
 
 
-@lru_cache(maxsize=16)
-def _odd_cell(digits: int) -> re.Pattern[bytes]:
+@lru_cache(maxsize=32)
+def _odd_cell(digits: int, or_formula: bool = False) -> re.Pattern[bytes]:
     """A cell that does not name its place first as one letter and a row number of fewer than
-    `digits` digits (r="A1" to r="Z99999" for 6), e.g. one past column Z or far down."""
+    `digits` digits (r="A1" to r="Z99999" for 6), e.g. one past column Z or far down; with
+    `or_formula`, also a formula element (a superset of `_has_formula`)."""
     # Written as "not the usual cell" (one lookahead per cell): a third faster than listing
     # the odd ones, and anything unusual only takes `_extent` to its exact scan.
     usual = rb'(?! r="[A-Z]\d{1,%d}")' % (digits - 1) if digits > 1 else b""
+    if or_formula:
+        return re.compile(rb"<(?:c" + usual + rb"|f)[\s>/]")
     return re.compile(rb"<c" + usual + rb"[\s>/]")
 
 
-def _extent(xml: bytes, limits: Limits) -> tuple[int, int]:
+def _extent(xml: bytes, limits: Limits, usual_cells: bool = False) -> tuple[int, int]:
     """(last row, last column), 1-based, of the cells calamine will place, or a bound above
     them: calamine builds a dense grid from A1 to there (a lone cell in XFD1048576 aborts the
-    process)."""
+    process). `usual_cells`: `_odd_cell` is known to find nothing."""
     if b"<sheetData" in xml:
         # Cells that name their place first (Excel, LibreOffice, openpyxl): one literal scan.
         digits = len(str(limits.max_rows))
         bound = 10 ** (digits - 1) - 1  # rows with fewer digits
-        if not _odd_cell(digits).search(xml) and 26 * bound <= limits.max_cells:
+        if 26 * bound <= limits.max_cells and (usual_cells or not _odd_cell(digits).search(xml)):
             return bound, 26
         if not _CELL_WITHOUT_REF.search(xml):
             last_row = max(map(int, _REF_ROW.findall(xml)), default=0)
@@ -650,7 +653,9 @@ class _Guard:
 
     def _scan_sheet(self, book: _Book, name: str, xml: bytes, percent_styles: set[bytes]) -> None:
         limits = self.limits
-        last_row, last_col = _extent(xml, limits)
+        # The usual sheet (every cell placed as r="A1".., no formula) in one scan, not two.
+        usual = b"<sheetData" in xml and not _odd_cell(len(str(limits.max_rows)), True).search(xml)
+        last_row, last_col = _extent(xml, limits, usual_cells=usual)
         if last_row > limits.max_rows:
             raise self.refuse(Code.TOO_MANY_ROWS, sheet=name, limit=limits.max_rows)
         if last_row * last_col > limits.max_cells:
@@ -673,7 +678,7 @@ class _Guard:
                 ref = _CELL_REF.search(m.group(0))
                 if ref:
                     percent.add((int(ref.group(2)) - 1, _column_index(ref.group(1))))
-        if _has_formula(xml):
+        if not usual and _has_formula(xml):
             for m in _CELL.finditer(xml):
                 body = m.group(3)
                 if not body or not _FORMULA.search(body) or _CACHED.search(body):
