@@ -533,26 +533,28 @@ class _Guard:
         return data
 
     def _inflate(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-        damaged = self.refuse(Code.UNREADABLE_FILE, detail=f"ZIP part {info.filename} damaged")
+        def damaged() -> _Refused:  # built only when raised: most parts are not damaged
+            return self.refuse(Code.UNREADABLE_FILE, detail=f"ZIP part {info.filename} damaged")
+
         raw, off = self.raw, info.header_offset
         if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
             return self._inflate_other(zf, info)
         if raw[off : off + 4] != b"PK\x03\x04":
-            raise damaged
+            raise damaged()
         start = off + 30 + int.from_bytes(raw[off + 26 : off + 28], "little")
         start += int.from_bytes(raw[off + 28 : off + 30], "little")
         packed = raw[start : start + info.compress_size]
         if len(packed) != info.compress_size:
-            raise damaged
+            raise damaged()
         if info.compress_type == zipfile.ZIP_STORED:
             out = packed
         else:
             try:
                 out = zlib.decompressobj(-15).decompress(packed, info.file_size + 1)
             except zlib.error:
-                raise damaged from None
+                raise damaged() from None
         if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-            raise damaged
+            raise damaged()
         return out
 
     def _stored_copy(self, infos: list[zipfile.ZipInfo]) -> bytes | None:
@@ -957,7 +959,7 @@ def resolve_key(text: Any, criteria: CriteriaSet) -> str | None:
 # --- codes ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     row: int
     raw: Any
@@ -1374,10 +1376,10 @@ class _Reader:
         grid, r = sheet.grid, entry.row
         row = grid.rows[r]
         n = len(row)
-        code_cell = a1(r, sheet.code_col)
         if not entry.valued and (entry.code is None or entry.code not in index.measured):
             return  # a note beside a heading or an unknown code: nothing is lost
         if entry.code is None:
+            code_cell = a1(r, sheet.code_col)
             if entry.candidates:
                 self.problem(
                     Code.AMBIGUOUS_CODE,
@@ -1399,7 +1401,7 @@ class _Reader:
         info = index.measured.get(entry.code)
         if info is None:
             self.problems.append(
-                unknown_code_problem(entry.code, index, self.file, grid.name, code_cell)
+                unknown_code_problem(entry.code, index, self.file, grid.name, a1(r, sheet.code_col))
             )
             return
         note_col = sheet.note_col
@@ -1415,6 +1417,8 @@ class _Reader:
             if value != value and num != num and den != den and (sheet.wide or not note):
                 continue
             cell_col = col if col >= 0 else sheet.num_col
+            if cell_col < 0:  # no value nor numerator column: the row's code cell
+                cell_col = sheet.code_col
             self.rows.append(
                 {
                     "commune": sheet.commune,
@@ -1427,7 +1431,7 @@ class _Reader:
                     "note": note or None,
                     "file": self.file,
                     "sheet": grid.name,
-                    "cell": a1(r, cell_col) if cell_col >= 0 else code_cell,
+                    "cell": a1(r, cell_col),
                 }
             )
 
