@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hostile import LONG_HEADER, long_return, mini_criteria, with_cached_value, xls, xlsx
 
@@ -28,7 +29,7 @@ from ntm.returns import (
     parse_number_text,
     read_return,
 )
-from ntm.values import VALUE_COLUMNS, ReadResult
+from ntm.values import VALUE_COLUMNS, ReadResult, empty_values
 
 NAN = float("nan")
 
@@ -338,6 +339,11 @@ def test_values_frame_has_the_tidy_columns() -> None:
     result = read(long_return([["2.2", "", 90]], village="A"))
     assert list(result.values.columns) == VALUE_COLUMNS
     assert str(result.values["period"].dtype) == "int64"
+    # The frame is assembled from ready arrays without pandas' checks: the same dtypes as an
+    # empty values frame (object text, not pandas' string dtype) and concatenable with one.
+    assert result.values.dtypes.equals(empty_values().dtypes)
+    both = pd.concat([empty_values(), result.values], ignore_index=True)
+    assert both.dtypes.equals(empty_values().dtypes)
     assert result.values["file"].tolist() == ["bao-cao.xlsx"]
     assert result.values["cell"].tolist() == ["C6"]
 
@@ -802,3 +808,26 @@ def test_no_set_for_the_year_names_the_cell_that_gives_the_year() -> None:
     result = read(xlsx({"Toàn xã": sheet}), criteria=None)  # the set chosen by the year
     (problem,) = result.problems
     assert (problem.code, problem.sheet, problem.cell) == (Code.NO_CRITERIA_SET, "Toàn xã", "B2")
+
+
+def test_calamine_opens_the_inflated_parts_stored_with_the_others_as_uploaded() -> None:
+    """The guard's inflated XML is handed on stored (not inflated twice); nothing else changes."""
+    import io
+    import zipfile
+
+    from ntm.returns import _Guard
+
+    data = long_return([["2.1", "", 95]], village="A")
+    guard = _Guard("bao-cao.xlsx", DEFAULT_LIMITS, time.monotonic() + 10)
+    archive = guard.zip_book(data, "bao-cao.xlsx").archive
+    assert archive is not None
+    upload, copy = zipfile.ZipFile(io.BytesIO(data)), zipfile.ZipFile(io.BytesIO(archive))
+    assert copy.testzip() is None
+    assert copy.namelist() == upload.namelist()
+    for before, after in zip(upload.infolist(), copy.infolist(), strict=True):
+        assert copy.read(after) == upload.read(before)
+        # The guard inflates what calamine reads: not the document properties nor the theme.
+        inflated = not before.filename.startswith(("docProps/", "xl/theme/", "_rels/"))
+        stored = after.compress_type == zipfile.ZIP_STORED
+        assert stored if inflated else after.compress_type == before.compress_type
+    assert value_of(read(data), "2.1", "A") == 95

@@ -191,9 +191,17 @@ def check_rows(
             )
             continue
         village = row.get("village")
-        key = (row.get("commune"), None if _missing(village) else village, row.get("period"), code)
-        value = _float(row.get("value"))
-        num, den = _float(row.get("numerator")), _float(row.get("denominator"))
+        if village is not None and type(village) is not str and _missing(village):
+            village = None
+        key = (row.get("commune"), village, row.get("period"), code)
+        # The reader's rows hold floats already: `_float` only for the others.
+        value, num, den = row.get("value"), row.get("numerator"), row.get("denominator")
+        if type(value) is not float:
+            value = _float(value)
+        if type(num) is not float:
+            num = _float(num)
+        if type(den) is not float:
+            den = _float(den)
         earlier = first.get(key)
         if earlier is not None:
             if not (
