@@ -532,3 +532,21 @@ def test_ntm_template_from_the_database_includes_the_village_set(tmp_path: Path)
     assert json.loads(done.stdout)["village_set"] == "thu-thon"
     sheet = openpyxl.load_workbook(out)["Nà Rào"]
     assert "T4.1" in [sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)]
+
+
+def test_a_village_set_value_on_the_commune_sheet_is_left_out_and_reported() -> None:
+    sheets = {
+        "Toàn xã": [
+            ["Xã:", COMMUNE],
+            ["Năm:", 2024],
+            [],
+            LONG_HEADER,
+            ["2.1", "", 99],
+            ["T4.1", "", 90],
+        ]
+    }
+    result = read_return(xlsx(sheets), "xa.xlsx", village_sets=[village_set()])
+    assert list(result.values["code"]) == ["2.1"]
+    found = [(p.code, p.sheet, p.cell, p.params["criteria_set"]) for p in result.problems]
+    assert found == [(Code.VILLAGE_CODE_FOR_COMMUNE, "Toàn xã", "C6", "thu-thon")]
+    assert "ở trang của thôn" in result.problems[0].message("vi")

@@ -56,6 +56,7 @@ class Code(StrEnum):
     UNSAFE_XML = "unsafe_xml"
     TOO_MANY_CELLS = "too_many_cells"
     INDICATOR_HAS_PARTS = "indicator_has_parts"
+    VILLAGE_CODE_FOR_COMMUNE = "village_code_for_commune"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -65,6 +66,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.MISSING_VILLAGE: Severity.WARNING,
     Code.MACRO_WORKBOOK: Severity.WARNING,
     Code.INDICATOR_HAS_PARTS: Severity.WARNING,
+    Code.VILLAGE_CODE_FOR_COMMUNE: Severity.WARNING,
 }
 
 

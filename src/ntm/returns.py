@@ -58,6 +58,7 @@ from ntm.template import nfc
 from ntm.validation import (
     CodeIndex,
     check_rows,
+    code_index,
     fmt_number,
     reading_index,
     unknown_code_problem,
@@ -1263,10 +1264,34 @@ class _Reader:
         self.meta.villages = list(villages)
         problems, kept = check_rows(self.rows, index, self.file)
         self.problems.extend(problems)
-        self.rows = list(kept)  # type: ignore[arg-type]
+        self.rows = self._village_codes_on_villages(kept, index, criteria)
         if not self.rows and not any(p.is_error for p in self.problems):
             # A blank template: storing it would add an empty revision and tell nobody.
             self.problem(Code.NO_VALUES)
+
+    def _village_codes_on_villages(
+        self, rows: list[Any], index: CodeIndex, criteria: CriteriaSet
+    ) -> list[dict[str, Any]]:
+        """A village set's value given for the commune as a whole is left out and reported: the
+        set judges each village on its own values (ntm.village_sets), never the commune."""
+        commune_codes = code_index(criteria).measured
+        if index.measured is commune_codes:  # no village set in use: nothing to check
+            return list(rows)
+        out = []
+        for row in rows:
+            code = row["code"]
+            if row.get("village") is None and code not in commune_codes:
+                owner = next((s.id for s in self.village_sets if code in s.measured_codes()), "")
+                self.problem(
+                    Code.VILLAGE_CODE_FOR_COMMUNE,
+                    row.get("sheet") or "",
+                    row.get("cell") or "",
+                    code=code,
+                    criteria_set=owner,
+                )
+                continue
+            out.append(row)
+        return out
 
     def _book_meta(self, book: _Meta) -> None:
         meta = self.meta
