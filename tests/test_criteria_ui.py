@@ -27,6 +27,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
+from hostile import LONG_HEADER, xlsx
 from streamlit.testing.v1 import AppTest
 
 from ntm import charts
@@ -41,6 +42,7 @@ from ntm.criteria import (
     shipped_sets,
 )
 from ntm.criteria_sheet import ROWS_SHEET, export_bytes
+from ntm.returns import read_return
 from ntm.storage import CommuneProfile, Store
 from ntm.ui import auth_ui, services, state
 from ntm.ui import criteria_service as cs
@@ -422,6 +424,45 @@ def test_2026_is_assessed_on_an_imported_complete_set_keyed_by_the_group(empty_d
     assert progress.loc[2025, "criteria_unknown"] > 0
     assert progress.loc[2026, "not_comparable"] == "4, 7"
     assert progress.loc[2026, "comparable_total"] == 8 and progress.loc[2026, "comparable_met"] == 8
+
+
+def _return_2026(commune: str) -> bytes:
+    """A workbook as staff bring it: the commune's 2026 values of the imported set's codes."""
+    rows = [[f"{n}.1", "", 80] for n in range(1, 11)]
+    return xlsx({"Toàn xã": [["Xã:", commune], ["Năm:", 2026], [], LONG_HEADER, *rows]})
+
+
+@pytest.mark.parametrize(
+    ("imported", "status", "stored_values"),
+    [(False, "refused", 0), (True, "accepted", 10)],
+    ids=["before the set is imported", "after"],
+)
+def test_a_2026_return_is_read_against_the_set_imported_into_the_database(
+    empty_db: str, imported: bool, status: str, stored_values: int
+) -> None:
+    """The reader chooses the set as the assessment does (Store.reading_context): once the
+    47 indicators are imported, a 2026 workbook's codes are known, not dropped as unknown."""
+    db = services.store()
+    db.save_commune(CommuneProfile(name="Hòa Bình", group="2"))
+    if imported:
+        db.save_criteria_set(_complete_2026(), user="test")
+    outcome = db.import_bytes(_return_2026("Hòa Bình"), "2026.xlsx", user="test")
+    assert outcome.status == status
+    assert len(db.current_values(commune="Hòa Bình")) == stored_values
+    preview = services.read_upload("2026.xlsx", _return_2026("Hòa Bình"))
+    assert len(preview.values) == stored_values
+
+
+def test_the_reader_follows_the_set_a_commune_profile_names() -> None:
+    own = _complete_2026().model_copy(update={"id": "bo-rieng-2026"})
+    result = read_return(
+        _return_2026("Hòa Bình"),
+        "2026.xlsx",
+        extra_sets=[own],
+        commune_sets={"Hòa Bình": "bo-rieng-2026"},
+    )
+    assert result.meta.criteria_set == "bo-rieng-2026"
+    assert len(result.values) == 10
 
 
 # --- the progress chart across a change of set ------------------------------------------------

@@ -550,3 +550,18 @@ def test_a_village_set_value_on_the_commune_sheet_is_left_out_and_reported() -> 
     found = [(p.code, p.sheet, p.cell, p.params["criteria_set"]) for p in result.problems]
     assert found == [(Code.VILLAGE_CODE_FOR_COMMUNE, "Toàn xã", "C6", "thu-thon")]
     assert "ở trang của thôn" in result.problems[0].message("vi")
+
+
+def test_assess_finds_a_village_set_stored_in_the_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    with Store(url) as db:
+        db.migrate()
+        db.save_criteria_set(village_set(), user="test")
+    source = tmp_path / "2024.xlsx"
+    source.write_bytes(_return_with_village_set_values())
+    without = ntm("assess", str(source), "--village-set", "thu-thon")
+    assert without.returncode == 2 and "thu-thon" in without.stderr
+    done = ntm("assess", str(source), "--village-set", "thu-thon", "--db", url)
+    assert done.returncode == 0, done.stderr
+    units = json.loads(done.stdout)["village_assessment"]["units"]
+    assert {u["village"]: u["criteria_met"] for u in units} == {"Bản Giềng": 2, "Nà Rào": 3}

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 import python_calamine as pc
 
-from ntm.criteria import CriteriaSet, get_set, set_for_year, shipped_sets
+from ntm.criteria import CriteriaSet, set_for_year, shipped_sets
 from ntm.errors import Code, NoCriteriaSetError, NtmError, Problem
 from ntm.template import nfc
 from ntm.validation import (
@@ -1173,11 +1173,15 @@ class _Reader:
         criteria: CriteriaSet | None,
         limits: Limits,
         village_sets: Sequence[CriteriaSet] = (),
+        extra_sets: Sequence[CriteriaSet] = (),
+        commune_sets: Mapping[str, str] | None = None,
     ):
         self.data = data
         self.file = file
         self.criteria = criteria
         self.village_sets = village_sets
+        self.extra_sets = extra_sets
+        self.commune_sets = commune_sets or {}
         self.limits = limits
         self.guard = _Guard(file, limits, time.monotonic() + limits.parse_seconds)
         self.problems: list[Problem] = []
@@ -1309,13 +1313,21 @@ class _Reader:
             meta.criteria_set = _name(found.value)
 
     def _choose_criteria(self, period: int) -> CriteriaSet | None:
+        # As the assessment chooses (ntm.attainment.assess, ui.services): the commune's own set,
+        # else the set the return names, else the one in force for the year; a set users
+        # imported or edited replaces the shipped file of its id.
+        known = {**shipped_sets(), **{s.id: s for s in self.extra_sets}}
+        own = self.commune_sets.get(self.meta.commune or "")
+        named = self.meta.criteria_set
         if self.criteria is not None:
             chosen = self.criteria
-        elif self.meta.criteria_set and self.meta.criteria_set in shipped_sets():
-            chosen = get_set(self.meta.criteria_set)
+        elif own and own in known:
+            chosen = known[own]
+        elif named and named in known and known[named].level == "commune":
+            chosen = known[named]
         else:
             try:
-                chosen = set_for_year(period)
+                chosen = set_for_year(period, "commune", list(known.values()))
             except NoCriteriaSetError:
                 self.problem(Code.NO_CRITERIA_SET, *self.period_where, year=period)
                 return None
@@ -1538,12 +1550,16 @@ def read_return(
     criteria: CriteriaSet | None = None,
     limits: Limits = DEFAULT_LIMITS,
     village_sets: Sequence[CriteriaSet] = (),
+    extra_sets: Sequence[CriteriaSet] = (),
+    commune_sets: Mapping[str, str] | None = None,
 ) -> ReadResult:
     """Read one Excel return into tidy values, with every problem found (never raises on bad
     user data: each problem names the file, sheet and cell). See the module docstring.
 
     `village_sets`: province village (thôn) sets whose codes the return may carry too; the one
-    covering the return's year is used (ntm.village_sets)."""
+    covering the return's year is used (ntm.village_sets). `extra_sets`: sets users imported
+    or edited (each replaces the shipped file of its id); `commune_sets`: a commune's own set
+    by commune name (Cài đặt). The database gives all three: `Store.reading_context()`."""
     file = filename if filename is not None else (source.name if isinstance(source, Path) else "")
     if isinstance(source, Path | str):
         path = Path(source)
@@ -1566,7 +1582,7 @@ def read_return(
             return ReadResult(file, empty_values(), [problem], ReturnMeta())
     else:
         data = bytes(source)
-    reader = _Reader(data, file, criteria, limits, village_sets)
+    reader = _Reader(data, file, criteria, limits, village_sets, extra_sets, commune_sets)
     try:
         return reader.run()
     except NtmError:

@@ -1,5 +1,5 @@
 """`ntm assess FILE... [--criteria SET_ID] [--village-set SET_ID] [--region R | --group G]
-[--format json|table]`."""
+[--db URL] [--format json|table]`."""
 
 from __future__ import annotations
 
@@ -34,16 +34,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     key = p.add_mutually_exclusive_group()
     key.add_argument("--region", help="vùng (Quyết định 318/QĐ-TTg), ví dụ tdmnpb")
     key.add_argument("--group", help="nhóm xã 1/2/3 (Quyết định 51/2025/QĐ-TTg)")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="tìm --criteria/--village-set cả trong các bộ người dùng đã nhập vào cơ sở dữ liệu",
+    )
     p.add_argument("--format", choices=["json", "table"], default="json")
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
     p.set_defaults(func=run)
 
 
 def read_files(
-    paths: list[Path], criteria: CriteriaSet | None, village_sets: list[CriteriaSet] | None = None
+    paths: list[Path],
+    criteria: CriteriaSet | None,
+    village_sets: list[CriteriaSet] | None = None,
+    extra_sets: list[CriteriaSet] | None = None,
 ) -> tuple[list[ReadResult], list[Problem]]:
     results = [
-        read_return(path, path.name, criteria=criteria, village_sets=village_sets or ())
+        read_return(
+            path,
+            path.name,
+            criteria=criteria,
+            village_sets=village_sets or (),
+            extra_sets=extra_sets or (),
+        )
         for path in paths
     ]
     problems = [p for r in results for p in r.problems]
@@ -86,24 +100,39 @@ def assess_results(
     criteria: CriteriaSet | None,
     region: str | None = None,
     group: str | None = None,
+    extra_sets: list[CriteriaSet] | None = None,
 ) -> Assessment:
     """Assess the values of every return that has no error (refused files are left out)."""
     values = _accepted_values(results)
-    return assess(values, keys=_keys(results, region, group), criteria=criteria)
+    keys = _keys(results, region, group)
+    return assess(values, keys=keys, criteria=criteria, extra_sets=extra_sets or ())
+
+
+def _stored(db: str | None) -> dict[str, CriteriaSet]:
+    """With --db: the sets users imported or edited there (a stored revision replaces the
+    shipped file of its id, as in the app)."""
+    if not db:
+        return {}
+    from ntm.storage import Store
+
+    with Store(db) as store:
+        store.migrate()
+        return {s.id: s for s in store.criteria_sets()}
 
 
 def run(args: argparse.Namespace) -> int:
+    stored = _stored(args.db)
     criteria = None
     if args.criteria:
         try:
-            criteria = get_set(args.criteria)
+            criteria = get_set(args.criteria, stored)
         except KeyError as exc:
             print(f"ntm assess: {exc.args[0]}", file=sys.stderr)
             return EXIT_USAGE
     village_sets = []
     for set_id in args.village_set:
         try:
-            found = get_set(set_id)
+            found = get_set(set_id, stored)
         except KeyError as exc:
             print(f"ntm assess: {exc.args[0]}", file=sys.stderr)
             return EXIT_USAGE
@@ -115,8 +144,9 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"ntm assess: không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    results, problems = read_files(args.files, criteria, village_sets)
-    assessment = assess_results(results, criteria, args.region, args.group)
+    extra = list(stored.values())
+    results, problems = read_files(args.files, criteria, village_sets, extra)
+    assessment = assess_results(results, criteria, args.region, args.group, extra)
     out = assessment.to_json(problems, lang=args.lang)
     if village_sets:
         # Each village judged on the province set in force (ntm.village_sets): the same shape

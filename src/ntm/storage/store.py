@@ -78,13 +78,33 @@ ANY = _Any.ANY
 """`revisions(village=ANY)`: every unit (None means the commune-wide unit)."""
 
 
+@dataclass(frozen=True)
+class ReadingContext:
+    """What the database knows that decides how a return is read (`ntm.returns.read_return`):
+    the sets users imported or edited (a stored revision replaces the shipped file of its id;
+    2026-2030 once its 47 indicators are imported), each commune's own set, and the province
+    village sets communes follow. `key` changes whenever any of them does (a cache key)."""
+
+    extra_sets: tuple[CriteriaSet, ...] = ()
+    commune_sets: tuple[tuple[str, str], ...] = ()
+    village_sets: tuple[CriteriaSet, ...] = ()
+    key: tuple[Any, ...] = ()
+
+    def kwargs(self) -> dict[str, Any]:
+        return {
+            "extra_sets": self.extra_sets,
+            "commune_sets": dict(self.commune_sets),
+            "village_sets": self.village_sets,
+        }
+
+
 def read_return_bytes(
-    data: bytes, filename: str, village_sets: Sequence[CriteriaSet] = ()
+    data: bytes, filename: str, context: ReadingContext | None = None
 ) -> ReadResult:
     """The default reader: `ntm.returns.read_return` (imported when first needed)."""
     from ntm.returns import read_return
 
-    return read_return(data, filename, village_sets=village_sets)
+    return read_return(data, filename, **(context.kwargs() if context else {}))
 
 
 # --- results -----------------------------------------------------------------------------
@@ -390,6 +410,7 @@ class Store:
         self.url = url or default_url()
         self.engine = engine if engine is not None else make_engine(self.url)
         self._reader = reader
+        self._context: ReadingContext | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -468,7 +489,7 @@ class Store:
             if self._reader is not None:
                 result = self._reader(data, filename)
             else:
-                result = read_return_bytes(data, filename, self.village_sets_in_use())
+                result = read_return_bytes(data, filename, self.reading_context())
         units, extra = _group_units(result, filename)
         problems = [*result.problems, *extra]
         meta = result.meta
@@ -1555,17 +1576,49 @@ class Store:
     def village_sets_in_use(self) -> list[CriteriaSet]:
         """The village sets some commune follows (stored revision first, else the shipped
         file): a return's village sheets may carry their codes."""
+        return list(self.reading_context().village_sets)
+
+    def reading_context(self) -> ReadingContext:
+        """How a return is read against this database (see ReadingContext). Two small queries;
+        stored sets are validated again only when a revision changed (imports stay fast)."""
         from ntm.criteria import shipped_sets
 
-        column = S.communes.c.village_criteria_sets
-        chosen = self._read(
-            lambda conn: conn.execute(sa.select(column).where(column.is_not(None))).scalars().all()
+        cs, c = S.criteria_sets.c, S.communes.c
+
+        def signature(conn: Connection) -> tuple[Any, ...]:
+            revisions = conn.execute(
+                sa.select(cs.set_id, sa.func.max(cs.revision))
+                .group_by(cs.set_id)
+                .order_by(cs.set_id)
+            ).all()
+            chosen = conn.execute(
+                sa.select(c.name, c.criteria_set, c.village_criteria_sets)
+                .where(sa.or_(c.criteria_set.is_not(None), c.village_criteria_sets.is_not(None)))
+                .order_by(c.name)
+            ).all()
+            return (
+                tuple((str(i), int(r)) for i, r in revisions),
+                tuple((str(n), s, tuple(v or ())) for n, s, v in chosen),
+            )
+
+        revisions, chosen = self._read(signature)
+        cached = self._context
+        if cached is not None and cached.key == (revisions, chosen):
+            return cached
+        stored = (
+            cached.extra_sets
+            if cached is not None and cached.key[:1] == (revisions,)
+            else tuple(self.criteria_sets())
         )
-        wanted = {i for ids in chosen for i in ids or []}
-        if not wanted:
-            return []
-        known = {**shipped_sets(), **{s.id: s for s in self.criteria_sets()}}
-        return [known[i] for i in sorted(wanted) if i in known]
+        known = {**shipped_sets(), **{s.id: s for s in stored}}
+        wanted = sorted({i for _, _, ids in chosen for i in ids})
+        self._context = ReadingContext(
+            extra_sets=stored,
+            commune_sets=tuple((n, s) for n, s, _ in chosen if s),
+            village_sets=tuple(known[i] for i in wanted if i in known),
+            key=(revisions, chosen),
+        )
+        return self._context
 
     def criteria_set_revisions(self, set_id: str | None = None) -> pd.DataFrame:
         """Every stored revision (set_id, revision, based_on, user, created_at), oldest first."""

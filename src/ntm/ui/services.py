@@ -834,22 +834,21 @@ def too_many_files(count: int) -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _read_upload(
-    name: str, data: bytes, limits: tuple[Any, ...], set_revisions: tuple[tuple[str, int], ...]
+    name: str, data: bytes, limits: tuple[Any, ...], context_key: tuple[Any, ...]
 ) -> ReadResult:
     from ntm.returns import Limits, read_return
 
-    wanted = {set_id for set_id, _ in set_revisions}
-    chosen = [s for s in store().village_sets_in_use() if s.id in wanted]
-    return read_return(data, name, limits=Limits(*limits), village_sets=chosen)
+    context = store().reading_context()
+    return read_return(data, name, limits=Limits(*limits), **context.kwargs())
 
 
 def read_upload(name: str, data: bytes) -> ReadResult:
-    """Read one uploaded return with the configured limits (nothing is stored); its village
-    sheets may carry the codes of the village sets communes follow. Cached by name, bytes,
-    limits and those sets' revisions."""
+    """Read one uploaded return with the configured limits (nothing is stored), as the
+    database says returns are read (`Store.reading_context`: imported sets, each commune's own
+    set, the village sets communes follow). Cached by name, bytes, limits and that context."""
     limits = upload_settings().limits()
-    in_use = tuple((s.id, s.revision) for s in store().village_sets_in_use())
-    return _read_upload(name, data, dataclasses.astuple(limits), in_use)
+    key = store().reading_context().key
+    return _read_upload(name, data, dataclasses.astuple(limits), key)
 
 
 def problems_frame(problems: Sequence[Problem], lang: str) -> pd.DataFrame:
