@@ -233,6 +233,40 @@ def test_village_set_for_the_year(year: int, expected: str | None) -> None:
     assert (found.id if found else None) == expected
 
 
+def _with_code(code: str) -> CriteriaSet:
+    """The test village set with its first indicator renamed `code`."""
+    first = village_set().criteria[0]
+    indicator = first.indicators[0].model_copy(update={"code": code})
+    return village_set().model_copy(
+        update={"criteria": [first.model_copy(update={"indicators": [indicator]})]}
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "clashes"),
+    [
+        ("T1.1", False),
+        ("TC99.1", False),  # read as 99.1 when typed loosely: no commune code has that
+        ("2.2", True),  # the same code
+        ("TC2.2", True),  # "TC 2.2" is how staff write commune indicator 2.2
+        ("12.2", True),  # a multi-part commune indicator's own code
+    ],
+)
+def test_codes_a_return_could_not_tell_from_the_commune_sets_are_named(
+    code: str, clashes: bool
+) -> None:
+    national = shipped_sets()["vn-ntm-xa-2021-2025"]
+    assert clashing_codes(national, _with_code(code)) == ([code] if clashes else [])
+
+
+def test_a_code_written_as_the_village_set_writes_it_is_not_read_as_a_national_code() -> None:
+    result = read_return(
+        _village_return("TC99.1", "Đạt"), "thon.xlsx", village_sets=[_with_code("TC99.1")]
+    )
+    assert sorted(result.values["code"]) == ["2.2", "TC99.1"]
+    assert [p.code for p in result.problems] == []
+
+
 def test_codes_shared_with_the_commune_set_are_named() -> None:
     national = shipped_sets()["vn-ntm-xa-2021-2025"]
     clashing = village_set().model_copy(

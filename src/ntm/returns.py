@@ -988,6 +988,11 @@ class _Codes:
             if re.fullmatch(r"\d+(?:\.\d+)?", code):
                 self.by_number.setdefault(float(code), []).append(code)
         self._names: dict[str, list[str]] = {}
+        self.literal = {
+            code.casefold(): code
+            for code in index.order
+            if (parse_code_text(code) or ("",))[0] != code
+        }
         # A code cell is nearly always a measured code as the set writes it ("2.2", "17.1a"):
         # those resolve to themselves whatever the row's name, so they skip the parsing below.
         self.exact = {
@@ -1031,12 +1036,15 @@ class _Codes:
             else:
                 entry.code = _number_code(value)
         elif isinstance(raw, str):
+            # A code outside the national pattern, written as the set writes it (a province's
+            # village set may use "T4.1" or "TC4.1"): taken as that code before the pattern
+            # would read "TC4.1" as 4.1. Known codes only: free text is still not a code.
+            literal = self.literal.get(raw.strip().casefold()) if self.literal else None
+            if literal is not None:
+                entry.code = literal
+                return
             parsed = parse_code_text(raw)
             if parsed is None:
-                # A code outside the national pattern, written as the set writes it (a
-                # province's village set may use "T4.1"): known codes only, so free text
-                # in the code column is still not taken for one.
-                entry.code = self.by_fold.get(raw.strip().casefold())
                 return
             code, remark = parsed
             code = self.by_fold.get(code, code)

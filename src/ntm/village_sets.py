@@ -29,6 +29,7 @@ import pandas as pd
 from ntm.attainment import Assessment, PartKeys, assess
 from ntm.criteria import CriteriaSet
 from ntm.errors import Problem
+from ntm.returns import parse_code_text
 
 # Joins commune and village into the name of the stand-in commune (a character no name has).
 _SEP = "\x1f"
@@ -48,8 +49,16 @@ def village_set_for(year: int, chosen: Sequence[CriteriaSet]) -> CriteriaSet | N
 
 
 def clashing_codes(commune_set: CriteriaSet, village_set: CriteriaSet) -> list[str]:
-    """Codes measured by both sets: a return could not say which set a value belongs to."""
-    return sorted(set(commune_set.measured_codes()) & set(village_set.measured_codes()))
+    """Village-set codes a return could not tell from the commune set's: the same code, or one
+    the reader's national pattern reads as a commune code when typed loosely ("TC4.1" is how
+    staff write criterion 4.1, so "TC 4.1" on a village sheet would be taken for it)."""
+    commune = set(commune_set.measured_codes()) | {ind.code for _, ind in commune_set.indicators()}
+    found = []
+    for code in village_set.measured_codes():
+        parsed = parse_code_text(code)
+        if code in commune or (parsed is not None and parsed[0] in commune):
+            found.append(code)
+    return sorted(found)
 
 
 def assess_villages(
