@@ -9,20 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_fixtures import ntm
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = sorted(str(p) for p in (ROOT / "data" / "demo").glob("duong-quang-*.xlsx"))
-
-
-def ntm(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ntm.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        **kwargs,
-    )
 
 
 @pytest.fixture(scope="module")

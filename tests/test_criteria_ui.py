@@ -18,7 +18,6 @@ exactly what the browser sends, so the page's own code reads the edit.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
+from app_fixtures import no_exception, use_database
 from hostile import LONG_HEADER, xlsx
 from streamlit.testing.v1 import AppTest
 
@@ -60,26 +59,10 @@ VIEWER = User("Mai", Role.VIEWER)
 # --- fixtures and helpers --------------------------------------------------------------------
 
 
-def _use_database(url: str) -> Iterator[str]:
-    before = os.environ.get("NTM_DATABASE_URL")
-    os.environ["NTM_DATABASE_URL"] = url
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    try:
-        yield url
-    finally:
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        if before is None:
-            os.environ.pop("NTM_DATABASE_URL", None)
-        else:
-            os.environ["NTM_DATABASE_URL"] = before
-
-
 @pytest.fixture
 def demo_db(tmp_path: Path) -> Iterator[str]:
     """A database of the test's own, seeded from the demo returns on first use."""
-    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 @pytest.fixture
@@ -87,7 +70,7 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database that stays empty (no demo returns to seed it from)."""
     (tmp_path / "no-demo").mkdir()
     monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
-    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 def run_page(user: User | None = None, **seed: Any) -> AppTest:
@@ -98,10 +81,6 @@ def run_page(user: User | None = None, **seed: Any) -> AppTest:
     for key, value in {**(auth_ui.session_for(user) if user else {}), **seed}.items():
         at.session_state[key] = value
     return at.run()
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, "\n".join(str(e.value) for e in at.exception)
 
 
 def unescape(text: str) -> str:

@@ -11,7 +11,6 @@ use. Streamlit's caches outlive an AppTest, so the fixtures clear them. Writes n
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 import streamlit as st
+from app_fixtures import no_exception, use_database
 from streamlit.testing.v1 import AppTest
 
 from ntm.attainment import assess
@@ -49,31 +49,17 @@ def _clear_caches() -> None:
     st.cache_resource.clear()
 
 
-def _use_database(url: str) -> Iterator[str]:
-    before = os.environ.get("NTM_DATABASE_URL")
-    os.environ["NTM_DATABASE_URL"] = url
-    _clear_caches()
-    try:
-        yield url
-    finally:
-        _clear_caches()
-        if before is None:
-            os.environ.pop("NTM_DATABASE_URL", None)
-        else:
-            os.environ["NTM_DATABASE_URL"] = before
-
-
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One demo-seeded database shared by the tests that only read."""
     path = tmp_path_factory.mktemp("app") / "ntm.db"
-    yield from _use_database(f"sqlite:///{path}")
+    yield from use_database(f"sqlite:///{path}")
 
 
 @pytest.fixture
 def fresh_db(tmp_path: Path) -> Iterator[str]:
     """A database of the test's own (seeded from the demo returns on first use)."""
-    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 @pytest.fixture
@@ -81,7 +67,7 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database that stays empty: no demo returns to seed it from."""
     (tmp_path / "no-demo").mkdir()
     monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
-    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 def run_page(name: str, **seed: Any) -> AppTest:
@@ -90,10 +76,6 @@ def run_page(name: str, **seed: Any) -> AppTest:
     for key, value in seed.items():
         at.session_state[key] = value
     return at.run()
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, "\n".join(str(e.value) for e in at.exception)
 
 
 def workbook(year: int, edit: dict[tuple[str, str], dict[str, Any]]) -> bytes:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
+from app_fixtures import ROOT, no_exception, ntm, use_database
 from hostile import LONG_HEADER, xlsx
 from streamlit.testing.v1 import AppTest
 
@@ -312,36 +309,18 @@ def test_a_village_set_value_out_of_range_is_reported_with_its_cell() -> None:
 
 # --- stored, imported and shown ---------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _use_database(url: str) -> Iterator[str]:
-    before = os.environ.get("NTM_DATABASE_URL")
-    os.environ["NTM_DATABASE_URL"] = url
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    try:
-        yield url
-    finally:
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        if before is None:
-            os.environ.pop("NTM_DATABASE_URL", None)
-        else:
-            os.environ["NTM_DATABASE_URL"] = before
-
 
 @pytest.fixture
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     (tmp_path / "no-demo").mkdir()
     monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
-    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 @pytest.fixture
 def demo_db(tmp_path: Path) -> Iterator[str]:
     """Seeded from data/demo: Dương Quang follows Bắc Kạn's village set (communes.yaml)."""
-    yield from _use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 def run_page(name: str, seed: dict[str, object], user: User | None = None) -> AppTest:
@@ -352,10 +331,6 @@ def run_page(name: str, seed: dict[str, object], user: User | None = None) -> Ap
     for key, value in seed.items():
         at.session_state[key] = value
     return at.run()
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, "\n".join(str(e.value) for e in at.exception)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -460,16 +435,6 @@ def test_settings_refuse_a_village_set_that_reuses_commune_codes(empty_db: str) 
 
 
 # --- the command line ---------------------------------------------------------------------------
-
-
-def ntm(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ntm.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
 
 
 def test_assess_with_a_village_set_judges_each_village_on_it() -> None:
