@@ -22,10 +22,10 @@ else:
     widgets.present_bar(ctx)
 name = str(widgets.pick(ctx, state.VILLAGE, names, "ui.village.pick"))
 view = services.village(ctx.commune, name, ctx.year, ctx.lang)
-if view is None:
+own = services.village_set_view(ctx.commune, name, ctx.year, ctx.lang)
+if view is None and own is None:
     st.info(ctx.tr("ui.village.no_data", village=md(name), year=ctx.year))
     st.stop()
-own = services.village_set_view(ctx.commune, name, ctx.year, ctx.lang)
 
 
 def yes_no(flag: bool) -> str:
@@ -33,6 +33,7 @@ def yes_no(flag: bool) -> str:
 
 
 if own is None:
+    assert view is not None
     a, b = st.columns(2)
     a.metric(
         ctx.tr("ui.village.criteria_met"),
@@ -52,7 +53,7 @@ else:
     b.metric(ctx.tr("ui.village.set_at_standard"), yes_no(own.at_standard), border=True)
     c.metric(
         ctx.tr("ui.village.commune_criteria_met"),
-        f"{view.criteria_met}/{view.criteria_total}",
+        f"{view.criteria_met}/{view.criteria_total}" if view else "—",
         help=ctx.tr("ui.village.commune_criteria_help"),
         border=True,
     )
@@ -82,6 +83,8 @@ else:
     )
     if not own.table.empty:
         widgets.indicator_table(ctx, own.table)
+if view is None:  # only the province village set's values: no commune-set indicators
+    st.stop()
 st.subheader(md(ctx.tr("ui.village.indicators", village=name, year=ctx.year)))
 widgets.indicator_table(ctx, view.table)
 source, date = services.chart_source(ctx.commune, ctx.lang)

@@ -564,3 +564,23 @@ def test_assess_finds_a_village_set_stored_in_the_database(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     units = json.loads(done.stdout)["village_assessment"]["units"]
     assert {u["village"]: u["criteria_met"] for u in units} == {"Bản Giềng": 2, "Nà Rào": 3}
+
+
+def test_a_village_that_has_only_village_set_values_is_counted_and_shown(empty_db: str) -> None:
+    """Total and count come from the same judgement: "1/1", never "1/0"."""
+    rows = [["T1.1", "", "Đạt"], ["T4.1", "", 95], ["T13.1", "", 50]]
+    sheet = [["Xã:", COMMUNE], ["Thôn/Bản:", "Nà Rào"], ["Năm:", 2024], [], LONG_HEADER, *rows]
+    whole = [["Xã:", COMMUNE], ["Năm:", 2024], [], LONG_HEADER, ["2.1", "", 100]]
+    db = services.store()
+    db.save_criteria_set(village_set(), user="test")
+    db.save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb", village_sets=["thu-thon"]))
+    outcome = db.import_bytes(xlsx({"Toàn xã": whole, "Nà Rào": sheet}), "2024.xlsx", user="t")
+    assert outcome.status == "accepted"
+    services.clear_caches()
+    overview = services.overview(COMMUNE, 2024, "vi")
+    assert overview is not None
+    assert (overview.villages_at_standard, overview.villages_total) == (1, 1)
+    at = run_page("thon.py", {state.COMMUNE: COMMUNE, state.YEAR: 2024})
+    no_exception(at)
+    assert metrics(at)["Tiêu chí thôn (tỉnh Thử) đã đạt"] == "3/3"
+    assert metrics(at)["Tiêu chí xã có chỉ tiêu cấp thôn đã đạt"] == "—"

@@ -458,7 +458,7 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
         )
 
     judged = parts_year[parts_year["status"].isin([MET, UNMET])]
-    at_standard, village_change, village_set = _villages_at_standard(
+    at_standard, villages_total, village_change, village_set = _villages_at_standard(
         commune, year, villages, int(prev["period"]) if prev is not None else None, prev_villages
     )
     return Overview(
@@ -468,7 +468,7 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
         criteria_met=int(row["criteria_met"]),
         criteria_total=int(row["criteria_total"]),
         villages_at_standard=at_standard,
-        villages_total=len(villages),
+        villages_total=villages_total,
         previous_year=int(prev["period"]) if prev is not None else None,
         change=int(row["criteria_met"] - prev["criteria_met"]) if prev is not None else None,
         village_change=village_change,
@@ -498,25 +498,25 @@ def _villages_at_standard(
     villages: pd.DataFrame,
     prev_year: int | None,
     prev_villages: pd.DataFrame | None,
-) -> tuple[int, int | None, CriteriaSet | None]:
-    """Villages at standard this year, the change since the previous year, and the province
-    village set they are counted on (None: the national village-level indicators). A change is
-    given only when both years are counted the same way."""
+) -> tuple[int, int, int | None, CriteriaSet | None]:
+    """Villages at standard this year and how many were judged, the change since the previous
+    year, and the province village set they are counted on (None: the national village-level
+    indicators). A change is given only when both years are counted the same way."""
 
-    def counted(units: pd.DataFrame, period: int) -> tuple[int, str | None]:
+    def counted(units: pd.DataFrame, period: int) -> tuple[int, int, str | None]:
         vset = village_set_in_force(commune, period)
         judged = village_assessment(commune)
         if vset is None or judged is None:
-            return int(units["at_standard"].sum()), None
+            return int(units["at_standard"].sum()), len(units), None
         mine = judged.units[judged.units["period"] == period]
-        return int(mine["at_standard"].astype(bool).sum()), vset.id
+        return int(mine["at_standard"].astype(bool).sum()), len(mine), vset.id
 
-    now, basis = counted(villages, year)
+    now, total, basis = counted(villages, year)
     change = None
     if prev_year is not None and prev_villages is not None:
-        before, prev_basis = counted(prev_villages, prev_year)
+        before, _, prev_basis = counted(prev_villages, prev_year)
         change = now - before if prev_basis == basis else None
-    return now, change, village_set_in_force(commune, year) if basis else None
+    return now, total, change, village_set_in_force(commune, year) if basis else None
 
 
 def shown_kind(direction: str, kind: str) -> str:
@@ -547,10 +547,16 @@ def overview(commune: str, year: int, lang: str) -> Overview | None:
 
 
 def villages_of(commune: str, year: int | None = None) -> list[str]:
-    units = assessment(commune).units
-    if year is not None:
-        units = units[units["period"] == year]
-    return sorted({str(v) for v in units["village"].dropna()}, key=sort_key)
+    """Villages judged (on the commune set's village indicators or on the province village
+    set), by name."""
+    judged = village_assessment(commune)
+    frames = [assessment(commune).units, *([judged.units] if judged is not None else [])]
+    names: set[str] = set()
+    for units in frames:
+        if year is not None:
+            units = units[units["period"] == year]
+        names.update(str(v) for v in units["village"].dropna())
+    return sorted(names, key=sort_key)
 
 
 def _indicator_table(parts_rows: pd.DataFrame, crit: CriteriaSet, lang: str) -> pd.DataFrame:
