@@ -123,7 +123,9 @@ def profile_form(ctx: Context) -> str | None:
             clashes = services.village_set_clashes(changed)
             if clashes:
                 for clash in clashes:
-                    st.error(md(ctx.tr("ui.settings.village_set_clash", **clash)))
+                    # The sentence's Markdown is ours; the ids and codes are escaped.
+                    safe = {k: md(v) for k, v in clash.items()}
+                    st.error(ctx.tr("ui.settings.village_set_clash", **safe))
             else:
                 try:
                     services.save_profile(changed, auth_ui.current_user())

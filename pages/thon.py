@@ -45,9 +45,12 @@ else:
     crit = own.criteria_set
     a, b, c = st.columns(3)
     a.metric(
-        ctx.tr("ui.village.set_criteria_met", province=crit.province),
+        # The province and title come from an imported sheet: escaped (labels render Markdown).
+        ctx.tr("ui.village.set_criteria_met", province=md(crit.province))
+        if crit.province
+        else ctx.tr("ui.village.set_criteria_met_plain"),
         f"{own.criteria_met}/{own.criteria_total}",
-        help=ctx.tr("ui.village.set_help", title=crit.title.get(ctx.lang)),
+        help=ctx.tr("ui.village.set_help", title=md(crit.title.get(ctx.lang))),
         border=True,
     )
     b.metric(ctx.tr("ui.village.set_at_standard"), yes_no(own.at_standard), border=True)

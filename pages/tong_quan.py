@@ -38,7 +38,7 @@ def headline() -> None:
         help=(
             ctx.tr(
                 "ui.overview.villages_at_standard_help_set",
-                title=ov.village_set.title.get(ctx.lang),
+                title=md(ov.village_set.title.get(ctx.lang)),
                 n=len(ov.village_set.criteria),
             )
             if ov.village_set

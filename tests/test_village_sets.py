@@ -584,3 +584,21 @@ def test_a_village_that_has_only_village_set_values_is_counted_and_shown(empty_d
     no_exception(at)
     assert metrics(at)["Tiêu chí thôn (tỉnh Thử) đã đạt"] == "3/3"
     assert metrics(at)["Tiêu chí xã có chỉ tiêu cấp thôn đã đạt"] == "—"
+
+
+def test_a_village_set_is_read_only_for_the_communes_that_follow_it(tmp_path: Path) -> None:
+    """Another commune's "T4.1" stays an unknown code (warned, not stored unjudged)."""
+    with Store(f"sqlite:///{tmp_path / 'ntm.db'}") as db:
+        db.migrate()
+        db.save_criteria_set(village_set(), user="test")
+        db.save_commune(CommuneProfile(name=COMMUNE, village_sets=["thu-thon"]))
+        db.save_commune(CommuneProfile(name="Đôn Phong"))
+        context = db.reading_context()
+        assert [s.id for s in context.village_sets] == ["thu-thon"]
+        sheet = [["Xã:", "Đôn Phong"], ["Thôn/Bản:", "Nà Rào"], ["Năm:", 2024], [], LONG_HEADER]
+        data = xlsx({"Nà Rào": [*sheet, ["2.2", "", 70], ["T4.1", "", 90]]})
+        other = read_return(data, "don-phong.xlsx", **context.kwargs())
+        ours = read_return(_return_with_village_set_values(), "dq.xlsx", **context.kwargs())
+    assert sorted(other.values["code"]) == ["2.2"]
+    assert [p.code for p in other.problems] == [Code.UNKNOWN_INDICATOR]
+    assert "T4.1" in set(ours.values["code"])

@@ -1183,6 +1183,7 @@ class _Reader:
         village_sets: Sequence[CriteriaSet] = (),
         extra_sets: Sequence[CriteriaSet] = (),
         commune_sets: Mapping[str, str] | None = None,
+        commune_village_sets: Mapping[str, Sequence[CriteriaSet]] | None = None,
     ):
         self.data = data
         self.file = file
@@ -1190,6 +1191,7 @@ class _Reader:
         self.village_sets = village_sets
         self.extra_sets = extra_sets
         self.commune_sets = commune_sets or {}
+        self.commune_village_sets = commune_village_sets or {}
         self.limits = limits
         self.guard = _Guard(file, limits, time.monotonic() + limits.parse_seconds)
         self.problems: list[Problem] = []
@@ -1262,9 +1264,11 @@ class _Reader:
             return
         self._resolve_keys(book, criteria)
         # A village sheet may also carry the codes of the province's village set for the year.
-        index = reading_index(
-            criteria, [s for s in self.village_sets if s.level == "village" and s.covers(period)]
-        )
+        own = self.commune_village_sets.get(commune, ())
+        self.village_sets = [
+            s for s in (*self.village_sets, *own) if s.level == "village" and s.covers(period)
+        ]
+        index = reading_index(criteria, self.village_sets)
         codes = _Codes(index)
         villages: dict[str, None] = {}
         for grid, table, meta in tables:
@@ -1560,6 +1564,7 @@ def read_return(
     village_sets: Sequence[CriteriaSet] = (),
     extra_sets: Sequence[CriteriaSet] = (),
     commune_sets: Mapping[str, str] | None = None,
+    commune_village_sets: Mapping[str, Sequence[CriteriaSet]] | None = None,
 ) -> ReadResult:
     """Read one Excel return into tidy values, with every problem found (never raises on bad
     user data: each problem names the file, sheet and cell). See the module docstring.
@@ -1567,7 +1572,8 @@ def read_return(
     `village_sets`: province village (thôn) sets whose codes the return may carry too; the one
     covering the return's year is used (ntm.village_sets). `extra_sets`: sets users imported
     or edited (each replaces the shipped file of its id); `commune_sets`: a commune's own set
-    by commune name (Cài đặt). The database gives all three: `Store.reading_context()`."""
+    by commune name (Cài đặt); `commune_village_sets`: the village sets a commune follows, used
+    for its returns only. The database gives these: `Store.reading_context()`."""
     file = filename if filename is not None else (source.name if isinstance(source, Path) else "")
     if isinstance(source, Path | str):
         path = Path(source)
@@ -1590,7 +1596,9 @@ def read_return(
             return ReadResult(file, empty_values(), [problem], ReturnMeta())
     else:
         data = bytes(source)
-    reader = _Reader(data, file, criteria, limits, village_sets, extra_sets, commune_sets)
+    reader = _Reader(
+        data, file, criteria, limits, village_sets, extra_sets, commune_sets, commune_village_sets
+    )
     try:
         return reader.run()
     except NtmError:

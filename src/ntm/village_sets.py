@@ -82,7 +82,7 @@ def assess_villages(
         if crit is None:
             continue
         rows = own[period.to_numpy() == year]
-        result = assess(_as_communes(rows, crit), keys=_keys(rows, keys), criteria=crit)
+        result = assess(_as_communes(rows, crit), keys=_keys(rows, keys, crit), criteria=crit)
         frames.append(result)
         problems.extend(p for p in result.problems if p not in problems)
     if not frames:
@@ -117,16 +117,23 @@ def _as_communes(rows: pd.DataFrame, crit: CriteriaSet) -> pd.DataFrame:
     return pd.concat([out, filler.reindex(columns=out.columns)], ignore_index=True)
 
 
-def _keys(rows: pd.DataFrame, keys: Mapping[str, PartKeys] | None) -> dict[str, PartKeys] | None:
-    """A village takes its commune's region or group (a village set keyed by them, if any)."""
+def _keys(
+    rows: pd.DataFrame, keys: Mapping[str, PartKeys] | None, crit: CriteriaSet
+) -> dict[str, PartKeys] | None:
+    """A village takes its commune's region or group when the village set is keyed by it and
+    knows it; otherwise the set's general thresholds (a province set seldom has the national
+    regions: passing "tdmnpb" to Bắc Kạn's set would only report an unknown region)."""
     if not keys:
         return None
+    known = set(crit.key_ids())
+    out: dict[str, PartKeys] = {}
     pairs = rows[["commune", "village"]].drop_duplicates()
-    return {
-        f"{c}{_SEP}{v}": keys[c]
-        for c, v in zip(pairs["commune"].astype(str), pairs["village"].astype(str), strict=True)
-        if c in keys
-    }
+    for c, v in zip(pairs["commune"].astype(str), pairs["village"].astype(str), strict=True):
+        entry = keys.get(c)
+        key = entry if isinstance(entry, str) else (entry or {}).get(crit.keyed_by)
+        if key in known:
+            out[f"{c}{_SEP}{v}"] = str(key)
+    return out
 
 
 def _mapped(result: Assessment, problems: list[Problem]) -> Assessment:

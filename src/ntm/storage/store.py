@@ -87,14 +87,22 @@ class ReadingContext:
 
     extra_sets: tuple[CriteriaSet, ...] = ()
     commune_sets: tuple[tuple[str, str], ...] = ()
-    village_sets: tuple[CriteriaSet, ...] = ()
+    # By commune: the village sets it follows. A return is read with its own commune's only
+    # (another commune's "T4.1" stays an unknown code, its "TC2.2" the national 2.2).
+    commune_village_sets: tuple[tuple[str, tuple[CriteriaSet, ...]], ...] = ()
     key: tuple[Any, ...] = ()
+
+    @property
+    def village_sets(self) -> tuple[CriteriaSet, ...]:
+        """Every village set some commune follows."""
+        found = {s.id: s for _, sets in self.commune_village_sets for s in sets}
+        return tuple(found[i] for i in sorted(found))
 
     def kwargs(self) -> dict[str, Any]:
         return {
             "extra_sets": self.extra_sets,
             "commune_sets": dict(self.commune_sets),
-            "village_sets": self.village_sets,
+            "commune_village_sets": dict(self.commune_village_sets),
         }
 
 
@@ -1611,11 +1619,12 @@ class Store:
             else tuple(self.criteria_sets())
         )
         known = {**shipped_sets(), **{s.id: s for s in stored}}
-        wanted = sorted({i for _, _, ids in chosen for i in ids})
         self._context = ReadingContext(
             extra_sets=stored,
             commune_sets=tuple((n, s) for n, s, _ in chosen if s),
-            village_sets=tuple(known[i] for i in wanted if i in known),
+            commune_village_sets=tuple(
+                (n, tuple(known[i] for i in ids if i in known)) for n, _, ids in chosen if ids
+            ),
             key=(revisions, chosen),
         )
         return self._context
