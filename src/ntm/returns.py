@@ -431,6 +431,10 @@ def _sniff_other(data: bytes) -> str:
     return "CSV/text"
 
 
+# Above this size (uncompressed) the reader lets calamine inflate the upload itself.
+STORED_COPY_MAX_BYTES = 8 * MB
+
+
 class _Guard:
     """Refuses what is too big or unsafe, before the workbook is parsed."""
 
@@ -514,6 +518,7 @@ class _Guard:
                 self._scan_sheet(book, name, sheet_xml, percent_styles)
             self.check_time()
         book.archive = self._stored_copy(infos)
+        self.inflated.clear()  # the copy holds what calamine needs; the parts are not kept twice
         return book
 
     def _member(
@@ -572,6 +577,10 @@ class _Guard:
         copied = sum(i.compress_size for i in infos if i not in inflated)
         size = copied + sum(map(len, inflated.values())) + 128 * len(infos)
         if copied > len(raw) or size >= 0xFFFFFFFF or len(infos) >= 0xFFFF:
+            return None
+        if size > STORED_COPY_MAX_BYTES:
+            # The gain is on the common small return; a large one would hold another full
+            # uncompressed copy in memory (up to the inflated limit) for a few per cent.
             return None
         local: list[bytes] = []
         central: list[bytes] = []
