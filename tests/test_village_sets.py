@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from ntm.attainment import assess
 from ntm.auth import Role, User
 from ntm.criteria import CriteriaSet, parse_set, shipped_sets
+from ntm.criteria_sheet import export_bytes
 from ntm.errors import Code
 from ntm.exports import report_from_store
 from ntm.returns import read_return
@@ -602,3 +603,22 @@ def test_a_village_set_is_read_only_for_the_communes_that_follow_it(tmp_path: Pa
     assert sorted(other.values["code"]) == ["2.2"]
     assert [p.code for p in other.problems] == [Code.UNKNOWN_INDICATOR]
     assert "T4.1" in set(ours.values["code"])
+
+
+@pytest.mark.parametrize(
+    ("code", "refused"),
+    [("T1.1", False), ("2.2", True), ("TC2.2", True)],
+)
+def test_importing_a_village_set_whose_codes_a_return_could_not_tell_apart_is_refused(
+    tmp_path: Path, code: str, refused: bool
+) -> None:
+    """`ntm criteria import` (and Cài đặt's import, which shares the check) refuses a village
+    set beside the 2021-2025 commune set when a code clashes, naming the codes."""
+    sheet = tmp_path / "thon.xlsx"
+    sheet.write_bytes(export_bytes(_with_code(code)))
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    done = ntm("criteria", "import", str(sheet), "--id", "thu-thon", "--db", url, "--user", "t")
+    problems = json.loads(done.stdout)["problems"]
+    assert (done.returncode, bool(problems)) == ((1, True) if refused else (0, False))
+    if refused:
+        assert code in problems[0]["message"] and "vn-ntm-xa-2021-2025" in problems[0]["message"]

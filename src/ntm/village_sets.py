@@ -28,7 +28,8 @@ import pandas as pd
 
 from ntm.attainment import Assessment, PartKeys, assess
 from ntm.criteria import CriteriaSet
-from ntm.errors import Problem
+from ntm.criteria_sheet import ROWS_SHEET
+from ntm.errors import Code, Problem
 from ntm.returns import parse_code_text
 
 # Joins commune and village into the name of the stand-in commune (a character no name has).
@@ -59,6 +60,30 @@ def clashing_codes(commune_set: CriteriaSet, village_set: CriteriaSet) -> list[s
         if code in commune or (parsed is not None and parsed[0] in commune):
             found.append(code)
     return sorted(found)
+
+
+def clash_problems(crit: CriteriaSet, others: Iterable[CriteriaSet], file: str) -> list[Problem]:
+    """An imported set's codes that a return could not tell from those of a set of the other
+    level with overlapping years (a village set beside a commune set): one problem per such
+    set, refused like any other criteria-sheet error."""
+    found = []
+    for other in sorted(others, key=lambda s: s.id):
+        if other.id == crit.id or other.level == crit.level:
+            continue
+        if other.years.first > crit.years.last or crit.years.first > other.years.last:
+            continue
+        pair = (crit, other) if crit.level == "commune" else (other, crit)
+        codes = clashing_codes(*pair)
+        if codes:
+            shown = ", ".join(codes[:10]) + (" …" if len(codes) > 10 else "")
+            detail = (
+                f"Mã {shown} trùng với bộ tiêu chí {other.id}: báo cáo của thôn sẽ không biết giá "
+                "trị thuộc bộ nào. Đổi mã các chỉ tiêu thôn (ví dụ thêm chữ T: T4.1)."
+            )
+            found.append(
+                Problem(Code.CRITERIA_SHEET_INVALID, file, ROWS_SHEET, "", {"detail": detail})
+            )
+    return found
 
 
 def assess_villages(

@@ -11,6 +11,7 @@ from typing import Any
 from ntm.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from ntm.criteria import CriteriaSet, shipped_sets
 from ntm.criteria_sheet import export_bytes, read_sheet
+from ntm.village_sets import clash_problems
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -176,6 +177,11 @@ def run_import(args: argparse.Namespace) -> int:
         if based_on is None:
             return EXIT_USAGE
     crit, problems = read_sheet(args.file, args.file.name, set_id=args.new_id, based_on=based_on)
+    if crit is not None:
+        # A village set beside a commune set: their codes must differ (ntm.village_sets).
+        others = [s for s, _ in _all_sets(args.db).values()]
+        problems = clash_problems(crit, others, args.file.name)
+        crit = None if problems else crit
     result: dict[str, Any] = {"id": args.new_id, "problems": [p.to_json() for p in problems]}
     if crit is not None:
         from ntm.storage import Store

@@ -34,6 +34,7 @@ from ntm.criteria_sheet import export_bytes, read_sheet
 from ntm.errors import CriteriaError, NoCriteriaSetError, NtmError, Problem
 from ntm.i18n import t
 from ntm.ui import services
+from ntm.village_sets import clash_problems
 
 FILE, DATABASE = "file", "database"
 MAX_CHANGE_LINES = 6
@@ -167,7 +168,10 @@ def _read(
     name: str, data: bytes, set_id: str | None, based_on: str | None
 ) -> tuple[CriteriaSet | None, list[Problem]]:
     base = services.criteria_sets().get(based_on) if based_on else None
-    return read_sheet(data, name, set_id=set_id or None, based_on=base)
+    crit, problems = read_sheet(data, name, set_id=set_id or None, based_on=base)
+    if crit is not None:
+        problems = clash_problems(crit, services.criteria_sets().values(), name)
+    return (crit if not problems else None), problems
 
 
 def read_import(
