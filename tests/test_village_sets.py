@@ -622,3 +622,20 @@ def test_importing_a_village_set_whose_codes_a_return_could_not_tell_apart_is_re
     assert (done.returncode, bool(problems)) == ((1, True) if refused else (0, False))
     if refused:
         assert code in problems[0]["message"] and "vn-ntm-xa-2021-2025" in problems[0]["message"]
+
+
+def test_the_export_change_line_counts_villages_on_the_village_set_too(tmp_path: Path) -> None:
+    def year_return(year: int, roads: int) -> bytes:
+        rows = [["2.2", "", 75], ["T1.1", "", "Đạt"], ["T4.1", "", roads], ["T13.1", "", 45]]
+        head = [["Xã:", COMMUNE], ["Thôn/Bản:", "Nà Rào"], ["Năm:", year], [], LONG_HEADER]
+        return xlsx({"Nà Rào": [*head, *rows]})
+
+    with Store(f"sqlite:///{tmp_path / 'ntm.db'}") as db:
+        db.migrate()
+        db.save_criteria_set(village_set(), user="test")
+        db.save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb", village_sets=["thu-thon"]))
+        db.import_bytes(year_return(2023, 60), "2023.xlsx", user="test")
+        db.import_bytes(year_return(2024, 90), "2024.xlsx", user="test")
+        report = report_from_store(db, COMMUNE, 2024)
+    assert (report.changes.at_standard_before, report.changes.at_standard_after) == (0, 1)
+    assert report.headline.villages_at_standard == 1

@@ -703,6 +703,14 @@ def build_report(
         vset = villages_judged.sets[str(village_units["criteria_set"].iloc[0])]
         headline.villages_at_standard = int(village_units["at_standard"].astype(bool).sum())
         headline.villages_total = len(village_units)
+        # The change line counts the same way, or is left out when last year was counted on
+        # another basis (no village set then, or a different one).
+        before = _village_units(villages_judged, commune, previous) if previous else None
+        same = before is not None and set(before["criteria_set"]) == {vset.id}
+        changes.at_standard_after = headline.villages_at_standard
+        changes.at_standard_before = (
+            int(before["at_standard"].astype(bool).sum()) if same and before is not None else None
+        )
         note = t(
             "export.footnote.village_set", lang, title=vset.title.get(lang), n=len(vset.criteria)
         )
