@@ -639,3 +639,10 @@ def test_the_export_change_line_counts_villages_on_the_village_set_too(tmp_path:
         report = report_from_store(db, COMMUNE, 2024)
     assert (report.changes.at_standard_before, report.changes.at_standard_after) == (0, 1)
     assert report.headline.villages_at_standard == 1
+
+
+def test_assess_with_a_mistyped_database_stops_without_creating_one(tmp_path: Path) -> None:
+    typo = tmp_path / "ntm-typo.db"
+    done = ntm("assess", str(ROOT / "data/demo/duong-quang-2024.xlsx"), "--db", f"sqlite:///{typo}")
+    assert done.returncode == 2 and "không có cơ sở dữ liệu" in done.stderr
+    assert not typo.exists()

@@ -113,15 +113,28 @@ def _stored(db: str | None) -> dict[str, CriteriaSet]:
     shipped file of its id, as in the app)."""
     if not db:
         return {}
+    import sqlalchemy as sa
+
     from ntm.storage import Store
 
-    with Store(db) as store:
-        store.migrate()
-        return {s.id: s for s in store.criteria_sets()}
+    # Read only: a mistyped URL must not create an empty database (no migrate, and an SQLite
+    # file must exist already: connecting would create it).
+    url = sa.engine.make_url(db)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        raise LookupError(f"không có cơ sở dữ liệu {url.database}")
+    try:
+        with Store(db) as store:
+            return {s.id: s for s in store.criteria_sets()}
+    except sa.exc.SQLAlchemyError as exc:
+        raise LookupError(f"không đọc được cơ sở dữ liệu ({type(exc).__name__})") from None
 
 
 def run(args: argparse.Namespace) -> int:
-    stored = _stored(args.db)
+    try:
+        stored = _stored(args.db)
+    except LookupError as exc:
+        print(f"ntm assess: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     criteria = None
     if args.criteria:
         try:
