@@ -195,6 +195,14 @@ def test_each_village_is_judged_on_its_own_values_and_the_commune_row_is_not_use
     assert result.units["village"].notna().all()
 
 
+def test_a_values_frame_with_a_repeated_index_is_judged_all_the_same() -> None:
+    frame = values([("Nà Rào", 2024, "T1.1", True), ("Bản Giềng", 2024, "T4.1", 90)])
+    frame.index = pd.Index([0, 0])
+    result = assess_villages(frame, [village_set()])
+    met = dict(zip(result.units["village"], result.units["criteria_met"], strict=True))
+    assert met == {"Bản Giềng": 1, "Nà Rào": 1}
+
+
 def test_years_no_chosen_village_set_covers_are_not_judged() -> None:
     rows = [("Nà Rào", 2026, "T1.1", True), ("Nà Rào", 2024, "T1.1", True)]
     result = assess_villages(values(rows), [village_set(years=(2021, 2025))])

@@ -98,7 +98,7 @@ def assess_villages(
     holds the village sets used. Values of the commune as a whole are not used.
     """
     village = values["village"]
-    own = values[village.notna() & (village.astype(object) != "")]
+    own = values[village.notna() & (village.astype(object) != "")].reset_index(drop=True)
     period = own["period"].astype("int64")
     frames: list[Assessment] = []
     problems: list[Problem] = []
