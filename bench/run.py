@@ -94,14 +94,16 @@ class Config:
     years: int = 5
     imports: int = 1000
     repeats: int = 5  # assessment, overview
-    read_repeats: int = 15
+    # A read takes ~20 ms and a 2-core machine is noisy: many alternating pairs, so the median
+    # ratio moves by a few per cent between runs rather than by a third (15 pairs: 1.7-2.2).
+    read_repeats: int = 101
     postgres: bool = True
     app_rss: bool = True
     quick: bool = False
 
     @classmethod
     def quick_run(cls) -> Config:
-        return cls(communes=10, imports=50, repeats=3, read_repeats=7, quick=True)
+        return cls(communes=10, imports=50, repeats=3, read_repeats=41, quick=True)
 
 
 # --- timing and memory -----------------------------------------------------------------------
