@@ -98,9 +98,12 @@ def reading_index(criteria: CriteriaSet, village_sets: Sequence[CriteriaSet] = (
     set's. Built once per combination (sets are immutable)."""
     if not village_sets:
         return code_index(criteria)
-    key = (id(criteria), *(id(s) for s in village_sets))
+    sets = (criteria, *village_sets)
+    key = tuple(map(id, sets))
     hit = _MERGED_CACHE.get(key)
-    if hit is not None and hit[0] == (criteria, *village_sets):
+    # The very same objects (as code_index checks): comparing the models would walk every
+    # field of every set on each read.
+    if hit is not None and all(a is b for a, b in zip(hit[0], sets, strict=True)):
         return hit[1]
     first = code_index(criteria)
     measured, parents, order = dict(first.measured), dict(first.parents), list(first.order)
@@ -116,7 +119,7 @@ def reading_index(criteria: CriteriaSet, village_sets: Sequence[CriteriaSet] = (
     index = CodeIndex(criteria.id, measured, parents, order)
     if len(_MERGED_CACHE) > 64:
         _MERGED_CACHE.clear()
-    _MERGED_CACHE[key] = ((criteria, *village_sets), index)
+    _MERGED_CACHE[key] = (sets, index)
     return index
 
 

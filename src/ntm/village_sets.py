@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from ntm.attainment import Assessment, PartKeys, assess
-from ntm.criteria import CriteriaSet
+from ntm.criteria import CriteriaSet, set_for_year
 from ntm.criteria_sheet import ROWS_SHEET
-from ntm.errors import Code, Problem
+from ntm.errors import Code, NoCriteriaSetError, Problem
 from ntm.returns import parse_code_text
 
 # Joins commune and village into the name of the stand-in commune (a character no name has).
@@ -43,10 +43,12 @@ def village_sets(sets: Iterable[CriteriaSet]) -> list[CriteriaSet]:
 
 
 def village_set_for(year: int, chosen: Sequence[CriteriaSet]) -> CriteriaSet | None:
-    """The chosen village set covering `year` (the most recent decision when several do)."""
-    covering = [s for s in chosen if s.level == "village" and s.covers(year)]
-    covering.sort(key=lambda s: (s.complete, s.legal_basis.date), reverse=True)
-    return covering[0] if covering else None
+    """The chosen village set covering `year`, ranked as `set_for_year` ranks sets (complete,
+    then the most recent decision); None when none covers it."""
+    try:
+        return set_for_year(year, "village", chosen)
+    except NoCriteriaSetError:
+        return None
 
 
 def clashing_codes(commune_set: CriteriaSet, village_set: CriteriaSet) -> list[str]:

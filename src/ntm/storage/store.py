@@ -1581,11 +1581,6 @@ class Store:
             CriteriaSet.model_validate({**r.document, "revision": int(r.revision)}) for r in rows
         ]
 
-    def village_sets_in_use(self) -> list[CriteriaSet]:
-        """The village sets some commune follows (stored revision first, else the shipped
-        file): a return's village sheets may carry their codes."""
-        return list(self.reading_context().village_sets)
-
     def reading_context(self) -> ReadingContext:
         """How a return is read against this database (see ReadingContext). Two small queries;
         stored sets are validated again only when a revision changed (imports stay fast)."""
