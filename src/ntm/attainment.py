@@ -1040,6 +1040,13 @@ def _json_number(value: Any, kind: str) -> Any:
     return float(value)
 
 
+def criteria_set_json(set_ids: Iterable[str]) -> str | list[str] | None:
+    """DESIGN §5's top-level `criteria_set`: the set's id; null when nothing was assessed; the
+    sorted list of ids when the units span two periods' sets (each unit names its own)."""
+    ordered = sorted(set(set_ids))
+    return (ordered[0] if len(ordered) == 1 else ordered) if ordered else None
+
+
 def assessment_json(assessment: Assessment, problems: list[Problem], lang: str = "vi") -> dict:
     parts = assessment.parts
     indicators = assessment.indicators
@@ -1094,11 +1101,8 @@ def assessment_json(assessment: Assessment, problems: list[Problem], lang: str =
     units.sort(
         key=lambda u: (u["commune"], u["period"], u["village"] is not None, u["village"] or "")
     )
-    set_ids = sorted(assessment.sets)
     return {
-        # DESIGN §5: the set's id; null when nothing was assessed; the list of ids when the
-        # units span two periods' sets (each unit names its own).
-        "criteria_set": (set_ids[0] if len(set_ids) == 1 else set_ids) if set_ids else None,
+        "criteria_set": criteria_set_json(assessment.sets),
         "units": units,
         "problems": [p.to_json(lang) for p in problems],
     }

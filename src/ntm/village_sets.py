@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ntm.attainment import Assessment, PartKeys, assess
-from ntm.criteria import CriteriaSet, set_for_year
+from ntm.criteria import CriteriaSet, set_for_year, shipped_sets
 from ntm.criteria_sheet import ROWS_SHEET
 from ntm.errors import Code, NoCriteriaSetError, Problem
 from ntm.returns import parse_code_text
@@ -40,6 +40,23 @@ _FRAMES = ("parts", "indicators", "criteria", "units", "blockers")
 def village_sets(sets: Iterable[CriteriaSet]) -> list[CriteriaSet]:
     """The village-level sets among `sets`, by id."""
     return sorted((s for s in sets if s.level == "village"), key=lambda s: s.id)
+
+
+def chosen_sets(ids: Iterable[str], stored: Iterable[CriteriaSet] = ()) -> list[CriteriaSet]:
+    """The sets named by `ids` (a commune's `village_sets`), each its stored revision when a user
+    imported or edited it, else the shipped file; an id known to neither is left out."""
+    known = {**shipped_sets(), **{s.id: s for s in stored}}
+    return [known[i] for i in ids if i in known]
+
+
+def overlaps(a: CriteriaSet, b: CriteriaSet) -> bool:
+    """The two sets cover at least one year in common."""
+    return a.years.first <= b.years.last and b.years.first <= a.years.last
+
+
+def shown_codes(codes: Sequence[str], most: int = 10) -> str:
+    """Codes as a message lists them: the first `most`, then "…"."""
+    return ", ".join(codes[:most]) + (" …" if len(codes) > most else "")
 
 
 def village_set_for(year: int, chosen: Sequence[CriteriaSet]) -> CriteriaSet | None:
@@ -72,14 +89,14 @@ def clash_problems(crit: CriteriaSet, others: Iterable[CriteriaSet], file: str) 
     for other in sorted(others, key=lambda s: s.id):
         if other.id == crit.id or other.level == crit.level:
             continue
-        if other.years.first > crit.years.last or crit.years.first > other.years.last:
+        if not overlaps(crit, other):
             continue
         pair = (crit, other) if crit.level == "commune" else (other, crit)
         codes = clashing_codes(*pair)
         if codes:
-            shown = ", ".join(codes[:10]) + (" …" if len(codes) > 10 else "")
             detail = (
-                f"Mã {shown} trùng với bộ tiêu chí {other.id}: báo cáo của thôn sẽ không biết giá "
+                f"Mã {shown_codes(codes)} trùng với bộ tiêu chí {other.id}: báo cáo của thôn sẽ "
+                "không biết giá "
                 "trị thuộc bộ nào. Đổi mã các chỉ tiêu thôn (ví dụ thêm chữ T: T4.1)."
             )
             found.append(

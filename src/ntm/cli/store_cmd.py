@@ -79,7 +79,7 @@ def build_report(
     store: Any, period: int | None = None, commune: str | None = None, lang: str = "vi"
 ) -> tuple[dict[str, Any], list[Problem]]:
     """The `ntm assess` JSON of the current revisions, and every problem behind it."""
-    from ntm.attainment import assess
+    from ntm.attainment import assess, criteria_set_json
     from ntm.criteria import CriteriaSet, get_set
     from ntm.values import VALUE_COLUMNS
 
@@ -128,9 +128,8 @@ def build_report(
     problems_json: list[dict[str, Any]] = [p.to_json(lang) for p in stored_problems]
     for o in outputs:
         problems_json.extend(p for p in o["problems"] if p not in problems_json)
-    ordered = sorted(set_ids)
     combined: dict[str, Any] = {
-        "criteria_set": (ordered[0] if len(ordered) == 1 else ordered) if ordered else None,
+        "criteria_set": criteria_set_json(set_ids),
         "units": units,
         "problems": problems_json,
     }
@@ -144,33 +143,31 @@ def _village_report(
 ) -> dict[str, Any] | None:
     """Villages judged on the province village sets their communes follow (ntm.village_sets),
     in the shape of the top level; None when no commune follows one."""
-    from ntm.criteria import shipped_sets
-    from ntm.village_sets import assess_villages
+    from ntm.attainment import criteria_set_json
+    from ntm.criteria import CriteriaSet
+    from ntm.village_sets import assess_villages, chosen_sets
 
-    known = {**shipped_sets(), **stored}
-    by_sets: dict[tuple[str, ...], list[str]] = {}
+    # Communes following the same sets are judged together (sets are not hashable: by ids).
+    by_sets: dict[tuple[str, ...], tuple[list[CriteriaSet], list[str]]] = {}
     for name in values["commune"].drop_duplicates():
         profile = profiles.get(name)
-        chosen = tuple(i for i in (profile.village_sets if profile else []) if i in known)
+        chosen = chosen_sets(profile.village_sets if profile else [], stored.values())
         if chosen:
-            by_sets.setdefault(chosen, []).append(name)
+            by_sets.setdefault(tuple(s.id for s in chosen), (chosen, []))[1].append(name)
     if not by_sets:
         return None
     units: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
     set_ids: set[str] = set()
-    for chosen, names in by_sets.items():
-        judged = assess_villages(
-            values[values["commune"].isin(names)], [known[i] for i in chosen], keys=keys
-        )
+    for chosen, names in by_sets.values():
+        judged = assess_villages(values[values["commune"].isin(names)], chosen, keys=keys)
         out = judged.to_json(lang=lang)
         units.extend(out["units"])
         problems.extend(p for p in out["problems"] if p not in problems)
         set_ids.update(judged.sets)
-    ordered = sorted(set_ids)
     units.sort(key=lambda u: (u["commune"], u["period"], u["village"] or ""))
     return {
-        "criteria_set": (ordered[0] if len(ordered) == 1 else ordered) if ordered else None,
+        "criteria_set": criteria_set_json(set_ids),
         "units": units,
         "problems": problems,
     }

@@ -910,9 +910,9 @@ def report_from_store(store: Any, commune: str, period: int, *, lang: str = DEFA
     """Assess `commune` from the current revisions in `store` (all periods, for the history)
     the way `ntm report` does, and build its Report for `period`."""
     from ntm.attainment import assess
-    from ntm.criteria import get_set, shipped_sets
+    from ntm.criteria import get_set
     from ntm.values import VALUE_COLUMNS
-    from ntm.village_sets import assess_villages
+    from ntm.village_sets import assess_villages, chosen_sets
 
     values = store.current_values(commune=commune)
     values = values[values["commune"] == commune]
@@ -927,8 +927,7 @@ def report_from_store(store: Any, commune: str, period: int, *, lang: str = DEFA
         except KeyError:
             forced = None
     assessment = assess(values[VALUE_COLUMNS], keys=store.keys(), criteria=forced, extra_sets=extra)
-    known = {**shipped_sets(), **{s.id: s for s in extra}}
-    chosen = [known[i] for i in (profile.village_sets if profile else []) if i in known]
+    chosen = chosen_sets(profile.village_sets if profile else [], extra)
     villages_judged = (
         assess_villages(values[VALUE_COLUMNS], chosen, keys=store.keys()) if chosen else None
     )

@@ -1584,7 +1584,7 @@ class Store:
     def reading_context(self) -> ReadingContext:
         """How a return is read against this database (see ReadingContext). Two small queries;
         stored sets are validated again only when a revision changed (imports stay fast)."""
-        from ntm.criteria import shipped_sets
+        from ntm.village_sets import chosen_sets
 
         cs, c = S.criteria_sets.c, S.communes.c
 
@@ -1613,12 +1613,11 @@ class Store:
             if cached is not None and cached.key[:1] == (revisions,)
             else tuple(self.criteria_sets())
         )
-        known = {**shipped_sets(), **{s.id: s for s in stored}}
         self._context = ReadingContext(
             extra_sets=stored,
             commune_sets=tuple((n, s) for n, s, _ in chosen if s),
             commune_village_sets=tuple(
-                (n, tuple(known[i] for i in ids if i in known)) for n, _, ids in chosen if ids
+                (n, tuple(chosen_sets(ids, stored))) for n, _, ids in chosen if ids
             ),
             key=(revisions, chosen),
         )

@@ -47,7 +47,14 @@ from ntm.statuses import criterion_statuses
 from ntm.storage import CommuneProfile, ImportOutcome, RevisionRef, Store
 from ntm.storage.engine import REPO_ROOT, default_url
 from ntm.values import VALUE_COLUMNS, ReadResult
-from ntm.village_sets import assess_villages, clashing_codes, village_set_for
+from ntm.village_sets import (
+    assess_villages,
+    chosen_sets,
+    clashing_codes,
+    overlaps,
+    shown_codes,
+    village_set_for,
+)
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
 DEMO_USER = "demo"
@@ -217,8 +224,7 @@ def _assessment(url: str, commune: str) -> Assessment:
 def village_sets_of(commune: str) -> list[CriteriaSet]:
     """The province village sets the commune follows (Cài đặt), as stored or shipped."""
     prof = profile(commune)
-    sets = criteria_sets()
-    return [sets[i] for i in (prof.village_sets if prof else []) if i in sets]
+    return chosen_sets(prof.village_sets if prof else [], _user_sets(db_url()))
 
 
 @st.cache_data(show_spinner=False)
@@ -1009,13 +1015,7 @@ def village_set_clashes(profile_: CommuneProfile) -> list[dict[str, str]]:
         if profile_.criteria_set and profile_.criteria_set in sets:
             beside = [sets[profile_.criteria_set]]
         else:
-            beside = [
-                s
-                for s in sets.values()
-                if s.level == "commune"
-                and s.years.first <= vset.years.last
-                and vset.years.first <= s.years.last
-            ]
+            beside = [s for s in sets.values() if s.level == "commune" and overlaps(s, vset)]
         for commune_set in beside:
             codes = clashing_codes(commune_set, vset)
             if codes:
@@ -1023,7 +1023,7 @@ def village_set_clashes(profile_: CommuneProfile) -> list[dict[str, str]]:
                     {
                         "village_set": vset.id,
                         "commune_set": commune_set.id,
-                        "codes": ", ".join(codes[:10]) + (" …" if len(codes) > 10 else ""),
+                        "codes": shown_codes(codes),
                     }
                 )
     return found
