@@ -431,6 +431,17 @@ def _sniff_other(data: bytes) -> str:
     return "CSV/text"
 
 
+def _packed(raw: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A member's bytes as stored in the archive (after its local header); None when no local
+    header is where the central directory says."""
+    off = info.header_offset
+    if raw[off : off + 4] != b"PK\x03\x04":
+        return None
+    start = off + 30 + int.from_bytes(raw[off + 26 : off + 28], "little")
+    start += int.from_bytes(raw[off + 28 : off + 30], "little")
+    return raw[start : start + info.compress_size]
+
+
 # Above this size (uncompressed) the reader lets calamine inflate the upload itself.
 STORED_COPY_MAX_BYTES = 8 * MB
 
@@ -548,15 +559,10 @@ class _Guard:
         def damaged() -> _Refused:  # built only when raised: most parts are not damaged
             return self.refuse(Code.UNREADABLE_FILE, detail=f"ZIP part {info.filename} damaged")
 
-        raw, off = self.raw, info.header_offset
         if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
             return self._inflate_other(zf, info)
-        if raw[off : off + 4] != b"PK\x03\x04":
-            raise damaged()
-        start = off + 30 + int.from_bytes(raw[off + 26 : off + 28], "little")
-        start += int.from_bytes(raw[off + 28 : off + 30], "little")
-        packed = raw[start : start + info.compress_size]
-        if len(packed) != info.compress_size:
+        packed = _packed(self.raw, info)
+        if packed is None or len(packed) != info.compress_size:
             raise damaged()
         if info.compress_type == zipfile.ZIP_STORED:
             out = packed
@@ -591,12 +597,9 @@ class _Guard:
             if body is not None:
                 method, packed_size = zipfile.ZIP_STORED, len(body)
             else:
-                off = info.header_offset
-                if raw[off : off + 4] != b"PK\x03\x04":
+                body = _packed(raw, info)
+                if body is None:
                     return None
-                start = off + 30 + int.from_bytes(raw[off + 26 : off + 28], "little")
-                start += int.from_bytes(raw[off + 28 : off + 30], "little")
-                body = raw[start : start + info.compress_size]
                 method, packed_size = info.compress_type, info.compress_size
             # Only the UTF-8 name flag is kept: sizes are known, nothing is encrypted.
             fields = (20, info.flag_bits & 0x800, method, 0, 0x21, info.CRC, packed_size)
@@ -1274,10 +1277,10 @@ class _Reader:
         self._resolve_keys(book, criteria)
         # A village sheet may also carry the codes of the province's village set for the year.
         own = self.commune_village_sets.get(commune, ())
-        self.village_sets = [
+        in_force = [
             s for s in (*self.village_sets, *own) if s.level == "village" and s.covers(period)
         ]
-        index = reading_index(criteria, self.village_sets)
+        index = reading_index(criteria, in_force)
         codes = _Codes(index)
         villages: dict[str, None] = {}
         for grid, table, meta in tables:
@@ -1289,13 +1292,17 @@ class _Reader:
         self.meta.villages = list(villages)
         problems, kept = check_rows(self.rows, index, self.file)
         self.problems.extend(problems)
-        self.rows = self._village_codes_on_villages(kept, index, criteria)
+        self.rows = self._village_codes_on_villages(kept, index, criteria, in_force)
         if not self.rows and not any(p.is_error for p in self.problems):
             # A blank template: storing it would add an empty revision and tell nobody.
             self.problem(Code.NO_VALUES)
 
     def _village_codes_on_villages(
-        self, rows: list[Any], index: CodeIndex, criteria: CriteriaSet
+        self,
+        rows: list[Any],
+        index: CodeIndex,
+        criteria: CriteriaSet,
+        village_sets: Sequence[CriteriaSet],
     ) -> list[dict[str, Any]]:
         """A village set's value given for the commune as a whole is left out and reported: the
         set judges each village on its own values (ntm.village_sets), never the commune."""
@@ -1306,7 +1313,7 @@ class _Reader:
         for row in rows:
             code = row["code"]
             if row.get("village") is None and code not in commune_codes:
-                owner = next((s.id for s in self.village_sets if code in s.measured_codes()), "")
+                owner = next((s.id for s in village_sets if code in s.measured_codes()), "")
                 self.problem(
                     Code.VILLAGE_CODE_FOR_COMMUNE,
                     row.get("sheet") or "",
