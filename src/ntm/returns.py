@@ -178,6 +178,8 @@ INFO_SHEETS = _labels("Thông tin|Thông tin chung|Info|Information|Metadata")
 META_LABELS = _table(
     {
         "commune": "Xã|Tên xã|Commune|Xã/phường/thị trấn",
+        "commune_code": "Mã xã|Mã đơn vị hành chính|Mã ĐVHC|Mã đơn vị|Mã số xã|Commune code"
+        "|Administrative unit code",
         "village": "Thôn|Bản|Thôn/Bản|Thôn, bản|Thôn - Bản|Thôn bản|Tên thôn|Tên thôn/bản|Village"
         "|Ấp|Thôn/Ấp|Bản/Ấp|Xóm|Thôn/Xóm|Thôn/Tổ|Thôn/Bản/Village",
         "period": "Năm|Kỳ báo cáo|Period|Year|Năm báo cáo|Reporting year|Reporting period",
@@ -1330,6 +1332,9 @@ class _Reader:
         found = book.get("commune")
         if found is not None:
             meta.commune = _commune_name(found.value) or None
+        found = book.get("commune_code")
+        if found is not None:
+            meta.commune_code = _text(found.value) or None
         found = book.get("period")
         if found is not None:
             self.period_where = (found.sheet, found.cell)

@@ -66,6 +66,9 @@ class ReturnMeta:
     """What a return says about itself (metadata block or 'Thông tin' sheet)."""
 
     commune: str | None = None
+    # The official administrative unit code (mã đơn vị hành chính) when the return gives one:
+    # the register matches it before the name (ntm.register).
+    commune_code: str | None = None
     period: int | None = None
     villages: list[str] = field(default_factory=list)
     region: str | None = None  # Decision 318 region id, e.g. "tdmnpb"
