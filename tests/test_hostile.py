@@ -43,12 +43,12 @@ def test_macro_workbook_is_read_for_its_values_with_a_warning() -> None:
 
 def test_a_reader_bug_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever goes wrong inside, the caller gets a problem (and the log the traceback)."""
-    import ntm.returns
+    import ntm.returns.reader
 
     def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(ntm.returns, "_load_grids", broken)
+    monkeypatch.setattr(ntm.returns.reader, "load_grids", broken)
     result = read_return(HOSTILE["CSV renamed .xlsx"][0](), "a.csv")
     assert [p.code for p in result.problems] == [Code.NOT_A_WORKBOOK]
     data = macro_workbook()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -24,6 +23,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from ntm.i18n import DEFAULT_LANG, t
+from ntm.text import strip_marks
 
 MISSING = "—"
 
@@ -170,5 +170,4 @@ def escape_markdown(text: Any) -> str:
 
 def sort_key(name: str) -> tuple[str, str]:
     """Vietnamese-friendly order: letters first without their marks, then with them."""
-    base = "".join(c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn")
-    return base.replace("đ", "d").replace("Đ", "D").casefold(), name
+    return strip_marks(name).casefold(), name

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ntm.criteria import GENERAL_KEY, CriteriaSet, Indicator, Part, pick_threshold
+from ntm.text import nfc
 
 SHEET_INFO = "Thông tin"
 SHEET_COMMUNE = "Toàn xã"
@@ -90,19 +90,6 @@ _THIN = Side(style="thin", color="A6A6A6")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _UNLOCKED = Protection(locked=False)
 _WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def nfc(text: object) -> str:
-    """A name as stored: NFC, without format or control characters (bidi overrides,
-    zero-width spaces, byte-order marks), surrounding and repeated spaces removed."""
-    value = unicodedata.normalize("NFC", str(text))
-    if not value.isprintable():
-        value = "".join(
-            " " if ch.isspace() else ch
-            for ch in value
-            if ch.isspace() or unicodedata.category(ch) not in ("Cf", "Cc")
-        )
-    return " ".join(value.split())
 
 
 def sheet_titles(villages: Iterable[str]) -> list[str]:

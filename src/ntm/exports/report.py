@@ -36,6 +36,7 @@ from ntm.attainment import MET, MISSING, NO_THRESHOLD, UNKNOWN, UNMET, Assessmen
 from ntm.criteria import CriteriaSet, Indicator, Part
 from ntm.i18n import DEFAULT_LANG, t
 from ntm.statuses import criterion_statuses
+from ntm.text import strip_marks
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "data" / "demo"
 NBSP = "\u00a0"
@@ -425,11 +426,7 @@ class Report:
 
 def slug(text: str) -> str:
     """An ASCII file-name piece: "Dương Quang" → "duong-quang"."""
-    import unicodedata
-
-    flat = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    flat = "".join(ch for ch in flat if not unicodedata.combining(ch))
-    flat = re.sub(r"[^A-Za-z0-9.]+", "-", flat).strip("-.").lower()
+    flat = re.sub(r"[^A-Za-z0-9.]+", "-", strip_marks(str(text))).strip("-.").lower()
     return flat or "x"
 
 
