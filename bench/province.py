@@ -147,5 +147,6 @@ def province_values(
     values["village"] = values["village"].astype("object").where(values["village"].notna(), None)
     for col in ("note", "file", "sheet", "cell"):
         values[col] = None
+    values["self_assessed"] = np.nan
     keys = {name: REGIONS[i % len(REGIONS)] for i, name in enumerate(commune_names)}
     return values, keys

@@ -36,7 +36,12 @@ def test_hostile_file_gives_one_clear_problem(
 
 
 def test_macro_workbook_is_read_for_its_values_with_a_warning() -> None:
-    result = read_return(macro_workbook(), "bao-cao.xlsm", criteria=mini_criteria())
+    result = read_return(
+        macro_workbook(),
+        "bao-cao.xlsm",
+        criteria=mini_criteria(),
+        commune_keys={"Dương Quang": {"region": "tdmnpb"}},
+    )
     assert [(p.code, p.level) for p in result.problems] == [(Code.MACRO_WORKBOOK, Severity.WARNING)]
     assert result.values["value"].tolist() == [95.0]
 

@@ -142,7 +142,7 @@ def test_yes_no_cells_have_a_dropdown_from_the_hidden_list_sheet() -> None:
     wb = build_template("Dương Quang", 2024, VILLAGES, mini_criteria())
     lists = wb[SHEET_LISTS]
     assert lists.sheet_state == "hidden"
-    assert [lists["A1"].value, lists["A2"].value] == ["Đạt", "Không đạt"]
+    assert [lists["A1"].value, lists["A2"].value] == ["Có", "Không"]
     ws = wb["Nà Rào"]
     (dv,) = ws.data_validations.dataValidation
     target = wb.defined_names[dv.formula1.lstrip("=")].attr_text
@@ -243,7 +243,7 @@ def test_write_template(tmp_path: Path) -> None:
     )
     result = read_return(out, criteria=mini_criteria())
     assert result.values["value"].tolist() == [0.0]
-    assert openpyxl.load_workbook(out)["A"]["F8"].value == "Không đạt"
+    assert openpyxl.load_workbook(out)["A"]["F8"].value == "Không"
 
 
 # --- ntm template --------------------------------------------------------------------------

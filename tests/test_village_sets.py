@@ -36,6 +36,8 @@ from ntm.village_sets import assess_villages, clashing_codes, village_set_for
 
 BAC_KAN = "vn-bac-kan-thon-2021-2025"
 COMMUNE = "Dương Quang"
+# A stored profile's region, as in the app (these tests are not about the region).
+PROFILE = {COMMUNE: {"region": "tdmnpb"}}
 
 
 def _rule(value: Any) -> list[dict[str, Any]]:
@@ -267,7 +269,10 @@ def test_codes_a_return_could_not_tell_from_the_commune_sets_are_named(
 
 def test_a_code_written_as_the_village_set_writes_it_is_not_read_as_a_national_code() -> None:
     result = read_return(
-        _village_return("TC99.1", "Đạt"), "thon.xlsx", village_sets=[_with_code("TC99.1")]
+        _village_return("TC99.1", "Đạt"),
+        "thon.xlsx",
+        village_sets=[_with_code("TC99.1")],
+        commune_keys=PROFILE,
     )
     assert sorted(result.values["code"]) == ["2.2", "TC99.1"]
     assert [p.code for p in result.problems] == []
@@ -305,13 +310,20 @@ def test_a_village_sheet_may_carry_the_village_sets_codes(
     sets: tuple[str, ...], kept: list[str], problems: list[Code]
 ) -> None:
     chosen = [village_set()] if sets else []
-    result = read_return(_village_return("T4.1", 90), "thon.xlsx", village_sets=chosen)
+    result = read_return(
+        _village_return("T4.1", 90), "thon.xlsx", village_sets=chosen, commune_keys=PROFILE
+    )
     assert sorted(result.values["code"]) == kept
     assert [p.code for p in result.problems] == problems
 
 
 def test_a_village_set_value_out_of_range_is_reported_with_its_cell() -> None:
-    result = read_return(_village_return("T4.1", 140), "thon.xlsx", village_sets=[village_set()])
+    result = read_return(
+        _village_return("T4.1", 140),
+        "thon.xlsx",
+        village_sets=[village_set()],
+        commune_keys=PROFILE,
+    )
     found = [(p.code, p.sheet, p.cell) for p in result.problems]
     assert found == [(Code.PERCENT_OUT_OF_RANGE, "Nà Rào", "C7")]
 
@@ -518,7 +530,9 @@ def test_the_return_template_asks_each_village_for_the_village_sets_indicators()
     fill_template(wb, filled)
     buffer = io.BytesIO()
     wb.save(buffer)
-    result = read_return(buffer.getvalue(), "mau.xlsx", village_sets=[village_set()])
+    result = read_return(
+        buffer.getvalue(), "mau.xlsx", village_sets=[village_set()], commune_keys=PROFILE
+    )
     got = result.values.set_index("code")["value"].to_dict()
     assert (got["T1.1"], got["T4.1"]) == (1.0, 85.0)
     assert not [p for p in result.problems if p.is_error]
@@ -553,7 +567,9 @@ def test_a_village_set_value_on_the_commune_sheet_is_left_out_and_reported() -> 
             ["T4.1", "", 90],
         ]
     }
-    result = read_return(xlsx(sheets), "xa.xlsx", village_sets=[village_set()])
+    result = read_return(
+        xlsx(sheets), "xa.xlsx", village_sets=[village_set()], commune_keys=PROFILE
+    )
     assert list(result.values["code"]) == ["2.1"]
     found = [(p.code, p.sheet, p.cell, p.params["criteria_set"]) for p in result.problems]
     assert found == [(Code.VILLAGE_CODE_FOR_COMMUNE, "Toàn xã", "C6", "thu-thon")]
@@ -600,8 +616,8 @@ def test_a_village_set_is_read_only_for_the_communes_that_follow_it(tmp_path: Pa
     with Store(f"sqlite:///{tmp_path / 'ntm.db'}") as db:
         db.migrate()
         db.save_criteria_set(village_set(), user="test")
-        db.save_commune(CommuneProfile(name=COMMUNE, village_sets=["thu-thon"]))
-        db.save_commune(CommuneProfile(name="Đôn Phong"))
+        db.save_commune(CommuneProfile(name=COMMUNE, region="tdmnpb", village_sets=["thu-thon"]))
+        db.save_commune(CommuneProfile(name="Đôn Phong", region="tdmnpb"))
         context = db.reading_context()
         assert [s.id for s in context.village_sets] == ["thu-thon"]
         sheet = [["Xã:", "Đôn Phong"], ["Thôn/Bản:", "Nà Rào"], ["Năm:", 2024], [], LONG_HEADER]

@@ -35,8 +35,8 @@ from ntm.criteria import (
     CriteriaSet,
     Part,
     ThresholdRule,
+    choose_set,
     pick_threshold,
-    set_for_year,
     shipped_sets,
 )
 from ntm.errors import Code, NoCriteriaSetError, Problem
@@ -436,14 +436,10 @@ def assess(
 
     # A stored set (imported or edited by a user) replaces the shipped file of the same id.
     by_id = {**shipped_sets(), **{s.id: s for s in extra_sets}}
-    candidates = list(by_id.values())
     set_by_period: dict[int, CriteriaSet] = {}
     for year in sorted(pd.unique(period).tolist()):
-        if criteria is not None:
-            set_by_period[year] = criteria
-            continue
         try:
-            set_by_period[year] = set_for_year(year, "commune", candidates)
+            set_by_period[year] = choose_set(year, known=by_id, forced=criteria)
         except NoCriteriaSetError:
             problems.append(Problem(Code.NO_CRITERIA_SET, params={"year": year}))
     sets = {s.id: s for s in set_by_period.values()}

@@ -17,7 +17,7 @@ nothing about any particular decision. Threshold look-up rules:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -348,6 +348,25 @@ def get_set(set_id: str, extra: dict[str, CriteriaSet] | None = None) -> Criteri
         return sets[set_id]
     except KeyError:
         raise KeyError(f"unknown criteria set {set_id!r}; known: {sorted(sets)}") from None
+
+
+def choose_set(
+    year: int,
+    *,
+    known: Mapping[str, CriteriaSet],
+    forced: CriteriaSet | None = None,
+    own: str | None = None,
+) -> CriteriaSet:
+    """The commune set that judges `year`: the one forced (`--criteria`), else the commune's
+    own set (chosen on Cài đặt, when `known`), else the set in force for the year. `known`:
+    the shipped sets with those users imported or edited in place of their shipped file.
+    The reader and the assessment both choose here, so a return is read against the set that
+    judges it. Raises NoCriteriaSetError."""
+    if forced is not None:
+        return forced
+    if own and own in known and known[own].level == "commune":
+        return known[own]
+    return set_for_year(year, "commune", list(known.values()))
 
 
 def set_for_year(

@@ -57,6 +57,30 @@ class Code(StrEnum):
     TOO_MANY_CELLS = "too_many_cells"
     INDICATOR_HAS_PARTS = "indicator_has_parts"
     VILLAGE_CODE_FOR_COMMUNE = "village_code_for_commune"
+    # office-shaped returns (issue 12): every cell used as meant, or named here
+    VERDICT_NOT_A_VALUE = "verdict_not_a_value"
+    VERDICT_WITHOUT_ANSWER = "verdict_without_answer"
+    AMBIGUOUS_TICK = "ambiguous_tick"
+    SHARE_NOT_YES_NO = "share_not_yes_no"
+    COMMUNE_CODE_ON_VILLAGE = "commune_code_on_village"
+    META_CONFLICT = "meta_conflict"
+    COLUMN_IGNORED = "column_ignored"
+    COLUMN_NOT_READ = "column_not_read"
+    AMBIGUOUS_VALUE_COLUMN = "ambiguous_value_column"
+    VALUE_COLUMN_OTHER_YEAR = "value_column_other_year"
+    VALUE_WITHOUT_CODE = "value_without_code"
+    CODE_FROM_NAME = "code_from_name"
+    CRITERION_VERDICT_NOT_USED = "criterion_verdict_not_used"
+    NOT_A_VERDICT = "not_a_verdict"
+    MONEY_CONVERTED = "money_converted"
+    MONEY_UNIT_UNCLEAR = "money_unit_unclear"
+    MISSING_REGION = "missing_region"
+    MISSING_GROUP = "missing_group"
+    REGION_DIFFERS = "region_differs"
+    CRITERIA_SET_DIFFERS = "criteria_set_differs"
+    LEGACY_PERCENT_UNSURE = "legacy_percent_unsure"
+    CELL_NOT_USED = "cell_not_used"
+    LEGACY_ENCODING = "legacy_encoding"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -67,6 +91,21 @@ SEVERITY: dict[Code, Severity] = {
     Code.MACRO_WORKBOOK: Severity.WARNING,
     Code.INDICATOR_HAS_PARTS: Severity.WARNING,
     Code.VILLAGE_CODE_FOR_COMMUNE: Severity.WARNING,
+    Code.COMMUNE_CODE_ON_VILLAGE: Severity.WARNING,
+    Code.COLUMN_IGNORED: Severity.WARNING,
+    Code.COLUMN_NOT_READ: Severity.WARNING,
+    Code.VALUE_WITHOUT_CODE: Severity.WARNING,
+    Code.CODE_FROM_NAME: Severity.WARNING,
+    Code.CRITERION_VERDICT_NOT_USED: Severity.WARNING,
+    Code.NOT_A_VERDICT: Severity.WARNING,
+    Code.MONEY_CONVERTED: Severity.WARNING,
+    Code.MISSING_REGION: Severity.WARNING,
+    Code.MISSING_GROUP: Severity.WARNING,
+    Code.REGION_DIFFERS: Severity.WARNING,
+    Code.CRITERIA_SET_DIFFERS: Severity.WARNING,
+    Code.LEGACY_PERCENT_UNSURE: Severity.WARNING,
+    Code.CELL_NOT_USED: Severity.WARNING,
+    Code.LEGACY_ENCODING: Severity.WARNING,
 }
 
 
@@ -90,7 +129,7 @@ class Problem:
         return self.level is Severity.ERROR
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        return t(f"problem.{self.code.value}", lang, **self.params)
+        return t(f"problem.{self.code.value}", lang, **localised(self.params, lang))
 
     def where(self) -> str:
         """'file › sheet › cell', leaving out the parts that are not known."""
@@ -105,6 +144,20 @@ class Problem:
             "code": self.code.value,
             "message": self.message(lang),
         }
+
+
+# A parameter written "i18n:KEY" is a catalogue text, shown in the reader's language (a label
+# such as "tên xã" inside a sentence must not stay Vietnamese in an English message).
+I18N_PREFIX = "i18n:"
+
+
+def localised(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    if not any(isinstance(v, str) and v.startswith(I18N_PREFIX) for v in params.values()):
+        return params
+    return {
+        k: t(v[len(I18N_PREFIX) :], lang) if isinstance(v, str) and v.startswith(I18N_PREFIX) else v
+        for k, v in params.items()
+    }
 
 
 def has_errors(problems: list[Problem]) -> bool:

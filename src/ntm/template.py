@@ -12,7 +12,9 @@ Layout (the reader in `ntm.returns` reads it back; the demo generator relies on 
 
 Each data sheet: metadata rows (Xã:, Thôn/Bản:, Năm:), a note on how to enter shares, the header
 row (`HEADERS`), then one row per measured code (parts such as "12.2a" have their own rows).
-Codes are text. Yes/no cells carry a Đạt/Không đạt dropdown and the unit "Đạt/Không đạt";
+Codes are text. Yes/no cells carry a Có/Không dropdown and the unit "Có/Không": answers, not
+verdicts (9.1 "Nhà tạm, dột nát" is met by the answer "Không"; a verdict "Đạt" there would say
+the opposite of the answer "Có");
 percent cells show "95 %" for 95 (values are percent points, never 0.95). Labels are locked
 (sheet protection without a password: advisory), input cells are unlocked, panes are frozen
 under the header.
@@ -42,10 +44,10 @@ SHEET_LISTS = "Danh mục"
 COMMUNE_UNIT = "Toàn xã"  # the "Thôn/Bản:" value of the commune sheet
 VILLAGE_SET_PREFIX = "Thôn – "  # before a village-set criterion: "Thôn – 4. Giao thông"
 
-YES_TEXT = "Đạt"
-NO_TEXT = "Không đạt"
-BOOLEAN_UNIT = "Đạt/Không đạt"  # the unit cell of a yes/no row (fill_template relies on it)
-YES_NO_NAME = "DS_DAT_KHONGDAT"  # defined name of the dropdown list
+YES_TEXT = "Có"
+NO_TEXT = "Không"
+BOOLEAN_UNIT = "Có/Không"  # the unit cell of a yes/no row (fill_template relies on it)
+YES_NO_NAME = "DS_CO_KHONG"  # defined name of the dropdown list
 KEYS_NAME = "DS_VUNG_NHOM"  # defined name of the regions/groups list
 
 LABEL_COMMUNE = "Xã"
@@ -77,7 +79,7 @@ WIDTHS = [24, 11, 62, 14, 26, 12, 10, 10, 32]
 PERCENT_FORMAT = '0.0" %"'  # shows 95 as "95.0 %": the literal % does not scale the number
 SHARE_NOTE = (
     "Tỷ lệ (%) nhập theo điểm phần trăm: 95 nghĩa là 95% (không nhập 0,95). Có thể chỉ nhập "
-    'Tử số và Mẫu số, tỷ lệ sẽ được tự tính. Ô "Đạt/Không đạt" chọn trong danh sách.'
+    'Tử số và Mẫu số, tỷ lệ sẽ được tự tính. Ô "Có/Không" chọn trong danh sách.'
 )
 SHEET_TITLE_MAX = 31
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -124,7 +126,7 @@ def threshold_text(part: Part, key: str | None, period: int) -> str:
     if not rule.applies:
         return "(không áp dụng)"
     if part.kind == "boolean" or isinstance(rule.value, bool):
-        return YES_TEXT if bool(rule.value) else "Không (phải là Không)"
+        return YES_TEXT if bool(rule.value) else NO_TEXT
     unit = " %" if part.kind == "percent" else (f" {part.unit}" if part.unit else "")
     text = f"{part.direction} {_number(float(rule.value))}{unit}".replace("==", "=")
     if rule.when_denominator_at_most is not None:
@@ -204,8 +206,8 @@ def _data_sheet(
         formula1=f"={YES_NO_NAME}",
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="Đạt/Không đạt",
-        error="Hãy chọn Đạt hoặc Không đạt.",
+        errorTitle=BOOLEAN_UNIT,
+        error="Hãy chọn Có hoặc Không.",
     )
     for r, (label, ind, part, boolean) in enumerate(rows, start=FIRST_DATA_ROW):
         percent = part.kind == "percent" and not boolean
@@ -343,7 +345,7 @@ def fill_template(wb: openpyxl.Workbook, values: pd.DataFrame) -> None:
     """Write a tidy values frame into a workbook made by `build_template`.
 
     Each row goes to the sheet of its village (None = "Toàn xã") and the row of its code:
-    value, numerator, denominator and note. Yes/no rows get "Đạt"/"Không đạt". Missing values
+    value, numerator, denominator and note. Yes/no rows get "Có"/"Không". Missing values
     leave the cell empty. Raises ValueError naming the rows whose sheet or code is not there.
     """
     sheets = _sheets_by_unit(wb)

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from ntm.criteria import CriteriaSet
+from ntm.criteria import CriteriaSet, ThresholdRule
 from ntm.errors import Code, Problem
 
 NUMBER_KINDS = frozenset({"count", "number", "money"})
@@ -42,6 +42,11 @@ class CodeInfo:
     names: tuple[str, ...]  # its Vietnamese and English names
     parent: str | None = None  # the indicator's code when this is one of several parts
     parent_names: tuple[str, ...] = ()  # that indicator's names
+    unit: str = ""
+    # A yes/no indicator's required answer (1.0 yes, 0.0 no; 9.1 "Nhà tạm, dột nát" requires
+    # "Không"), None when its rules do not give one answer: a verdict ("Đạt") becomes an
+    # answer through it.
+    required: float | None = None
 
 
 @dataclass
@@ -60,6 +65,13 @@ class CodeIndex:
 
 
 _INDEX_CACHE: dict[int, tuple[CriteriaSet, CodeIndex]] = {}
+
+
+def _required_answer(kind: str, rules: Iterable[ThresholdRule]) -> float | None:
+    if kind != "boolean":
+        return None
+    answers = {bool(r.value) for r in rules if r.applies and isinstance(r.value, bool)}
+    return float(answers.pop()) if len(answers) == 1 else None
 
 
 def code_index(criteria: CriteriaSet) -> CodeIndex:
@@ -83,6 +95,8 @@ def code_index(criteria: CriteriaSet) -> CodeIndex:
                 names=tuple(n for n in (part.name.vi, part.name.en) if n),
                 parent=ind.code if ind.parts else None,
                 parent_names=tuple(n for n in (ind.name.vi, ind.name.en) if n and ind.parts),
+                unit=part.unit,
+                required=_required_answer(part.kind, part.thresholds),
             )
             order.append(part.code)
     index = CodeIndex(criteria.id, measured, parents, order)

@@ -9,10 +9,14 @@ Provenance: the file, sheet and cell the value came from, and (once stored) the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ntm.errors import Problem
+
+if TYPE_CHECKING:
+    from ntm.returns.summary import ReadingSummary
 
 KEY_COLUMNS = ["commune", "village", "period", "code"]
 VALUE_COLUMNS = [
@@ -21,6 +25,9 @@ VALUE_COLUMNS = [
     "numerator",
     "denominator",
     "note",
+    # The office's own verdict ("Tự đánh giá") beside the value: 1.0 met, 0.0 not met, NaN
+    # when the return gives none. Never used to judge; compared with the computed verdict.
+    "self_assessed",
     "file",
     "sheet",
     "cell",
@@ -38,6 +45,7 @@ def empty_values() -> pd.DataFrame:
             "numerator": pd.Series(dtype="float64"),
             "denominator": pd.Series(dtype="float64"),
             "note": pd.Series(dtype="object"),
+            "self_assessed": pd.Series(dtype="float64"),
             "file": pd.Series(dtype="object"),
             "sheet": pd.Series(dtype="object"),
             "cell": pd.Series(dtype="object"),
@@ -54,7 +62,13 @@ def make_values(rows: list[dict[str, object]]) -> pd.DataFrame:
         if col not in frame.columns:
             frame[col] = None
     frame = frame[VALUE_COLUMNS].astype(
-        {"period": "int64", "value": "float64", "numerator": "float64", "denominator": "float64"}
+        {
+            "period": "int64",
+            "value": "float64",
+            "numerator": "float64",
+            "denominator": "float64",
+            "self_assessed": "float64",
+        }
     )
     for col in ("commune", "village", "code", "note", "file", "sheet", "cell"):
         frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
@@ -84,6 +98,9 @@ class ReadResult:
     values: pd.DataFrame
     problems: list[Problem]
     meta: ReturnMeta
+    # What the reader understood (units, tables, columns, values used and not): shown beside
+    # the file in the preview and in `ntm assess` JSON. None for results not made by the reader.
+    summary: ReadingSummary | None = None
 
     @property
     def ok(self) -> bool:

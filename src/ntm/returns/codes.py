@@ -30,6 +30,27 @@ def parse_code_text(text: str) -> tuple[str, str] | None:
     return code, (remark or "").strip()
 
 
+# A code at the start of a name, as the decision prints its grid: "2.2. Tỷ lệ …", "17.10 Tỷ lệ",
+# "TC 3.1 - Tỷ lệ". The separator after the code is required, so "2 nhà văn hóa" is a name.
+_CODE_PREFIX = re.compile(
+    r"\s*(?:(?:TC|CT|Chỉ tiêu|Tiêu chí)\s*)?"
+    r"(?:(\d{1,2}[.,]\d{1,2}[a-z]?)(?:\.\s*|\s*[):–-]\s*|\s+)|(\d{1,2}[a-z]?)(?:\.\s*|\s*[):–-]\s*))"
+    r"(?=[^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)
+def code_prefix(text: str) -> str | None:
+    """The code a name starts with ("2.2. Tỷ lệ …" → "2.2"), or None."""
+    m = _CODE_PREFIX.match(text)
+    if m is None:
+        return None
+    code = (m.group(1) or m.group(2)).replace(",", ".")
+    # "1. Quy hoạch" is a criterion heading; "10 Thu nhập" an indicator: both are codes here.
+    return code
+
+
 def number_code(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
@@ -133,8 +154,9 @@ class Codes:
         hits = [p for p in parts if any(pattern.search(n) for n in self.names(p))]
         return hits[0] if len(hits) == 1 else None
 
-    def by_name(self, name: str, candidates: Iterable[str]) -> str | None:
-        """The candidate (or one of its parts) whose name is clearly closest to `name`."""
+    def by_name(self, name: str, candidates: Iterable[str], bar: float = 0.6) -> str | None:
+        """The candidate (or one of its parts) whose name is clearly closest to `name` (a
+        similarity of at least `bar`, ahead of the next by 0.08)."""
         key = fold(name)
         if len(key) < 4:
             return None
@@ -152,11 +174,21 @@ class Codes:
                 best = max(best, difflib.SequenceMatcher(None, key, n, autojunk=False).ratio())
             scored.append((best, code))
         scored.sort(reverse=True)
-        if not scored or scored[0][0] < 0.6:
+        if not scored or scored[0][0] < bar:
             return None
         if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.08:
             return None
         return scored[0][1]
+
+    def agrees(self, name: str, code: str) -> bool:
+        """Whether a row's name is the indicator's: close (as `by_name`), or one name holds
+        the other ("Xã có chợ nông thôn" in "Xã có chợ nông thôn hoặc nơi mua bán …")."""
+        key = fold(name)
+        if len(key) < 8:
+            return False
+        if any(key in n or n in key for n in self.names(code)):
+            return True
+        return self.by_name(name, [code]) == code
 
     def by_position(self, entries: list[Entry]) -> None:
         """Numbers that may be several codes: the one that follows the previous row's code, or

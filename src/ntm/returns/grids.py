@@ -12,6 +12,7 @@ import python_calamine as pc
 from ntm.errors import Code
 from ntm.returns.cells import a1
 from ntm.returns.container import Book, Guard, Refused
+from ntm.returns.xmlscan import is_percent_format
 
 
 @dataclass
@@ -78,3 +79,36 @@ def load_grids(data: bytes, book: Book, guard: Guard) -> list[Grid]:
         )
         guard.check_time()
     return grids
+
+
+def legacy_percent_cells(data: bytes) -> dict[str, set[tuple[int, int]]] | None:
+    """Percent-formatted cells of a legacy .xls, from its format records (xlrd; calamine gives
+    values only). None when the records cannot be read: the reader then warns on percent
+    values in (0, 1] instead of guessing (LEGACY_PERCENT_UNSURE)."""
+    try:
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except Exception:  # xlrd's own errors, and anything a damaged BIFF stream raises
+        return None
+    try:
+        percent_xfs = {
+            i
+            for i, xf in enumerate(book.xf_list)
+            if is_percent_format(getattr(book.format_map.get(xf.format_key), "format_str", ""))
+        }
+        out: dict[str, set[tuple[int, int]]] = {}
+        for index in range(book.nsheets):
+            sheet = book.get_sheet(index)
+            cells = out.setdefault(sheet.name, set())
+            if not percent_xfs:
+                continue
+            for r in range(sheet.nrows):
+                for c in range(sheet.row_len(r)):
+                    if sheet.cell_xf_index(r, c) in percent_xfs:
+                        cells.add((r, c))
+        return out
+    except Exception:
+        return None
+    finally:
+        book.release_resources()

@@ -1,20 +1,24 @@
-"""Labels a return may use: column headers, metadata labels, yes/no words (DESIGN §4).
+"""Labels a return may use: column headers, metadata labels, answers and verdicts (DESIGN §4).
 
-Labels are compared as `label_key`s: folded (no case, no diacritics, one space), without
+The words are data (`aliases.yaml` beside this module); this module only loads and looks them
+up. Labels are compared as `label_key`s: folded (no case, no diacritics, one space), without
 bracketed remarks, a trailing colon or asterisk, or spaces around "/" and ",".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable
 from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
 
 from ntm.text import fold
 
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _AROUND_SEPARATORS = re.compile(r"\s*([/,;&-])\s*")
-
 _SPACES = re.compile(r"\s+")
 
 
@@ -26,83 +30,72 @@ def label_key(text: str) -> str:
     return _SPACES.sub(" ", s).strip(" :*.").strip()
 
 
-def _table(entries: Mapping[str, str]) -> dict[str, str]:
-    """{role: "alias|alias|…"} → {folded alias: role}."""
-    return {label_key(a): role for role, aliases in entries.items() for a in aliases.split("|")}
+def _load() -> dict[str, Any]:
+    text = resources.files("ntm.returns").joinpath("aliases.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
 
 
-def _words(aliases: str) -> frozenset[str]:
-    return frozenset(fold(a) for a in aliases.split("|"))
+_DATA = _load()
 
 
-def _labels(aliases: str) -> frozenset[str]:
-    return frozenset(label_key(a) for a in aliases.split("|"))
+def _keys(words: Iterable[Any]) -> frozenset[str]:
+    return frozenset(label_key(str(w)) for w in words)
 
 
-# Column headers → role. Roles other than code/value/numerator/denominator/note/name are known
-# columns that are not read (a wide layout takes every *unknown* header cell as a village).
-HEADER_ALIASES = _table(
-    {
-        "code": "Mã|Mã chỉ tiêu|Mã số|Code|Mã tiêu chí|Mã CT|Mã TC|Mã số chỉ tiêu|Indicator code"
-        "|Số hiệu",
-        "value": "Giá trị|Kết quả|Value|Kết quả thực hiện|Giá trị thực hiện|Số liệu|Thực hiện"
-        "|Result|Hiện trạng",
-        "numerator": "Tử số|Numerator",
-        "denominator": "Mẫu số|Denominator",
-        "note": "Ghi chú|Note|Notes|Remarks",
-        "name": "Nội dung|Nội dung chỉ tiêu|Tên chỉ tiêu|Indicator|Indicator name|Tên|Name"
-        "|Nội dung tiêu chí",
-        "unit": "Đơn vị|ĐVT|Đơn vị tính|Unit|Units",
-        "criterion": "Tiêu chí|Criterion|Tên tiêu chí|Nhóm tiêu chí",
-        # "Chỉ tiêu" heads the threshold column in the tables of Decision 318.
-        "threshold": "Ngưỡng|Threshold|Chỉ tiêu|Chỉ tiêu chung|Chỉ tiêu theo vùng|Yêu cầu"
-        "|Mức yêu cầu|Target",
-        "assessment": "Đánh giá|Tự đánh giá|Kết quả đánh giá|Assessment|Đạt/Không đạt",
-        "row": "STT|TT|Số TT|Số thứ tự|No|#",
-    }
-)
-# Header text containing one of these (checked in order) when no alias matches exactly.
+def _roles(table: dict[str, list[Any]]) -> dict[str, str]:
+    """{role: [alias, …]} → {label key: role}."""
+    return {label_key(str(a)): role for role, aliases in table.items() for a in aliases}
+
+
+HEADER_ALIASES = _roles(_DATA["headers"])
 HEADER_CONTAINS: list[tuple[str, tuple[str, ...]]] = [
-    ("numerator", ("tu so", "numerator")),
-    ("denominator", ("mau so", "denominator")),
-    ("note", ("ghi chu",)),
-    ("code", ("ma chi tieu", "ma so chi tieu", "indicator code")),
-    ("unit", ("don vi",)),
-    ("threshold", ("nguong", "chi tieu chung", "threshold")),
-    ("assessment", ("danh gia", "assessment")),
-    ("value", ("gia tri", "ket qua", "thuc hien", "so lieu", "value", "result")),
-    ("name", ("noi dung", "ten chi tieu", "indicator")),
+    (role, tuple(words)) for role, words in _DATA["header_contains"]
 ]
-# A column or "Thôn/Bản:" value that stands for the commune as a whole.
-COMMUNE_WORDS = _labels("Toàn xã|Cả xã|Chung toàn xã|Xã|Commune|Tổng|Tổng cộng|Total")
-INFO_SHEETS = _labels("Thông tin|Thông tin chung|Info|Information|Metadata")
-META_LABELS = _table(
-    {
-        "commune": "Xã|Tên xã|Commune|Xã/phường/thị trấn",
-        "commune_code": "Mã xã|Mã đơn vị hành chính|Mã ĐVHC|Mã đơn vị|Mã số xã|Commune code"
-        "|Administrative unit code",
-        "village": "Thôn|Bản|Thôn/Bản|Thôn, bản|Thôn - Bản|Thôn bản|Tên thôn|Tên thôn/bản|Village"
-        "|Ấp|Thôn/Ấp|Bản/Ấp|Xóm|Thôn/Xóm|Thôn/Tổ|Thôn/Bản/Village",
-        "period": "Năm|Kỳ báo cáo|Period|Year|Năm báo cáo|Reporting year|Reporting period",
-        "region": "Vùng|Region|Vùng miền|Vùng kinh tế",
-        "group": "Nhóm xã|Nhóm|Group|Commune group",
-        "criteria_set": "Bộ tiêu chí|Criteria set|Criteria|Bộ tiêu chí áp dụng",
-    }
+# Roles whose cells give context to a row; roles recognised and left out with a note.
+LABEL_ROLES = frozenset({"code", "name", "unit", "criterion", "threshold", "row"})
+IGNORED_ROLES = frozenset({"plan", "previous", "compare"})
+COMMUNE_WORDS = _keys(_DATA["commune_words"])
+INFO_SHEETS = _keys(_DATA["info_sheets"])
+META_LABELS = _roles(_DATA["meta"])
+ANSWERS_YES = _keys(_DATA["answers_yes"])
+ANSWERS_NO = _keys(_DATA["answers_no"])
+VERDICTS_MET = _keys(_DATA["verdicts_met"])
+VERDICTS_UNMET = _keys(_DATA["verdicts_unmet"])
+TICKS = _keys(_DATA["ticks"])
+VILLAGE_PREFIXES = tuple(
+    sorted((label_key(str(p)) for p in _DATA["village_prefixes"]), key=len, reverse=True)
 )
-YES_WORDS = _words("Đạt|Có|x|✓|✔|☑|TRUE|1|Yes|Y|Đạt chuẩn|Có đạt")
-NO_WORDS = _words(
-    "Không đạt|Chưa đạt|Không|Chưa|FALSE|0|No|N|Không đạt chuẩn|Chưa đạt chuẩn|Không có|✗|✘"
-)
+
+# What a yes/no cell says: an answer (the indicator's own yes or no) or a verdict.
+ANSWER_YES, ANSWER_NO, VERDICT_MET, VERDICT_UNMET = "yes", "no", "met", "unmet"
+
+
+@lru_cache(maxsize=4096)
+def yes_no_word(text: str) -> str | None:
+    """'yes'/'no' for an answer, 'met'/'unmet' for a verdict ("Không đạt" is a verdict, not
+    the answer "Không": whole phrases only), None for anything else."""
+    key = label_key(text).strip(" .;:!")
+    if key in VERDICTS_MET:
+        return VERDICT_MET
+    if key in VERDICTS_UNMET:
+        return VERDICT_UNMET
+    if key in ANSWERS_YES:
+        return ANSWER_YES
+    if key in ANSWERS_NO:
+        return ANSWER_NO
+    return None
 
 
 def yes_no(text: str) -> float | None:
-    """1.0 / 0.0 for a whole yes/no phrase ("Không đạt" is no), None for anything else."""
-    key = fold(text).strip(" .;:!")
-    if key in YES_WORDS:
-        return 1.0
-    if key in NO_WORDS:
-        return 0.0
-    return None
+    """1.0 / 0.0 for a positively worded yes/no phrase (an answer or a verdict), else None."""
+    word = yes_no_word(text)
+    if word is None:
+        return None
+    return 1.0 if word in (ANSWER_YES, VERDICT_MET) else 0.0
+
+
+def is_tick(text: str) -> bool:
+    return label_key(text) in TICKS
 
 
 @lru_cache(maxsize=4096)
@@ -115,4 +108,13 @@ def header_role(text: str) -> str | None:
     for role, words in HEADER_CONTAINS:
         if any(w in key for w in words):
             return role
+    return None
+
+
+def village_prefix(text: str) -> str | None:
+    """The village word a name starts with ("Thôn 3" → "thon"), or None."""
+    key = label_key(text)
+    for prefix in VILLAGE_PREFIXES:
+        if key.startswith(prefix + " ") and len(key) > len(prefix) + 1:
+            return prefix
     return None

@@ -11,7 +11,7 @@ from ntm.criteria import CriteriaSet
 from ntm.returns.cells import a1, is_empty, name_text
 from ntm.returns.grids import Grid
 from ntm.returns.labels import META_LABELS, label_key
-from ntm.text import fold
+from ntm.text import fold, nfc
 
 INFO_SEARCH_ROWS = 60
 
@@ -30,12 +30,20 @@ class Found:
 
 @dataclass
 class SheetMeta:
-    """Label/value pairs found on a sheet (only labels with a value)."""
+    """Label/value pairs found on a sheet (only labels with a value); `inferred` holds what
+    was read without a label (the commune in a letterhead, the year in a title)."""
 
     found: dict[str, Found] = field(default_factory=dict)
+    inferred: dict[str, Found] = field(default_factory=dict)
 
     def get(self, key: str) -> Found | None:
         return self.found.get(key)
+
+    def add(self, other: SheetMeta) -> None:
+        for key, found in other.found.items():
+            self.found.setdefault(key, found)
+        for key, found in other.inferred.items():
+            self.inferred.setdefault(key, found)
 
 
 def scan_meta(grid: Grid, stop: int) -> SheetMeta:
@@ -67,7 +75,41 @@ def scan_meta(grid: Grid, stop: int) -> SheetMeta:
     return meta
 
 
+# A letterhead names the commune ("UBND XÃ DƯƠNG QUANG"); a title names the year ("BÁO CÁO …
+# NĂM 2024"). Read only when no label gives them, and said in the reading summary.
+_LETTERHEAD = re.compile(r"^\s*(?:ubnd|uy ban nhan dan)\s+xa\s+(.+?)\s*$")
+_TITLE_YEAR = re.compile(r"\bnam\s+(19\d\d|20\d\d)\b")
+
+
+def letterhead(grid: Grid, stop: int, meta: SheetMeta) -> None:
+    """Fill `meta.inferred` with the commune and year that rows [0, stop) show without a
+    label."""
+    for r in range(min(stop, len(grid.rows))):
+        for c, value in enumerate(grid.rows[r]):
+            if not isinstance(value, str) or len(value) > 200:
+                continue
+            key = fold(value)
+            if "commune" not in meta.inferred:
+                m = _LETTERHEAD.match(key)
+                if m is not None:
+                    words = nfc(value).split()
+                    name = " ".join(words[len(words) - len(m.group(1).split()) :])
+                    if name.isupper():
+                        name = name.title()
+                    meta.inferred["commune"] = Found(name, grid.name, r, c)
+                    continue
+            if "period" not in meta.inferred and len(key) >= 15:
+                m = _TITLE_YEAR.search(key)
+                if m is not None:
+                    meta.inferred["period"] = Found(int(m.group(1)), grid.name, r, c)
+
+
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d|2100)(?!\d)")
+
+
+def years_in(text: str) -> list[int]:
+    """The years a text names: "Kết quả năm 2023" → [2023]."""
+    return [int(y) for y in _YEAR.findall(text)]
 
 
 def parse_period(value: Any) -> int | None:

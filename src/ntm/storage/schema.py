@@ -129,6 +129,8 @@ indicator_values = sa.Table(
     sa.Column("numerator", sa.Double),
     sa.Column("denominator", sa.Double),
     sa.Column("note", sa.Text),
+    # The office's own verdict beside the value ("Tự đánh giá"): 1 met, 0 not met, null none.
+    sa.Column("self_assessed", sa.Double),
     sa.Column("sheet", sa.String(200)),
     sa.Column("cell", sa.String(20)),
     sa.UniqueConstraint("revision_id", "code", name="uq_indicator_values_revision_code"),

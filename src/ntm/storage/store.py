@@ -90,6 +90,9 @@ class ReadingContext:
     # By commune: the village sets it follows. A return is read with its own commune's only
     # (another commune's "T4.1" stays an unknown code, its "TC2.2" the national 2.2).
     commune_village_sets: tuple[tuple[str, tuple[CriteriaSet, ...]], ...] = ()
+    # By commune: its region/group as the profile records it (the truth when a return says
+    # otherwise; a return without one is judged on the profile's).
+    commune_keys: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     key: tuple[Any, ...] = ()
 
     @property
@@ -103,6 +106,7 @@ class ReadingContext:
             "extra_sets": self.extra_sets,
             "commune_sets": dict(self.commune_sets),
             "commune_village_sets": dict(self.commune_village_sets),
+            "commune_keys": {name: dict(keys) for name, keys in self.commune_keys},
         }
 
 
@@ -348,6 +352,7 @@ def _group_units(
     periods_: list[Any] = frame["period"].tolist() if "period" in frame else [None] * n
     codes = [str(c) for c in frame["code"].tolist()] if "code" in frame else ["None"] * n
     values_, nums, dens = numbers("value"), numbers("numerator"), numbers("denominator")
+    assessed = numbers("self_assessed")
     for i in range(n):
         where: dict[str, Any] = {"file": filename, "sheet": sheets[i] or "", "cell": cells[i] or ""}
         commune, period = communes_[i], periods_[i]
@@ -365,6 +370,7 @@ def _group_units(
             "numerator": nums[i],
             "denominator": dens[i],
             "note": notes[i],
+            "self_assessed": assessed[i],
             "sheet": sheets[i],
             "cell": cells[i],
         }
@@ -871,6 +877,7 @@ class Store:
                 v.c.numerator,
                 v.c.denominator,
                 v.c.note,
+                v.c.self_assessed,
                 u.c.filename.label("file"),
                 v.c.sheet,
                 v.c.cell,
@@ -896,6 +903,7 @@ class Store:
                 "value": "float64",
                 "numerator": "float64",
                 "denominator": "float64",
+                "self_assessed": "float64",
                 "upload_id": "int64",
                 "revision_id": "int64",
                 "revision": "int64",
@@ -1221,7 +1229,16 @@ class Store:
             rows = [
                 dict(row._mapping)
                 for row in conn.execute(
-                    sa.select(v.code, v.value, v.numerator, v.denominator, v.note, v.sheet, v.cell)
+                    sa.select(
+                        v.code,
+                        v.value,
+                        v.numerator,
+                        v.denominator,
+                        v.note,
+                        v.self_assessed,
+                        v.sheet,
+                        v.cell,
+                    )
                     .where(v.revision_id == src.id)
                     .order_by(v.id)
                 )
@@ -1595,13 +1612,22 @@ class Store:
                 .order_by(cs.set_id)
             ).all()
             chosen = conn.execute(
-                sa.select(c.name, c.criteria_set, c.village_criteria_sets)
-                .where(sa.or_(c.criteria_set.is_not(None), c.village_criteria_sets.is_not(None)))
+                sa.select(
+                    c.name, c.criteria_set, c.village_criteria_sets, c.region, c.commune_group
+                )
+                .where(
+                    sa.or_(
+                        c.criteria_set.is_not(None),
+                        c.village_criteria_sets.is_not(None),
+                        c.region.is_not(None),
+                        c.commune_group.is_not(None),
+                    )
+                )
                 .order_by(c.name)
             ).all()
             return (
                 tuple((str(i), int(r)) for i, r in revisions),
-                tuple((str(n), s, tuple(v or ())) for n, s, v in chosen),
+                tuple((str(n), s, tuple(v or ()), reg, grp) for n, s, v, reg, grp in chosen),
             )
 
         revisions, chosen = self._read(signature)
@@ -1615,9 +1641,14 @@ class Store:
         )
         self._context = ReadingContext(
             extra_sets=stored,
-            commune_sets=tuple((n, s) for n, s, _ in chosen if s),
+            commune_sets=tuple((n, s) for n, s, *_ in chosen if s),
             commune_village_sets=tuple(
-                (n, tuple(chosen_sets(ids, stored))) for n, _, ids in chosen if ids
+                (n, tuple(chosen_sets(ids, stored))) for n, _, ids, *_ in chosen if ids
+            ),
+            commune_keys=tuple(
+                (n, tuple((k, v) for k, v in (("region", reg), ("group", grp)) if v))
+                for n, _, _, reg, grp in chosen
+                if reg or grp
             ),
             key=(revisions, chosen),
         )

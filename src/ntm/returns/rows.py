@@ -1,0 +1,463 @@
+"""One table's rows → tidy value rows, every value cell used or named in a problem.
+
+An indicator row is one with a code (in the code column, or at the start of its name in the
+decision's grid) or with a value. Its value cells (result, numerator, denominator, the
+villages of a wide table, the office's own verdict) are used, or named in a problem; cells in
+a column the reader does not take (plan, previous year, unknown header) are named once per
+column. What is left over is reported as CELL_NOT_USED, so nothing is dropped in silence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ntm.errors import Code
+from ntm.returns.cells import a1, cell_text, is_empty
+from ntm.returns.codes import Codes, Entry, code_prefix
+from ntm.returns.grids import Grid
+from ntm.returns.labels import LABEL_ROLES, yes_no_word
+from ntm.returns.layout import Table
+from ntm.returns.numbers import parse_number_text
+from ntm.returns.summary import Note, SheetReading, letter, ref
+from ntm.returns.values import NAN, cell_number, cell_value, money_factor, self_assessment
+from ntm.text import fold
+from ntm.validation import CodeIndex, CodeInfo, fmt_number, unknown_code_problem
+
+Report = Callable[..., None]  # report(code, sheet, cell, **params)
+
+
+@dataclass
+class TableContext:
+    """What a table is read against, and where its results go."""
+
+    file: str
+    index: CodeIndex
+    commune_codes: dict[str, CodeInfo]  # the commune set's own codes (scope rules apply)
+    criterion_numbers: frozenset[str]
+    report: Report
+    rows: list[dict[str, Any]]
+    notes: list[Note]
+    not_used: dict[str, str]
+    percent_unknown: bool = False  # a legacy .xls whose formats could not be read
+
+
+@dataclass
+class _Ledger:
+    used: set[tuple[int, int]] = field(default_factory=set)
+    reported: set[tuple[int, int]] = field(default_factory=set)
+
+
+class TableReader:
+    def __init__(
+        self,
+        ctx: TableContext,
+        grid: Grid,
+        table: Table,
+        codes: Codes,
+        *,
+        commune: str,
+        period: int,
+        village: str | None,
+    ):
+        self.ctx, self.grid, self.table, self.codes = ctx, grid, table, codes
+        self.commune, self.period, self.village = commune, period, village
+        self.ledger = _Ledger()
+        t = table
+        self.name_col, self.unit_col = t.col("name"), t.col("unit")
+        self.row_col, self.note_col = t.col("row"), t.col("note")
+        self.assess_col = t.col("assessment")
+        self.num_col = -1 if t.wide else t.col("numerator")
+        self.den_col = -1 if t.wide else t.col("denominator")
+        if t.wide:
+            self.units = t.units()
+        else:
+            self.units = [(t.value_col, village)]
+        value_cols = [c for c, _ in self.units if c >= 0]
+        self.data_cols = [*value_cols, *(c for c in (self.num_col, self.den_col) if c >= 0)]
+        if self.assess_col >= 0:
+            self.data_cols.append(self.assess_col)
+        taken = {*self.data_cols, self.note_col}
+        self.other_cols = {
+            c: col
+            for c, col in t.columns.items()
+            if c not in taken and (col.ignored or col.role not in LABEL_ROLES)
+        }
+        self.extra_counts: dict[int, list[int]] = {}  # column → rows with a cell there
+        self.criterion_cells: list[tuple[int, int]] = []
+        self.commune_figures: list[str] = []
+        self.indicator_rows: list[int] = []  # rows with a code, or a value without one
+
+    # -- reporting ---------------------------------------------------------------------------
+    def problem(self, which: Code, r: int, c: int, /, **params: Any) -> None:
+        self.ctx.report(which, self.grid.name, a1(r, c), **params)
+        self.ledger.reported.add((r, c))
+        self.ctx.not_used[ref(self.grid.name, r, c)] = which.value
+
+    def _filled(self, row: list[Any], c: int) -> bool:
+        return 0 <= c < len(row) and not is_empty(row[c])
+
+    # -- reading -----------------------------------------------------------------------------
+    def read(self) -> SheetReading:
+        grid, table = self.grid, self.table
+        entries: list[Entry] = []
+        no_cache = grid.no_cache
+        code_col, name_col = table.code_col, self.name_col
+        for r in range(table.header_row + 1, len(grid.rows)):
+            if r in table.skip_rows:
+                continue
+            row = grid.rows[r]
+            n = len(row)
+            name = row[name_col] if 0 <= name_col < n else ""
+            if code_col >= 0:
+                raw = row[code_col] if code_col < n else ""
+                if isinstance(raw, str):
+                    raw = raw.strip()
+            else:
+                raw = code_prefix(name) if isinstance(name, str) else None
+            valued = any(
+                (c < n and row[c] != "" and row[c] is not None) or (no_cache and (r, c) in no_cache)
+                for c in self.data_cols
+            )
+            if raw == "" or raw is None:
+                if not valued or not any(_looks_like_a_value(row, c) for c in self.data_cols):
+                    continue  # a heading, a blank line or the signature block
+                self.indicator_rows.append(r)
+                raw = self._code_without_column(row, r, name)
+                if raw is None:
+                    self._no_code(row, r, name)
+                    self._count_others(row, r)
+                    continue
+            if not self.indicator_rows or self.indicator_rows[-1] != r:
+                self.indicator_rows.append(r)
+            entry = Entry(r, raw, name=name if isinstance(name, str) else "")
+            entry.valued = entry.filled = valued
+            if not valued and self._filled(row, self.note_col):
+                entry.filled = True
+            self.codes.parse(entry)
+            entries.append(entry)
+            self._count_others(row, r)
+        self.codes.by_position(entries)
+        for entry in entries:
+            if entry.filled:
+                self._entry_rows(entry)
+        self._after()
+        return self._summary()
+
+    def _count_others(self, row: list[Any], r: int) -> None:
+        for c in self.other_cols:
+            if self._filled(row, c):
+                self.extra_counts.setdefault(c, []).append(r)
+        for c in range(len(row)):
+            if c not in self.table.columns and c != self.table.code_col and self._filled(row, c):
+                self.extra_counts.setdefault(c, []).append(r)
+
+    def _code_without_column(self, row: list[Any], r: int, name: Any) -> str | None:
+        """The decision's grid: a single-indicator criterion ("7", "10") has its number in the
+        TT column and no code in its name; it is taken only when the name agrees. Otherwise a
+        name that is clearly one indicator's name gives its code, with a warning."""
+        if self.table.code_col >= 0 or not isinstance(name, str) or len(fold(name)) < 8:
+            return None
+        codes = self.codes
+        number = row[self.row_col] if 0 <= self.row_col < len(row) else None
+        if isinstance(number, int | float) and not isinstance(number, bool):
+            text = fmt_number(float(number))
+            if text in codes.index.measured and codes.agrees(name, text):
+                return text
+        found = codes.by_name(name, list(codes.index.measured), bar=0.85)
+        if found is None:
+            return None
+        info = codes.index.measured[found]
+        if fold(name) not in codes.names(found):
+            self.ctx.report(
+                Code.CODE_FROM_NAME,
+                self.grid.name,
+                a1(r, self.name_col),
+                row=r + 1,
+                name=name.strip(),
+                code=found,
+                indicator=info.names[0] if info.names else found,
+            )
+        return found
+
+    def _no_code(self, row: list[Any], r: int, name: Any) -> None:
+        cells = [c for c in self.data_cols if self._filled(row, c)]
+        first = cells[0]
+        label = f' ("{name.strip()}")' if isinstance(name, str) and name.strip() else ""
+        self.problem(
+            Code.VALUE_WITHOUT_CODE, r, first, row=r + 1, text=cell_text(row[first]), name=label
+        )
+        for c in cells[1:]:
+            self.ledger.reported.add((r, c))
+
+    def _entry_rows(self, entry: Entry) -> None:
+        r = entry.row
+        row = self.grid.rows[r]
+        index = self.codes.index
+        code = entry.code
+        if not entry.valued and (code is None or code not in index.measured):
+            return  # a note beside a heading or an unknown code: nothing is lost
+        cells = [c for c in self.data_cols if self._filled(row, c)]
+        first = cells[0] if cells else self.table.code_col
+        code_cell = self.table.code_col if self.table.code_col >= 0 else self.name_col
+        if code is None:
+            if entry.candidates:
+                self.problem(
+                    Code.AMBIGUOUS_CODE,
+                    r,
+                    code_cell,
+                    code=cell_text(entry.raw),
+                    candidates=" / ".join(entry.candidates),
+                    example=entry.candidates[-1],
+                )
+            else:
+                self.problem(
+                    Code.UNKNOWN_INDICATOR,
+                    r,
+                    code_cell,
+                    code=cell_text(entry.raw),
+                    criteria_set=index.set_id,
+                )
+            self.ledger.reported.update((r, c) for c in cells)
+            return
+        info = index.measured.get(code)
+        if info is None:
+            if code in self.ctx.criterion_numbers and code not in index.parents:
+                self.criterion_cells.extend((r, c) for c in cells)
+                return
+            p = unknown_code_problem(code, index, self.ctx.file, self.grid.name, a1(r, code_cell))
+            self.ctx.report(p.code, p.sheet, p.cell, **p.params)
+            self.ledger.reported.update((r, c) for c in cells)
+            for c in cells:
+                self.ctx.not_used[ref(self.grid.name, r, c)] = p.code.value
+            return
+        self._values(entry, info, row, first)
+
+    def _values(self, entry: Entry, info: CodeInfo, row: list[Any], first: int) -> None:
+        r, code = entry.row, str(entry.code)
+        grid, n = self.grid, len(row)
+        note = cell_text(row[self.note_col]) if 0 <= self.note_col < n else ""
+        num = self._number(row, r, self.num_col, info)
+        den = self._number(row, r, self.den_col, info)
+        assessed = self._assessment(row, r, code)
+        commune_info = self.ctx.commune_codes.get(code)
+        for col, village in self.units:
+            if village is not None and commune_info is not None and commune_info.scope == "commune":
+                if col >= 0 and self._filled(row, col):
+                    self.problem(Code.COMMUNE_CODE_ON_VILLAGE, r, col, code=code, village=village)
+                continue
+            value = self._value(row, r, col, info, village is not None)
+            if value != value and info.kind == "percent" and num >= 0 and den > 0:
+                value = round(100 * num / den, 10)
+            if value != value and num != num and den != den and (self.table.wide or not note):
+                continue
+            if village is None and commune_info is not None and commune_info.scope == "village":
+                self.commune_figures.append(code)
+            cell_col = col if col >= 0 else self.num_col
+            if cell_col < 0:  # no value nor numerator column: the row's code cell
+                cell_col = first
+            for c in (col, self.num_col, self.den_col):
+                if c >= 0:
+                    self.ledger.used.add((r, c))
+            if assessed is not None:
+                self.ledger.used.add((r, self.assess_col))
+            self.ctx.rows.append(
+                {
+                    "commune": self.commune,
+                    "village": village,
+                    "period": self.period,
+                    "code": code,
+                    "value": value,
+                    "numerator": num,
+                    "denominator": den,
+                    "note": note or None,
+                    "self_assessed": NAN if assessed is None else assessed,
+                    "file": self.ctx.file,
+                    "sheet": grid.name,
+                    "cell": a1(r, cell_col),
+                }
+            )
+
+    def _value(self, row: list[Any], r: int, c: int, info: CodeInfo, village: bool) -> float:
+        if c < 0:
+            return NAN
+        grid = self.grid
+        raw = row[c] if c < len(row) else ""
+        percent = bool(grid.percent) and (r, c) in grid.percent
+        # Most cells: a finite number, not yes/no, not percent-formatted: taken as it is.
+        if (
+            type(raw) is float
+            and raw - raw == 0.0
+            and info.kind not in ("boolean", "money")
+            and not percent
+            and not (village and info.aggregation == "share")
+            and not (self.ctx.percent_unknown and info.kind == "percent" and 0 < raw <= 1)
+        ):
+            return raw
+        if raw == "" or raw is None:
+            if (r, c) in grid.no_cache:
+                self.problem(Code.FORMULA_NO_CACHED_VALUE, r, c)
+            return NAN
+        value, bad = cell_value(raw, info, village=village, percent_cell=percent)
+        if bad is not None:
+            params: dict[str, Any] = {"code": info.code, "text": cell_text(raw)}
+            if bad is Code.VERDICT_NOT_A_VALUE:
+                params["unit"] = info.unit or info.kind
+            elif bad is Code.AMBIGUOUS_TICK:
+                params["name"] = info.names[0] if info.names else info.code
+            self.problem(bad, r, c, **params)
+            return NAN
+        if info.kind == "money" and value == value:
+            unit_text = row[self.unit_col] if 0 <= self.unit_col < len(row) else ""
+            if not isinstance(unit_text, str) or not unit_text.strip():
+                unit_text = self.table.columns[c].header if c in self.table.columns else ""
+            factor, note = money_factor(value, unit_text, info.unit)
+            if note is Code.MONEY_UNIT_UNCLEAR:
+                self.problem(note, r, c, code=info.code, text=cell_text(raw), unit=info.unit)
+                return NAN
+            if note is Code.MONEY_CONVERTED:
+                converted = round(value * factor, 9)
+                self.ctx.report(
+                    note,
+                    grid.name,
+                    a1(r, c),
+                    code=info.code,
+                    text=cell_text(raw),
+                    written=str(unit_text or "đồng").strip(),
+                    value=fmt_number(converted),
+                    unit=info.unit,
+                )
+                return converted
+        if self.ctx.percent_unknown and info.kind == "percent" and 0 < value <= 1:
+            self.ctx.report(
+                Code.LEGACY_PERCENT_UNSURE,
+                grid.name,
+                a1(r, c),
+                code=info.code,
+                text=fmt_number(value),
+                shown=fmt_number(round(value * 100, 6)),
+            )
+        return value
+
+    def _number(self, row: list[Any], r: int, c: int, info: CodeInfo) -> float:
+        if c < 0:
+            return NAN
+        raw = row[c] if c < len(row) else ""
+        if type(raw) is float and raw - raw == 0.0:
+            return raw
+        if (raw == "" or raw is None) and (r, c) in self.grid.no_cache:
+            self.problem(Code.FORMULA_NO_CACHED_VALUE, r, c)
+            return NAN
+        value, bad = cell_number(raw, info.kind)
+        if bad is not None:
+            self.problem(bad, r, c, code=info.code, text=cell_text(raw))
+        return value
+
+    def _assessment(self, row: list[Any], r: int, code: str) -> float | None:
+        c = self.assess_col
+        if c < 0 or not self._filled(row, c):
+            return None
+        verdict = self_assessment(row[c])
+        if verdict is None:
+            self.problem(Code.NOT_A_VERDICT, r, c, code=code, text=cell_text(row[c]))
+        return verdict
+
+    # -- after the rows ----------------------------------------------------------------------
+    def _after(self) -> None:
+        grid, table = self.grid, self.table
+        if self.criterion_cells:
+            r, c = self.criterion_cells[0]
+            shown = [a1(rr, cc) for rr, cc in self.criterion_cells[:6]]
+            cells = ", ".join(shown) + (", …" if len(self.criterion_cells) > 6 else "")
+            self.problem(
+                Code.CRITERION_VERDICT_NOT_USED, r, c, count=len(self.criterion_cells), cells=cells
+            )
+            self.ledger.reported.update(self.criterion_cells)
+        for c, rows in sorted(self.extra_counts.items()):
+            column = table.columns.get(c)
+            if column is not None and column.ignored:
+                code, params = (
+                    Code.COLUMN_IGNORED,
+                    {
+                        "reason": f"i18n:reading.reason.{column.reason}",
+                        "period": self.period,
+                    },
+                )
+                at = (column.header_row, c)
+            else:
+                code, params = Code.COLUMN_NOT_READ, {}
+                at = (column.header_row, c) if column is not None else (rows[0], c)
+            header = column.header if column is not None else a1(rows[0], c)
+            self.problem(code, *at, header=header, count=len(rows), **params)
+            self.ledger.reported.update((r, c) for r in rows)
+            for r in rows:
+                self.ctx.not_used[ref(grid.name, r, c)] = code.value
+        if self.commune_figures:
+            codes = ", ".join(dict.fromkeys(self.commune_figures))
+            self.ctx.notes.append(Note("commune_figure", {"sheet": grid.name, "codes": codes}))
+
+    def _summary(self) -> SheetReading:
+        grid, table, ledger = self.grid, self.table, self.ledger
+        read = used = 0
+        for r in self.indicator_rows:
+            row = grid.rows[r]
+            for c in self.data_cols:
+                if not self._filled(row, c):
+                    continue
+                if (r, c) in ledger.used:
+                    read += 1
+                    used += 1
+                elif (r, c) in ledger.reported:
+                    read += 1
+                else:
+                    read += 1
+                    self.problem(Code.CELL_NOT_USED, r, c, text=cell_text(row[c]))
+        layout = "wide" if table.wide else ("grid" if table.code_col < 0 else "long")
+        columns = {}
+        for c, col in sorted(table.columns.items()):
+            role = col.role if col.role in _SHOWN_ROLES else "unknown"
+            columns[letter(c)] = (role, (col.village or "") if role == "village" else col.reason)
+        return SheetReading(
+            grid.name,
+            layout,
+            (table.top + 1, table.header_row + 1),
+            None if table.wide else self.village,
+            columns,
+            values_read=read,
+            values_used=used,
+        )
+
+
+def _looks_like_a_value(row: list[Any], c: int) -> bool:
+    """A cell a row without a code holds as a value (a number, a yes/no word, "95 %"), not the
+    words of a heading or a signature block ("TM. ỦY BAN NHÂN DÂN")."""
+    if c >= len(row):
+        return False
+    value = row[c]
+    if isinstance(value, int | float):
+        return True
+    if not isinstance(value, str) or not value.strip():
+        return False
+    return (
+        yes_no_word(value) is not None or parse_number_text(value, allow_percent=True) is not None
+    )
+
+
+_SHOWN_ROLES = frozenset(
+    {
+        "code",
+        "name",
+        "unit",
+        "criterion",
+        "threshold",
+        "row",
+        "value",
+        "numerator",
+        "denominator",
+        "note",
+        "assessment",
+        "commune",
+        "village",
+    }
+)
