@@ -16,7 +16,12 @@ _SPACES = re.compile(r"\s+")
 def nfc(text: object) -> str:
     """A name as stored: NFC, without format or control characters (bidi overrides,
     zero-width spaces, byte-order marks), surrounding and repeated spaces removed."""
-    value = unicodedata.normalize("NFC", str(text))
+    return _nfc(text if type(text) is str else str(text))
+
+
+@lru_cache(maxsize=16384)  # a return repeats its names and units on every sheet
+def _nfc(text: str) -> str:
+    value = unicodedata.normalize("NFC", text)
     if not value.isprintable():
         value = "".join(
             " " if ch.isspace() else ch

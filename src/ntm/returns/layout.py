@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ntm.returns.cells import is_empty
@@ -59,7 +60,14 @@ class Table:
     value_col: int = -1  # chosen by the reader once the year is known
 
     def col(self, role: str) -> int:
-        return next((c.col for c in self.columns.values() if c.role == role), -1)
+        """The first column with `role`, -1 when there is none."""
+        return self.by_role().get(role, -1)
+
+    def by_role(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in sorted(self.columns):
+            out.setdefault(self.columns[c].role, c)
+        return out
 
     def value_candidates(self) -> list[Column]:
         return [c for c in self.columns.values() if c.role == "value" and not c.ignored]
@@ -83,12 +91,16 @@ def _role_of(text: str) -> str:
 
 
 def _header_cells(row: list[Any]) -> dict[int, str]:
+    """The cells of a row that may be headers, as text (not yet NFC: labels are compared
+    folded, and only the header row's own cells are kept, as `nfc` makes them)."""
     out = {}
     for c, value in enumerate(row):
-        if isinstance(value, str) and value.strip() and len(value) <= 80:
-            out[c] = nfc(value)
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[c] = nfc(int(value) if float(value).is_integer() else value)
+        kind = type(value)
+        if kind is str:
+            if value and len(value) <= 80 and not value.isspace():
+                out[c] = value
+        elif kind is float or kind is int:
+            out[c] = str(int(value)) if float(value).is_integer() else str(value)
     return out
 
 
@@ -161,9 +173,10 @@ def find_table(grid: Grid) -> Table | None:
 def _build(
     grid: Grid, r: int, cells: dict[int, str], roles: dict[int, str], code_col: int
 ) -> Table | None:
-    columns = {
-        c: Column(c, text, roles[c], year=_year(text), header_row=r) for c, text in cells.items()
-    }
+    columns = {}
+    for c, text in cells.items():
+        shown, year = _header_text(text)
+        columns[c] = Column(c, shown, roles[c], year=year, header_row=r)
     last = r
     if _is_subheader(grid, r, columns, code_col):
         last = r + 1
@@ -189,6 +202,11 @@ def _build(
     return table
 
 
+@lru_cache(maxsize=4096)
+def _header_text(text: str) -> tuple[str, int | None]:
+    return nfc(text), _year(text)
+
+
 def _year(text: str) -> int | None:
     years = years_in(text)
     return years[0] if len(years) == 1 else None
@@ -199,13 +217,15 @@ def _is_subheader(grid: Grid, r: int, columns: dict[int, Column], code_col: int)
     under a header cell merged over them, or under a group header."""
     if r + 1 >= len(grid.rows):
         return False
-    below = _header_cells(grid.rows[r + 1])
     key_col = (
         code_col
         if code_col >= 0
         else min((c.col for c in columns.values() if c.role == "name"), default=-1)
     )
-    if not below or key_col in below or _is_column_numbers(grid.rows[r + 1]):
+    if not is_empty(grid.get(r + 1, key_col)):
+        return False  # the first indicator row (the usual case): no second header row
+    below = _header_cells(grid.rows[r + 1])
+    if not below or _is_column_numbers(grid.rows[r + 1]):
         return False
     for c, text in below.items():
         if isinstance(grid.get(r + 1, c), int | float) and _year(text) is None:
@@ -234,6 +254,7 @@ def _merge_subheader(row: list[Any], columns: dict[int, Column], r: int) -> None
                 role = parent.role  # regions under "Chỉ tiêu theo vùng"; years under a plan
             elif own in ("unknown", "commune") and year is not None and parent.role == "value":
                 role = "value"  # "Kết quả thực hiện" over "2023 | 2024"
+        text = nfc(text)
         header = f"{parent.header} › {text}" if parent is not None else text
         columns[c] = Column(c, header, role, year=year, header_row=r)
 

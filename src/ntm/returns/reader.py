@@ -18,6 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ KeysByCommune = Mapping[str, Mapping[str, str]]
 _NO_INFO = CodeInfo("", "", "", "", ())
 
 
+@lru_cache(maxsize=1024)
 def _same_name(a: str, b: str) -> bool:
     return fold(commune_name(a)) == fold(commune_name(b))
 
@@ -155,15 +157,17 @@ class _Reader:
             if table is None:
                 others.append(scan_meta(grid, HEADER_SEARCH_ROWS))
                 continue
-            own = scan_meta(grid, table.top)
-            letterhead(grid, table.top, own)
-            tables.append((grid, table, own))
+            tables.append((grid, table, scan_meta(grid, table.top)))
         for other in others:
             info.add(other)
         book = SheetMeta()
         book.add(info)
         for _, _, own in tables:
             book.add(own)
+        if book.get("commune") is None or book.get("period") is None:
+            for grid, table, own in tables:  # no label: a letterhead, a title
+                letterhead(grid, table.top, own)
+                book.add(own)
         self._book_meta(book)
         if not tables:
             self.problem(Code.NO_INDICATOR_TABLE)

@@ -20,7 +20,7 @@ from ntm.returns.grids import Grid
 from ntm.returns.labels import LABEL_ROLES, yes_no_word
 from ntm.returns.layout import Table
 from ntm.returns.numbers import parse_number_text
-from ntm.returns.summary import Note, SheetReading, letter, ref
+from ntm.returns.summary import Note, SheetReading, ref
 from ntm.returns.values import NAN, cell_number, cell_value, money_factor, self_assessment
 from ntm.text import fold
 from ntm.validation import CodeIndex, CodeInfo, fmt_number, unknown_code_problem
@@ -65,11 +65,12 @@ class TableReader:
         self.commune, self.period, self.village = commune, period, village
         self.ledger = _Ledger()
         t = table
-        self.name_col, self.unit_col = t.col("name"), t.col("unit")
-        self.row_col, self.note_col = t.col("row"), t.col("note")
-        self.assess_col = t.col("assessment")
-        self.num_col = -1 if t.wide else t.col("numerator")
-        self.den_col = -1 if t.wide else t.col("denominator")
+        col = t.by_role().get
+        self.name_col, self.unit_col = col("name", -1), col("unit", -1)
+        self.row_col, self.note_col = col("row", -1), col("note", -1)
+        self.assess_col = col("assessment", -1)
+        self.num_col = -1 if t.wide else col("numerator", -1)
+        self.den_col = -1 if t.wide else col("denominator", -1)
         if t.wide:
             self.units = t.units()
         else:
@@ -88,6 +89,11 @@ class TableReader:
         self.criterion_cells: list[tuple[int, int]] = []
         self.commune_figures: list[str] = []
         self.indicator_rows: list[int] = []  # rows with a code, or a value without one
+        self.filled_cells = 0  # non-empty value cells in those rows
+        # Columns outside the header's (none in the usual return): checked on every row.
+        width = max(table.columns, default=-1) + 1
+        self.unheaded = [c for c in range(width) if c not in table.columns and c != table.code_col]
+        self.width = width
 
     # -- reporting ---------------------------------------------------------------------------
     def problem(self, which: Code, r: int, c: int, /, **params: Any) -> None:
@@ -104,6 +110,7 @@ class TableReader:
         entries: list[Entry] = []
         no_cache = grid.no_cache
         code_col, name_col = table.code_col, self.name_col
+        check_others, width = bool(self.other_cols or self.unheaded), self.width
         for r in range(table.header_row + 1, len(grid.rows)):
             if r in table.skip_rows:
                 continue
@@ -116,28 +123,35 @@ class TableReader:
                     raw = raw.strip()
             else:
                 raw = code_prefix(name) if isinstance(name, str) else None
-            valued = any(
-                (c < n and row[c] != "" and row[c] is not None) or (no_cache and (r, c) in no_cache)
-                for c in self.data_cols
-            )
+            filled = 0
+            for c in self.data_cols:
+                if (c < n and row[c] != "" and row[c] is not None) or (
+                    no_cache and (r, c) in no_cache
+                ):
+                    filled += 1
+            valued = filled > 0
             if raw == "" or raw is None:
                 if not valued or not any(_looks_like_a_value(row, c) for c in self.data_cols):
                     continue  # a heading, a blank line or the signature block
                 self.indicator_rows.append(r)
+                self.filled_cells += filled
                 raw = self._code_without_column(row, r, name)
                 if raw is None:
                     self._no_code(row, r, name)
-                    self._count_others(row, r)
+                    if check_others or n > width:
+                        self._count_others(row, r)
                     continue
             if not self.indicator_rows or self.indicator_rows[-1] != r:
                 self.indicator_rows.append(r)
+            self.filled_cells += filled
             entry = Entry(r, raw, name=name if isinstance(name, str) else "")
             entry.valued = entry.filled = valued
             if not valued and self._filled(row, self.note_col):
                 entry.filled = True
             self.codes.parse(entry)
             entries.append(entry)
-            self._count_others(row, r)
+            if check_others or n > width:
+                self._count_others(row, r)
         self.codes.by_position(entries)
         for entry in entries:
             if entry.filled:
@@ -146,11 +160,12 @@ class TableReader:
         return self._summary()
 
     def _count_others(self, row: list[Any], r: int) -> None:
+        filled = self._filled
         for c in self.other_cols:
-            if self._filled(row, c):
+            if filled(row, c):
                 self.extra_counts.setdefault(c, []).append(r)
-        for c in range(len(row)):
-            if c not in self.table.columns and c != self.table.code_col and self._filled(row, c):
+        for c in (*self.unheaded, *range(self.width, len(row))):
+            if filled(row, c):
                 self.extra_counts.setdefault(c, []).append(r)
 
     def _code_without_column(self, row: list[Any], r: int, name: Any) -> str | None:
@@ -198,8 +213,11 @@ class TableReader:
         code = entry.code
         if not entry.valued and (code is None or code not in index.measured):
             return  # a note beside a heading or an unknown code: nothing is lost
+        info = index.measured.get(code) if code is not None else None
+        if info is not None:
+            self._values(entry, info, row)
+            return
         cells = [c for c in self.data_cols if self._filled(row, c)]
-        first = cells[0] if cells else self.table.code_col
         code_cell = self.table.code_col if self.table.code_col >= 0 else self.name_col
         if code is None:
             if entry.candidates:
@@ -221,47 +239,81 @@ class TableReader:
                 )
             self.ledger.reported.update((r, c) for c in cells)
             return
-        info = index.measured.get(code)
-        if info is None:
-            if code in self.ctx.criterion_numbers and code not in index.parents:
-                self.criterion_cells.extend((r, c) for c in cells)
-                return
-            p = unknown_code_problem(code, index, self.ctx.file, self.grid.name, a1(r, code_cell))
-            self.ctx.report(p.code, p.sheet, p.cell, **p.params)
-            self.ledger.reported.update((r, c) for c in cells)
-            for c in cells:
-                self.ctx.not_used[ref(self.grid.name, r, c)] = p.code.value
+        if code in self.ctx.criterion_numbers and code not in index.parents:
+            self.criterion_cells.extend((r, c) for c in cells)
             return
-        self._values(entry, info, row, first)
+        p = unknown_code_problem(code, index, self.ctx.file, self.grid.name, a1(r, code_cell))
+        self.ctx.report(p.code, p.sheet, p.cell, **p.params)
+        self.ledger.reported.update((r, c) for c in cells)
+        for c in cells:
+            self.ctx.not_used[ref(self.grid.name, r, c)] = p.code.value
 
-    def _values(self, entry: Entry, info: CodeInfo, row: list[Any], first: int) -> None:
+    def _values(self, entry: Entry, info: CodeInfo, row: list[Any]) -> None:
+        # The hot path of a read: one call per indicator row, written for speed (locals, the
+        # usual cell taken without a call; `bench/run.py` measures it as read_ratio).
         r, code = entry.row, str(entry.code)
-        grid, n = self.grid, len(row)
-        note = cell_text(row[self.note_col]) if 0 <= self.note_col < n else ""
-        num = self._number(row, r, self.num_col, info)
-        den = self._number(row, r, self.den_col, info)
-        assessed = self._assessment(row, r, code)
-        commune_info = self.ctx.commune_codes.get(code)
+        n = len(row)
+        grid = self.grid
+        no_cache = grid.no_cache
+        note_col, num_col, den_col = self.note_col, self.num_col, self.den_col
+        note = cell_text(row[note_col]) if 0 <= note_col < n else ""
+        num = den = NAN
+        extra = []  # the numerator, denominator and verdict cells that hold something
+        if 0 <= num_col < n and row[num_col] != "" and row[num_col] is not None:
+            num = self._number(row, r, num_col, info)
+            extra.append(num_col)
+        elif num_col >= 0 and no_cache and (r, num_col) in no_cache:
+            self.problem(Code.FORMULA_NO_CACHED_VALUE, r, num_col)
+        if 0 <= den_col < n and row[den_col] != "" and row[den_col] is not None:
+            den = self._number(row, r, den_col, info)
+            extra.append(den_col)
+        elif den_col >= 0 and no_cache and (r, den_col) in no_cache:
+            self.problem(Code.FORMULA_NO_CACHED_VALUE, r, den_col)
+        assessed = self._assessment(row, r, code) if self.assess_col >= 0 else None
+        if assessed is not None:
+            extra.append(self.assess_col)
+        scope = self.ctx.commune_codes.get(code, _NO_SCOPE).scope
+        # A finite number in a plain cell is the value as it is for most indicators.
+        plain = info.kind not in ("boolean", "money") and not (
+            self.ctx.percent_unknown and info.kind == "percent"
+        )
+        percent = grid.percent
+        used = self.ledger.used
         for col, village in self.units:
-            if village is not None and commune_info is not None and commune_info.scope == "commune":
-                if col >= 0 and self._filled(row, col):
+            raw = row[col] if 0 <= col < n else ""
+            filled = raw != "" and raw is not None
+            if village is not None and scope == "commune":
+                if filled:
                     self.problem(Code.COMMUNE_CODE_ON_VILLAGE, r, col, code=code, village=village)
                 continue
-            value = self._value(row, r, col, info, village is not None)
-            if value != value and info.kind == "percent" and num >= 0 and den > 0:
-                value = round(100 * num / den, 10)
-            if value != value and num != num and den != den and (self.table.wide or not note):
-                continue
-            if village is None and commune_info is not None and commune_info.scope == "village":
+            if not filled:
+                value = NAN
+                if col >= 0 and no_cache and (r, col) in no_cache:
+                    self.problem(Code.FORMULA_NO_CACHED_VALUE, r, col)
+            elif (
+                plain
+                and type(raw) is float
+                and raw - raw == 0.0
+                and not (percent and (r, col) in percent)
+                and not (village is not None and info.aggregation == "share")
+            ):
+                value = raw
+            else:
+                value = self._value(row, r, col, info, village is not None)
+            if value != value:
+                if info.kind == "percent" and num >= 0 and den > 0:
+                    value = round(100 * num / den, 10)
+                elif num != num and den != den and (self.table.wide or not note):
+                    continue
+            if village is None and scope == "village":
                 self.commune_figures.append(code)
-            cell_col = col if col >= 0 else self.num_col
-            if cell_col < 0:  # no value nor numerator column: the row's code cell
-                cell_col = first
-            for c in (col, self.num_col, self.den_col):
-                if c >= 0:
-                    self.ledger.used.add((r, c))
-            if assessed is not None:
-                self.ledger.used.add((r, self.assess_col))
+            cell_col = col if col >= 0 else num_col
+            if cell_col < 0:  # no value nor numerator column: the row's code or name cell
+                cell_col = self.table.code_col if self.table.code_col >= 0 else self.name_col
+            if filled:
+                used.add((r, col))
+            for c in extra:
+                used.add((r, c))
             self.ctx.rows.append(
                 {
                     "commune": self.commune,
@@ -280,25 +332,10 @@ class TableReader:
             )
 
     def _value(self, row: list[Any], r: int, c: int, info: CodeInfo, village: bool) -> float:
-        if c < 0:
-            return NAN
+        """A non-empty value cell (see `ntm.returns.values`); NaN after naming its problem."""
         grid = self.grid
-        raw = row[c] if c < len(row) else ""
+        raw = row[c]
         percent = bool(grid.percent) and (r, c) in grid.percent
-        # Most cells: a finite number, not yes/no, not percent-formatted: taken as it is.
-        if (
-            type(raw) is float
-            and raw - raw == 0.0
-            and info.kind not in ("boolean", "money")
-            and not percent
-            and not (village and info.aggregation == "share")
-            and not (self.ctx.percent_unknown and info.kind == "percent" and 0 < raw <= 1)
-        ):
-            return raw
-        if raw == "" or raw is None:
-            if (r, c) in grid.no_cache:
-                self.problem(Code.FORMULA_NO_CACHED_VALUE, r, c)
-            return NAN
         value, bad = cell_value(raw, info, village=village, percent_cell=percent)
         if bad is not None:
             params: dict[str, Any] = {"code": info.code, "text": cell_text(raw)}
@@ -341,14 +378,10 @@ class TableReader:
         return value
 
     def _number(self, row: list[Any], r: int, c: int, info: CodeInfo) -> float:
-        if c < 0:
-            return NAN
-        raw = row[c] if c < len(row) else ""
+        """A non-empty numerator or denominator cell."""
+        raw = row[c]
         if type(raw) is float and raw - raw == 0.0:
             return raw
-        if (raw == "" or raw is None) and (r, c) in self.grid.no_cache:
-            self.problem(Code.FORMULA_NO_CACHED_VALUE, r, c)
-            return NAN
         value, bad = cell_number(raw, info.kind)
         if bad is not None:
             self.problem(bad, r, c, code=info.code, text=cell_text(raw))
@@ -398,7 +431,13 @@ class TableReader:
             self.ctx.notes.append(Note("commune_figure", {"sheet": grid.name, "codes": codes}))
 
     def _summary(self) -> SheetReading:
-        grid, table, ledger = self.grid, self.table, self.ledger
+        grid, ledger = self.grid, self.ledger
+        used = len(ledger.used)
+        read = self.filled_cells
+        reported = ledger.reported
+        if read == used + (len(reported - ledger.used) if reported else 0):
+            # Every value cell is used or named (the usual return): nothing left to look for.
+            return self._reading(read, used)
         read = used = 0
         for r in self.indicator_rows:
             row = grid.rows[r]
@@ -413,13 +452,17 @@ class TableReader:
                 else:
                     read += 1
                     self.problem(Code.CELL_NOT_USED, r, c, text=cell_text(row[c]))
+        return self._reading(read, used)
+
+    def _reading(self, read: int, used: int) -> SheetReading:
+        table = self.table
         layout = "wide" if table.wide else ("grid" if table.code_col < 0 else "long")
-        columns = {}
+        columns = []
         for c, col in sorted(table.columns.items()):
             role = col.role if col.role in _SHOWN_ROLES else "unknown"
-            columns[letter(c)] = (role, (col.village or "") if role == "village" else col.reason)
+            columns.append((c, role, (col.village or "") if role == "village" else col.reason))
         return SheetReading(
-            grid.name,
+            self.grid.name,
             layout,
             (table.top + 1, table.header_row + 1),
             None if table.wide else self.village,
@@ -444,6 +487,7 @@ def _looks_like_a_value(row: list[Any], c: int) -> bool:
     )
 
 
+_NO_SCOPE = CodeInfo("", "", "", "", ())
 _SHOWN_ROLES = frozenset(
     {
         "code",

@@ -9,6 +9,7 @@ The preview shows it beside each file and `ntm assess` puts it in its JSON ("rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ntm.errors import localised
@@ -31,9 +32,15 @@ class SheetReading:
     layout: str  # long | grid | wide
     header_rows: tuple[int, int]  # one-based, first and last
     unit: str | None  # the village of a long table, None for the commune or a wide table
-    columns: dict[str, tuple[str, str]]  # letter → (role, village or reason)
+    # (column, role, village or reason) of each header cell, zero-based columns
+    column_roles: list[tuple[int, str, str]] = field(default_factory=list)
     values_read: int = 0  # non-empty value cells in indicator rows
     values_used: int = 0
+
+    @cached_property
+    def columns(self) -> dict[str, tuple[str, str]]:
+        """Column letter → (role, village or reason)."""
+        return {column_letters(c): (role, extra) for c, role, extra in self.column_roles}
 
     def column_label(self, letter: str, lang: str = DEFAULT_LANG) -> str:
         role, extra = self.columns[letter]
