@@ -57,6 +57,11 @@ class Code(StrEnum):
     TOO_MANY_CELLS = "too_many_cells"
     INDICATOR_HAS_PARTS = "indicator_has_parts"
     VILLAGE_CODE_FOR_COMMUNE = "village_code_for_commune"
+    # the decision's annex table (ntm.annex)
+    ANNEX_UNREADABLE = "annex_unreadable"
+    ANNEX_NO_TABLE = "annex_no_table"
+    ANNEX_UNKNOWN_COLUMN = "annex_unknown_column"
+    ANNEX_ROW_SKIPPED = "annex_row_skipped"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -67,6 +72,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.MACRO_WORKBOOK: Severity.WARNING,
     Code.INDICATOR_HAS_PARTS: Severity.WARNING,
     Code.VILLAGE_CODE_FOR_COMMUNE: Severity.WARNING,
+    Code.ANNEX_ROW_SKIPPED: Severity.WARNING,
 }
 
 
