@@ -165,8 +165,8 @@ def check_consistency(cells: list[DraftCell]) -> list[DraftCell]:
 def counts(draft: AnnexDraft) -> dict[str, int]:
     tally = Counter(c.status for c in draft.cells)
     return {
-        "criteria": len(draft.criteria),
-        "indicators": len(draft.indicators),
+        "criteria_count": len(draft.criteria),
+        "indicator_count": len(draft.indicators),
         "cells": len(draft.cells),
         "parsed": tally["parsed"],
         "flagged": tally["flagged"],

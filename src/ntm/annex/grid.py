@@ -78,11 +78,13 @@ def docx_grids(data: bytes) -> list[Grid]:
     grids = []
     for t, table in enumerate(document.tables, start=1):
         grid = Grid(table=t)
-        seen: dict[int, Where] = {}  # a merged cell's element → where it starts
+        # A merged cell's element → where it starts. The elements themselves are the keys (not
+        # their id()): holding them keeps lxml handing out the same proxy for the same cell.
+        seen: dict[object, Where] = {}
         for r, row in enumerate(table.rows, start=1):
             line = []
             for c, cell in enumerate(row.cells, start=1):
-                where = seen.setdefault(id(cell._tc), Where(t, r, c))
+                where = seen.setdefault(cell._tc, Where(t, r, c))
                 line.append(Cell(clean(cell.text), where))
             grid.rows.append(line)
         grids.append(grid)
