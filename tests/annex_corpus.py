@@ -73,7 +73,7 @@ class Annex:
     def truth(self) -> list[Printed]:
         out = []
         for row in self.rows:
-            code = _code_of(row)
+            code = code_of(row)
             for key, _ in self.columns:
                 text = row.cells.get(key, "")
                 if text.strip() in ("", "—"):
@@ -82,7 +82,7 @@ class Annex:
         return out
 
 
-def _code_of(row: Row) -> str:
+def code_of(row: Row) -> str:
     head = row.content.split(" ", 1)[0]
     return head.rstrip(".") if head[0].isdigit() else row.criterion
 
@@ -240,7 +240,9 @@ def annex_2026() -> Annex:
             merged = texts[0].startswith("*")
             if merged:
                 texts = [texts[0][1:]] * 3
-            cells = {key: text for (key, _), text in zip(GROUPS, texts, strict=True)}
+            cells: dict[str | None, str] = {
+                key: text for (key, _), text in zip(GROUPS, texts, strict=True)
+            }
             annex.rows.append(Row(number, names[number], content, cells, merged))
     return annex
 
@@ -262,7 +264,7 @@ def write_docx(annex: Annex, path: Path) -> Path:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.2))
     style = document.styles["Normal"]
-    style.font.name, style.font.size = "DejaVu Sans", Pt(7)  # type: ignore[attr-defined]
+    style.font.name, style.font.size = "DejaVu Sans", Pt(7)
     document.add_paragraph(annex.title)
     keys = len(annex.columns)
     general = annex.columns[0][0] is None
@@ -366,7 +368,9 @@ def write_xlsx(annex: Annex, path: Path) -> Path:
             sheet.cell(r, 2, row.criterion_name)
             if count > 1:
                 for c in (1, 2):
-                    sheet.merge_cells(start_row=r, start_column=c, end_row=r + count - 1, end_column=c)
+                    sheet.merge_cells(
+                        start_row=r, start_column=c, end_row=r + count - 1, end_column=c
+                    )
         sheet.cell(r, 3, row.content).alignment = Alignment(wrap_text=True)
         for c, (key, _) in enumerate(annex.columns, start=4):
             text = row.cells.get(key, "")
@@ -409,12 +413,29 @@ def docx_to_pdf(source: Path, out_dir: Path) -> Path:
     return out_dir / (source.stem + ".pdf")
 
 
+def write_rows_docx(rows: list[list[str]], path: Path) -> Path:
+    """A plain Word table, one cell per string, no merges (small layout tests)."""
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=max(len(r) for r in rows))
+    for row in rows:
+        cells = table.add_row().cells
+        for c, text in enumerate(row):
+            cells[c].text = text
+    document.save(str(path))
+    return path
+
+
 def build(out_dir: Path) -> dict[str, tuple[Annex, Path]]:
     """Every file of the corpus: name → (its annex, its path)."""
     out: dict[str, tuple[Annex, Path]] = {}
     for annex in (annex_318(), annex_2026()):
         docx_path = write_docx(annex, out_dir / f"phu-luc-{annex.name}.docx")
         out[f"{annex.name}.docx"] = (annex, docx_path)
-        out[f"{annex.name}.xlsx"] = (annex, write_xlsx(annex, out_dir / f"phu-luc-{annex.name}.xlsx"))
+        out[f"{annex.name}.xlsx"] = (
+            annex,
+            write_xlsx(annex, out_dir / f"phu-luc-{annex.name}.xlsx"),
+        )
         out[f"{annex.name}.pdf"] = (annex, docx_to_pdf(docx_path, out_dir))
     return out

@@ -166,10 +166,21 @@ def _columns(header: list[list[Cell]], match: KeyMatcher) -> Columns:
             roles[c] = NAME
         elif TT in own:
             roles[c] = TT
-        elif any(norm(t).startswith("chi tieu theo") for t in texts[:-1]):
+        elif any(norm(t).startswith("chi tieu theo") for t in texts[:-1]) or (
+            texts
+            and texts[-1]
+            and roles.get(c - 1) not in (None, TT, NAME, CONTENT, GENERAL)
+            and not norm(texts[-1]).startswith(_EXTRA_COLUMNS)
+        ):
+            # under "Chỉ tiêu theo vùng", or right of a region/group column: a region or
+            # group this set does not have (its thresholds would be lost: refuse)
             roles[c] = UNKNOWN_KEY
             unknown.append((c, texts[-1], header[-1][c].origin))
     return Columns(roles, headers, width, unknown)
+
+
+# Columns self-assessment forms add beside the thresholds (criteria.md §2b): not thresholds.
+_EXTRA_COLUMNS = ("ghi chu", "ket qua", "hien trang", "tu danh gia", "danh gia", "don vi")
 
 
 @dataclass
