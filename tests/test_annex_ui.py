@@ -89,6 +89,7 @@ def test_admin_reads_the_annex_corrects_the_flagged_cells_and_approves(
         pos: {"correction": "100%" if table.iloc[pos]["printed"].startswith("100") else "≥ 70%"}
         for pos in positions
     }
+    assert editor.key is not None
     at.session_state[editor.key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
     at = at.run()
     button(at, "annex_save").click()
