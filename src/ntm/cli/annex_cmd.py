@@ -32,7 +32,7 @@ Finder = Callable[[str, str | None], CriteriaSet | None]
 GENERAL_WORDS = {GENERAL_KEY, "chung", "chi-tieu-chung"}
 
 
-def _drafts(db: str | None) -> Any:
+def drafts_of(db: str | None) -> Any:
     from ntm.storage import Store
     from ntm.storage.drafts import Drafts
 
@@ -108,7 +108,7 @@ def run_import(args: argparse.Namespace, find: Finder, sets: list[CriteriaSet]) 
     if draft is None or has_errors(problems):
         _print({"id": args.new_id, "problems": [p.to_json() for p in problems]})
         return EXIT_PROBLEMS
-    drafts = _drafts(args.db)
+    drafts = drafts_of(args.db)
     draft_id = drafts.save(draft, data, args.user)
     result = summary(draft, draft_id)
     result["problems"] = [p.to_json() for p in problems]
@@ -171,7 +171,7 @@ def _approve(
 
 
 def run_approve(args: argparse.Namespace, find: Finder, sets: list[CriteriaSet]) -> int:
-    drafts = _drafts(args.db)
+    drafts = drafts_of(args.db)
     info = drafts.open_for(args.set_id)
     if info is None:
         print(f"ntm criteria: không có bản nháp nào của {args.set_id!r}", file=sys.stderr)
@@ -186,7 +186,7 @@ def run_approve(args: argparse.Namespace, find: Finder, sets: list[CriteriaSet])
 
 
 def run_correct(args: argparse.Namespace) -> int:
-    drafts = _drafts(args.db)
+    drafts = drafts_of(args.db)
     info = drafts.open_for(args.set_id)
     if info is None:
         print(f"ntm criteria: không có bản nháp nào của {args.set_id!r}", file=sys.stderr)

@@ -150,7 +150,7 @@ def run_list(args: argparse.Namespace) -> int:
         }
         for s, origin in sets.values()
     ]
-    for info in annex_cmd._drafts(args.db).list():
+    for info in annex_cmd.drafts_of(args.db).list():
         base = sets[info.based_on][0] if info.based_on in sets else None
         rows.append(
             {
@@ -180,7 +180,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     found = _all_sets(args.db).get(args.set_id)
-    draft = annex_cmd._drafts(args.db).open_for(args.set_id)
+    draft = annex_cmd.drafts_of(args.db).open_for(args.set_id)
     if draft is not None and (args.draft or found is None):
         return _show_draft(args, draft.id)
     if found is None:
@@ -204,7 +204,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _show_draft(args: argparse.Namespace, draft_id: int) -> int:
-    draft = annex_cmd._drafts(args.db).get(draft_id)
+    draft = annex_cmd.drafts_of(args.db).get(draft_id)
     base = _all_sets(args.db).get(draft.based_on)
     shown = annex_cmd.draft_json(draft, draft_id, base[0] if base else None)
     if args.format == "json":
