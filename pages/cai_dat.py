@@ -10,7 +10,7 @@ import streamlit as st
 from ntm.auth import Action, PermissionDenied
 from ntm.criteria_edit import EDITABLE
 from ntm.errors import CriteriaError, NoCriteriaSetError
-from ntm.ui import auth_ui, services, widgets
+from ntm.ui import annex_section, auth_ui, services, widgets
 from ntm.ui import criteria_service as cs
 from ntm.ui.widgets import Context, md
 from ntm.village_sets import village_sets
@@ -398,6 +398,7 @@ st.caption(ctx.tr("criteria_ui.sets_help"))
 st.dataframe(cs.sets_table(ctx.lang), hide_index=True)
 download(ctx)
 import_sheet(ctx)
+annex_section.section(ctx)
 edit_thresholds(ctx, commune)
 change_log(ctx)
 st.caption(md(ctx.tr("ui.settings.database", url=services.safe_db_url())))

@@ -3,7 +3,7 @@
 #
 #   system-deps.sh          for the tests (make test): chromium (end-to-end tests and chart
 #                           images through kaleido), fonts with Vietnamese glyphs, poppler-utils,
-#                           and a PostgreSQL server on 127.0.0.1:5432 that user postgres can
+#                           LibreOffice Writer (the annex PDF corpus), and a PostgreSQL server on 127.0.0.1:5432 that user postgres can
 #                           reach with trust auth (the storage tests); fails when it cannot.
 #   system-deps.sh --run    for the app (make run): chromium and the fonts the meeting exports
 #                           need; never fatal: without them the app runs and the export buttons
@@ -20,6 +20,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "$mode" = test ]; then
   command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  # renders the annex test corpus's Word tables to PDF (tests/annex_corpus.py)
+  command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 fi
 
 sudo=""

@@ -134,10 +134,20 @@ def test_2021_2025_indicators_per_criterion() -> None:
 
 
 def test_2021_2025_only_the_confirmed_indicators_are_verified() -> None:
-    """criteria.md §2: 3.1, 3.2, 5, 14.1, 15.3 and 15.4 (TDMNPB, ĐBSH) are confirmed."""
+    """criteria.md §2 and §2a: 3.1, 3.2, 5, 6.1-6.3, 14.1, 15.3, 19.2 and 15.4 (TDMNPB, ĐBSH)
+    are confirmed; 6.3 carries the official wording ("khu dân cư"), 100% in every region."""
     crit = _set(SET_2021)
     verified = {ind.code for _, ind in crit.indicators() if ind.verified}
-    assert verified == {"3.1", "3.2", "5", "14.1", "15.3"}  # 15.4: other regions unknown
+    assert verified == {"3.1", "3.2", "5", "6.1", "6.2", "6.3", "14.1", "15.3", "19.2"}
+    assert crit.unverified_count() == 48  # of 57; 15.4: other regions unknown
+    six_three = crit.indicator("6.3")
+    assert six_three is not None and six_three.name.vi == (
+        "Tỷ lệ khu dân cư có nhà văn hóa hoặc nơi sinh hoạt văn hóa, thể thao phục vụ cộng đồng"
+    )
+    assert [(r.key, r.value) for r in six_three.thresholds] == [(None, 100)]
+    assert "1064/HD-BVHTTDL" in six_three.thresholds[0].source
+    rule_19_2 = crit.indicator("19.2")
+    assert rule_19_2 is not None and "04/HD-BCA-V05" in rule_19_2.thresholds[0].source
     rule_15_4 = {r.key: r.verified for r in crit.measured_codes()["15.4"][1].thresholds}
     assert rule_15_4 == {"tdmnpb": True, "dbsh": True, None: False}
 

@@ -81,6 +81,11 @@ class Code(StrEnum):
     LEGACY_PERCENT_UNSURE = "legacy_percent_unsure"
     CELL_NOT_USED = "cell_not_used"
     LEGACY_ENCODING = "legacy_encoding"
+    # the decision's annex table (ntm.annex)
+    ANNEX_UNREADABLE = "annex_unreadable"
+    ANNEX_NO_TABLE = "annex_no_table"
+    ANNEX_UNKNOWN_COLUMN = "annex_unknown_column"
+    ANNEX_ROW_SKIPPED = "annex_row_skipped"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -106,6 +111,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.LEGACY_PERCENT_UNSURE: Severity.WARNING,
     Code.CELL_NOT_USED: Severity.WARNING,
     Code.LEGACY_ENCODING: Severity.WARNING,
+    Code.ANNEX_ROW_SKIPPED: Severity.WARNING,
 }
 
 

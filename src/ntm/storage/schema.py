@@ -17,6 +17,11 @@ database and this metadata agree.
 - `indicator_values`: the values of a revision, each with the sheet and cell it came from.
   (Not named `values`, an SQL key word that every hand-written query would have to quote.)
 - `criteria_sets`: user-imported or edited criteria sets, one row per revision (JSON document).
+- `criteria_drafts`: a criteria set read from a decision's annex table (ntm.annex), one row per
+  import: the original document, its sha256, the draft (every threshold beside its source text)
+  and its state: `draft` until an admin approves it (`approved`: who, when, the criteria-set
+  revision it became) or a later import of the same set id replaces it (`superseded`). Nothing
+  judges with a draft.
 - `users`: accounts (the password hash is computed elsewhere).
 - `audit_log`: append-only (a trigger refuses UPDATE and DELETE) record of every change.
 """
@@ -149,6 +154,30 @@ criteria_sets = sa.Table(
     sa.UniqueConstraint("set_id", "revision", name="uq_criteria_sets_set_revision"),
 )
 
+criteria_drafts = sa.Table(
+    "criteria_drafts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("set_id", sa.String(100), nullable=False),
+    sa.Column("based_on", sa.String(100), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("filename", sa.String(500), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("user_name", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Column("approved_by", sa.String(200)),
+    sa.Column("approved_at", Timestamp),
+    sa.Column("criteria_revision", sa.Integer),
+    sa.CheckConstraint(
+        "state IN ('draft', 'approved', 'superseded')", name="ck_criteria_drafts_state"
+    ),
+    sa.Index("ix_criteria_drafts_set_state", "set_id", "state"),
+)
+
 users = sa.Table(
     "users",
     metadata,
@@ -180,6 +209,7 @@ TABLES = [
     revisions,
     indicator_values,
     criteria_sets,
+    criteria_drafts,
     users,
     audit_log,
 ]

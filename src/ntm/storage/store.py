@@ -1532,39 +1532,41 @@ class Store:
 
         Saving a document identical to the latest revision creates nothing and returns it.
         """
+        return self._write(lambda conn: self.insert_criteria_set(conn, doc, user, based_on))
+
+    def insert_criteria_set(
+        self, conn: Connection, doc: CriteriaSet, user: str, based_on: str | None
+    ) -> int:
+        """`save_criteria_set` inside the caller's write transaction (ntm.storage.drafts)."""
         document = doc.model_dump(mode="json", exclude={"revision"})
-
-        def work(conn: Connection) -> int:
-            cs = S.criteria_sets.c
-            latest = conn.execute(
-                sa.select(cs.revision, cs.document)
-                .where(cs.set_id == doc.id)
-                .order_by(cs.revision.desc())
-                .limit(1)
-            ).first()
-            if latest is not None and latest.document == document:
-                return int(latest.revision)
-            revision = 1 if latest is None else int(latest.revision) + 1
-            conn.execute(
-                sa.insert(S.criteria_sets).values(
-                    set_id=doc.id,
-                    revision=revision,
-                    document=document,
-                    based_on=based_on,
-                    user_name=user,
-                    created_at=_now(),
-                )
+        cs = S.criteria_sets.c
+        latest = conn.execute(
+            sa.select(cs.revision, cs.document)
+            .where(cs.set_id == doc.id)
+            .order_by(cs.revision.desc())
+            .limit(1)
+        ).first()
+        if latest is not None and latest.document == document:
+            return int(latest.revision)
+        revision = 1 if latest is None else int(latest.revision) + 1
+        conn.execute(
+            sa.insert(S.criteria_sets).values(
+                set_id=doc.id,
+                revision=revision,
+                document=document,
+                based_on=based_on,
+                user_name=user,
+                created_at=_now(),
             )
-            details: dict[str, Any] = {"revision": revision, "based_on": based_on}
-            if latest is not None:
-                changes = _diff(latest.document, document)
-                details["changes"] = changes[:500]
-                details["change_count"] = len(changes)
-            action = "criteria_set.created" if latest is None else "criteria_set.revised"
-            self._audit(conn, user, action, "criteria_set", doc.id, details)
-            return revision
-
-        return self._write(work)
+        )
+        details: dict[str, Any] = {"revision": revision, "based_on": based_on}
+        if latest is not None:
+            changes = _diff(latest.document, document)
+            details["changes"] = changes[:500]
+            details["change_count"] = len(changes)
+        action = "criteria_set.created" if latest is None else "criteria_set.revised"
+        self._audit(conn, user, action, "criteria_set", doc.id, details)
+        return revision
 
     def criteria_set(self, set_id: str, revision: int | None = None) -> CriteriaSet:
         """A stored set (latest revision unless given). KeyError if there is none."""
