@@ -10,7 +10,7 @@ import datetime as dt
 import streamlit as st
 
 from ntm.auth import Action
-from ntm.ui import auth_ui, services, state, widgets
+from ntm.ui import auth_ui, reading_ui, services, state, widgets
 from ntm.ui.widgets import md
 
 ctx = widgets.page("ui.page.upload", needs_data=False)
@@ -84,6 +84,9 @@ else:
         summary = services.values_summary(result, ctx.lang)
         if not summary.empty:
             widgets.safe_table(widgets.summary_table(ctx, summary))
+        reading_ui.reading_panel(ctx, result)
+        found = reading_ui.self_check(result)
+        reading_ui.self_check_list(ctx, found, title_key="reading.ui.selfcheck_preview")
     problems = [p for r in results for p in r.problems]
     if problems:
         st.markdown(f"**{md(ctx.tr('ui.upload.problems', n=len(problems)))}**")

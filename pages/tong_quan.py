@@ -6,7 +6,7 @@ import streamlit as st
 
 from ntm import charts
 from ntm import formatting as fmt
-from ntm.ui import services, widgets
+from ntm.ui import reading_ui, services, widgets
 from ntm.ui.widgets import md
 
 ctx = widgets.page("ui.page.overview")
@@ -108,16 +108,9 @@ def blockers() -> None:
         )
     if not ov.unknown.empty and not ctx.present:
         st.markdown(f"**{md(ctx.tr('ui.overview.unknown'))}**")
-        st.dataframe(
-            ov.unknown.rename(
-                columns={
-                    "criterion": ctx.tr("ui.col.criterion"),
-                    "name": ctx.tr("ui.col.name"),
-                    "reason": ctx.tr("ui.col.reason"),
-                }
-            ),
-            hide_index=True,
-        )
+        st.dataframe(widgets.unknown_table(ctx, ov.unknown), hide_index=True)
+    found = services.self_check(ov.commune, ov.year)
+    reading_ui.self_check_list(ctx, found, title_key="reading.ui.selfcheck_overview")
 
 
 if ov is None:

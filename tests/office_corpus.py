@@ -132,6 +132,14 @@ def decision_grid() -> bytes:
         [7, "Cơ sở hạ tầng thương mại nông thôn", "Xã có chợ nông thôn", "Đạt", "Có", "Đạt"],
         [9, "Nhà ở dân cư", "9.1. Nhà tạm, dột nát", "Không", "Không", "Đạt"],
         [None, None, "9.2. Tỷ lệ hộ có nhà ở kiên cố", "≥80%", "85,2%", "Đạt"],
+        [
+            14,
+            "Giáo dục",
+            "14.2. Tỷ lệ học sinh tốt nghiệp THCS tiếp tục học",
+            "≥85%",
+            "79,6%",
+            "Đạt",
+        ],
         *SIGNATURE,
     ]
     return book(
@@ -543,6 +551,7 @@ CASES: list[OfficeCase] = [
             (None, "7"): 1.0,
             (None, "9.1"): 0.0,
             (None, "9.2"): 85.2,
+            (None, "14.2"): 79.6,
         },
     ),
     OfficeCase(

@@ -341,6 +341,44 @@ def test_upload_confirm_saves_and_the_village_page_shows_the_new_value(fresh_db:
     assert table[table["Chỉ tiêu"] == r"2\.2"].iloc[0]["Kết quả"] == "94,6%"
 
 
+def test_upload_preview_says_what_was_understood_and_cross_checks_self_assessment(
+    fresh_db: str,
+) -> None:
+    """An office's own form (the decision's grid with "Tự đánh giá"): the preview names the
+    commune, year, region and values used, how each sheet was read, and the indicator whose
+    self-assessment the threshold contradicts (issue 12)."""
+    from office_corpus import decision_grid
+
+    at = run_page("nhap_lieu.py", **{state.UPLOADER_ROUND: 0}, **logged_in(STAFF))
+    uploader(at).set_value(("tu-danh-gia-2024.xlsx", decision_grid(), XLSX)).run()
+    no_exception(at)
+    captions = [plain(c.value).replace("**", "") for c in at.caption]
+    line = next(c for c in captions if c.startswith("Đã hiểu:"))
+    assert "xã Dương Quang" in line and "năm 2024" in line and "vùng tdmnpb" in line
+    assert "dùng 20/20 giá trị" in line
+    tables = [t.value for t in at.table]
+    layout = next(t for t in tables if "Dạng bảng" in t.columns)
+    assert layout.iloc[0]["Dạng bảng"].startswith("bảng theo mẫu quyết định")
+    assert "D: ngưỡng (để tham khảo)" in plain(layout.iloc[0]["Các cột"])
+    warning = next(w for w in at.warning if "tự đánh giá khác" in plain(w.value))
+    assert "1 chỉ tiêu" in plain(warning.value)
+    check = [plain(m.value) for m in at.markdown if "79,6%" in plain(m.value)]
+    assert check and "14.2" in check[0] and "tự đánh giá Đạt, nhưng 79,6% < 85%" in check[0]
+    assert "Tự đánh giá › E16" in check[0]
+
+
+def test_overview_lists_self_assessments_the_thresholds_contradict(fresh_db: str) -> None:
+    from office_corpus import decision_grid
+
+    outcome = services.store().import_bytes(decision_grid(), "tu-danh-gia-2024.xlsx", user="t")
+    assert outcome.status == "accepted"
+    services.clear_caches()
+    at = run_page("tong_quan.py", **{state.COMMUNE: COMMUNE, state.YEAR: 2024})
+    no_exception(at)
+    assert any("Tự đánh giá khác kết quả tính: 1 chỉ tiêu" in plain(w.value) for w in at.warning)
+    assert any("tự đánh giá Đạt, nhưng 79,6% < 85%" in plain(m.value) for m in at.markdown)
+
+
 def test_template_download_is_offered(demo_db: str) -> None:
     at = run_page("nhap_lieu.py", **{state.YEAR: 2025})
     no_exception(at)

@@ -161,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
     results, problems = read_files(args.files, criteria, village_sets, extra)
     assessment = assess_results(results, criteria, args.region, args.group, extra)
     out = assessment.to_json(problems, lang=args.lang)
+    # What the reader understood of each file (units, tables, columns, values used and not).
+    out["reading"] = [r.summary.to_json(args.lang) for r in results if r.summary is not None]
     if village_sets:
         # Each village judged on the province set in force (ntm.village_sets): the same shape
         # as the top level, units of villages only.

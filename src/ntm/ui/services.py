@@ -43,6 +43,7 @@ from ntm.criteria import CriteriaSet, get_set, set_for_year, shipped_sets
 from ntm.errors import NoCriteriaSetError, Problem
 from ntm.formatting import sort_key
 from ntm.i18n import t
+from ntm.selfcheck import Disagreement, disagreements
 from ntm.statuses import criterion_statuses
 from ntm.storage import CommuneProfile, ImportOutcome, RevisionRef, Store
 from ntm.storage.engine import REPO_ROOT, default_url
@@ -219,6 +220,18 @@ def _assessment(url: str, commune: str) -> Assessment:
         # frame is bare; give it every column the screens read, so they show "Chưa có ngưỡng".
         result.parts = result.parts.reindex(columns=PART_COLUMNS)
     return result
+
+
+@st.cache_data(show_spinner=False)
+def _self_check(url: str, commune: str, year: int) -> list[Disagreement]:
+    values = store().current_values(commune=commune, period=year)[VALUE_COLUMNS]
+    return disagreements(assessment(commune), values)
+
+
+def self_check(commune: str, year: int) -> list[Disagreement]:
+    """The stored values of a commune's year whose self-assessment ("Tự đánh giá") the
+    computed verdict contradicts (ntm.selfcheck)."""
+    return _self_check(db_url(), commune, year)
 
 
 def village_sets_of(commune: str) -> list[CriteriaSet]:

@@ -366,6 +366,17 @@ BADGE = {
 SYMBOL = {"met": "✓", "unmet": "✗", "missing": "?", "no_threshold": "?", "unknown": "?"}
 
 
+def unknown_table(ctx: Context, unknown: pd.DataFrame) -> pd.DataFrame:
+    """Criteria that cannot be judged, and why (Tổng quan)."""
+    return unknown.rename(
+        columns={
+            "criterion": ctx.tr("ui.col.criterion"),
+            "name": ctx.tr("ui.col.name"),
+            "reason": ctx.tr("ui.col.reason"),
+        }
+    )
+
+
 def status_badge(ctx: Context, status: str) -> str:
     """Markdown for a status: a coloured badge with a symbol and the status in words."""
     label = fmt.status_label(status, ctx.lang)
