@@ -17,6 +17,7 @@ from ntm.i18n import DEFAULT_LANG, t
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTICE = "notice"  # news, not a fault: e.g. a unit created in the register
 
 
 class Code(StrEnum):
@@ -57,6 +58,15 @@ class Code(StrEnum):
     TOO_MANY_CELLS = "too_many_cells"
     INDICATOR_HAS_PARTS = "indicator_has_parts"
     VILLAGE_CODE_FOR_COMMUNE = "village_code_for_commune"
+    # the register of units (ntm.register, issue 13)
+    COMMUNE_NAME_MATCHED = "commune_name_matched"
+    VILLAGE_NAME_MATCHED = "village_name_matched"
+    UNKNOWN_VILLAGE = "unknown_village"
+    COMMUNE_CODE_MISMATCH = "commune_code_mismatch"
+    COMMUNE_CODE_NAME_DIFFERS = "commune_code_name_differs"
+    REGISTER_NEW_COMMUNE = "register_new_commune"
+    REGISTER_NEW_VILLAGES = "register_new_villages"
+    VALUES_NOT_REPEATED = "values_not_repeated"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -67,6 +77,12 @@ SEVERITY: dict[Code, Severity] = {
     Code.MACRO_WORKBOOK: Severity.WARNING,
     Code.INDICATOR_HAS_PARTS: Severity.WARNING,
     Code.VILLAGE_CODE_FOR_COMMUNE: Severity.WARNING,
+    Code.COMMUNE_NAME_MATCHED: Severity.WARNING,
+    Code.VILLAGE_NAME_MATCHED: Severity.WARNING,
+    Code.COMMUNE_CODE_NAME_DIFFERS: Severity.WARNING,
+    Code.REGISTER_NEW_COMMUNE: Severity.NOTICE,
+    Code.REGISTER_NEW_VILLAGES: Severity.NOTICE,
+    Code.VALUES_NOT_REPEATED: Severity.NOTICE,
 }
 
 

@@ -35,7 +35,6 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-import math
 import os
 import random
 import time
@@ -50,8 +49,21 @@ from sqlalchemy.engine import Connection, Engine
 
 from ntm.criteria import CriteriaSet
 from ntm.errors import Code, Problem, Severity, has_errors
+from ntm.register import Choices, Entry, Held, NameLookup, Resolution
 from ntm.storage import schema as S
+from ntm.storage.common import audit_row as _audit_row
+from ntm.storage.common import clean as _clean
+from ntm.storage.common import now as _now
 from ntm.storage.engine import WRITE_OPTION, default_url, make_engine, migrate
+from ntm.storage.units import (
+    REPLACE,
+    UPDATE,
+    RegisterMixin,
+    UnitPlan,
+    apply_resolution,
+    carry_rows,
+    plan_units,
+)
 from ntm.values import VALUE_COLUMNS, ReadResult
 
 T = TypeVar("T")
@@ -61,6 +73,8 @@ Reader = Callable[[bytes, str], ReadResult]
 ACCEPTED = "accepted"
 REFUSED = "refused"
 DUPLICATE = "duplicate"
+HELD = "held"  # a name the register does not know: nothing stored (ntm.register)
+MODES = (REPLACE, UPDATE)
 ANONYMOUS = "anonymous"
 
 TEST_PAUSE_ENV = "NTM_STORAGE_TEST_PAUSE"
@@ -91,6 +105,9 @@ class ReadingContext:
     # (another commune's "T4.1" stays an unknown code, its "TC2.2" the national 2.2).
     commune_village_sets: tuple[tuple[str, tuple[CriteriaSet, ...]], ...] = ()
     key: tuple[Any, ...] = ()
+    # The register's entries of those communes: a return spelling its commune otherwise
+    # ("Duong Quang") is read with that commune's sets (ntm.register.NameLookup).
+    names: tuple[Any, ...] = ()
 
     @property
     def village_sets(self) -> tuple[CriteriaSet, ...]:
@@ -101,8 +118,8 @@ class ReadingContext:
     def kwargs(self) -> dict[str, Any]:
         return {
             "extra_sets": self.extra_sets,
-            "commune_sets": dict(self.commune_sets),
-            "commune_village_sets": dict(self.commune_village_sets),
+            "commune_sets": NameLookup(dict(self.commune_sets), self.names),
+            "commune_village_sets": NameLookup(dict(self.commune_village_sets), self.names),
         }
 
 
@@ -146,6 +163,12 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)
     duplicate_of: int | None = None
     original_status: str | None = None  # for a duplicate: the first upload's status
+    # The register (issue 13): units created (notices), names held, and per unit the revision
+    # replaced and the current values the file does not repeat.
+    notices: list[Problem] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+    units: list[UnitPlan] = field(default_factory=list)
+    mode: str = REPLACE
 
     @property
     def refused(self) -> bool:
@@ -162,6 +185,13 @@ class ImportOutcome:
             "status": self.status,
             "duplicate_of": self.duplicate_of,
             "problems": [p.to_json(lang) for p in self.problems],
+            "notices": [p.to_json(lang) for p in self.notices],
+            "held": [
+                {"commune": h.commune, "name": h.spelling, "candidates": list(h.candidates)}
+                for h in self.held
+            ],
+            "mode": self.mode,
+            "units": [u.to_json() for u in self.units],
         }
 
 
@@ -180,6 +210,8 @@ class CommuneProfile:
     valid_to: dt.date | None = None
     merged_into: str | None = None
     villages: list[str] = field(default_factory=list)
+    code: str | None = None  # mã đơn vị hành chính
+    aliases: list[str] = field(default_factory=list)  # other spellings accepted (read only)
 
 
 @dataclass
@@ -197,27 +229,6 @@ class Village:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _clean(obj: Any) -> Any:
-    """A JSON-safe copy: NaN → None, numpy scalars → Python, dates → ISO text."""
-    if isinstance(obj, Mapping):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set):
-        return [_clean(v) for v in obj]
-    if obj is None or isinstance(obj, bool | int | str):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dt.date | dt.datetime):
-        return obj.isoformat()
-    if hasattr(obj, "item"):  # numpy scalar
-        return _clean(obj.item())
-    return str(obj)
 
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
@@ -290,19 +301,6 @@ def _retryable(exc: sa.exc.DBAPIError) -> bool:
     if isinstance(exc, sa.exc.OperationalError):
         return "locked" in message or "busy" in message
     return False
-
-
-def _audit_row(
-    user: str, action: str, entity: str, entity_id: object, details: Mapping[str, Any]
-) -> dict[str, Any]:
-    return {
-        "at": _now(),
-        "user_name": user,
-        "action": action,
-        "entity": entity,
-        "entity_id": str(entity_id),
-        "details": _clean(details),
-    }
 
 
 def _test_pause() -> None:
@@ -409,7 +407,7 @@ def _diff(
 # --- the store ---------------------------------------------------------------------------
 
 
-class Store:
+class Store(RegisterMixin):
     """The application's database. `Store(url)`; call `migrate()` once before use."""
 
     def __init__(
@@ -481,12 +479,21 @@ class Store:
         read_result: ReadResult | None = None,
         *,
         keep_refused: bool = True,
+        choices: Choices | None = None,
+        mode: str = REPLACE,
     ) -> ImportOutcome:
         """Store one return: a new revision per unit it carries, or a refused upload.
 
         `read_result` is the return as already read (the Nhập liệu page reads it for the
         preview); without it the file is read here. Never raises on bad data.
+
+        Its names are matched to the register first (`ntm.register`; `choices`: what staff
+        said about names the register does not know); a file naming a village the register
+        does not know is `held`: nothing is stored. `mode`: `replace` (the file is the whole
+        unit) or `update` (current values the file does not repeat are carried over).
         """
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         data = bytes(data)
         sha = hashlib.sha256(data).hexdigest()
         found = self._read(lambda conn: self._find_upload(conn, sha))
@@ -498,20 +505,29 @@ class Store:
                 result = self._reader(data, filename)
             else:
                 result = read_return_bytes(data, filename, self.reading_context())
+        resolution = self.resolve(result, choices)
+        result = resolution.result
         units, extra = _group_units(result, filename)
-        problems = [*result.problems, *extra]
+        problems = [*result.problems, *resolution.problems, *extra]
+        notices = resolution.notices
         meta = result.meta
+        if resolution.held and not has_errors([*result.problems, *extra]):
+            return ImportOutcome(
+                filename, None, HELD, [], problems, notices=notices, held=resolution.held
+            )
         if has_errors(problems):
             if not keep_refused:
                 return ImportOutcome(filename, None, REFUSED, [], problems)
             return self._write(
                 lambda conn: self._store_refused(conn, data, sha, filename, user, problems, meta)
             )
-        return self._write(
+        outcome = self._write(
             lambda conn: self._store_accepted(
-                conn, data, sha, filename, user, problems, meta, units
+                conn, data, sha, filename, user, problems, meta, units, resolution, mode
             )
         )
+        outcome.notices = notices if outcome.status == ACCEPTED else []
+        return outcome
 
     @staticmethod
     def _find_upload(conn: Connection, sha: str) -> Row | None:
@@ -618,6 +634,8 @@ class Store:
         problems: list[Problem],
         meta: Any,
         units: list[tuple[Unit, list[dict[str, Any]]]],
+        resolution: Resolution | None = None,
+        mode: str = REPLACE,
     ) -> ImportOutcome:
         found = self._find_upload(conn, sha)
         if found is not None:
@@ -637,11 +655,12 @@ class Store:
             communes=sorted({unit[0] for unit, _ in units}),
             periods=sorted({unit[2] for unit, _ in units}),
         )
-        by_commune: dict[str, list[tuple[str | None, int, list[dict[str, Any]]]]] = {}
-        for (commune, village, period), rows in units:
-            by_commune.setdefault(commune, []).append((village, period, rows))
+        by_commune: dict[str, list[tuple[Unit, list[dict[str, Any]]]]] = {}
+        for unit, rows in units:
+            by_commune.setdefault(unit[0], []).append((unit, rows))
         refs: list[RevisionRef] = []
-        for commune, commune_units in by_commune.items():  # in name order: no lock cycles
+        plans: list[UnitPlan] = []
+        for commune, found in by_commune.items():  # in name order: no lock cycles
             # The return's region/group describe its commune (when it carries only one).
             keyed = len(by_commune) == 1 and getattr(meta, "commune", None) in (None, commune)
             commune_id = self._ensure_commune(
@@ -651,8 +670,17 @@ class Store:
                 region=getattr(meta, "region", None) if keyed else None,
                 group=getattr(meta, "group", None) if keyed else None,
             )
+            if resolution is not None:
+                learnt = apply_resolution(conn, resolution, commune, commune_id, user)
+                if learnt:
+                    conn.execute(sa.insert(S.audit_log), learnt)
+            # Under the commune's lock: what each unit replaces, and (update) what it keeps.
+            plans += plan_units(conn, {k: {r["code"] for r in rows} for k, rows in found}, mode)
+            if mode == UPDATE:
+                found = carry_rows(conn, found)
+            commune_units = [(village, period, rows) for (_, village, period), rows in found]
             refs += self._new_revisions(conn, commune_id, commune, commune_units, upload_id, user)
-        return ImportOutcome(filename, upload_id, ACCEPTED, refs, problems)
+        return ImportOutcome(filename, upload_id, ACCEPTED, refs, problems, units=plans, mode=mode)
 
     def _ensure_commune(
         self,
@@ -1019,7 +1047,9 @@ class Store:
                 c = S.communes.c
                 ids = self._lineage(conn, commune)
                 names = conn.execute(sa.select(c.name).where(c.id.in_(ids))).scalars().all()
-                q = q.where(u.commune.in_([commune, *names]))
+                a = S.unit_aliases.c  # uploads made before a merge or rename carry old names
+                aliases = conn.execute(sa.select(a.alias).where(a.commune_id.in_(ids)))
+                q = q.where(u.commune.in_([commune, *names, *aliases.scalars().all()]))
             return list(conn.execute(q).all())
 
         rows = self._read(work)
@@ -1328,6 +1358,12 @@ class Store:
         for village in self._villages(conn, None):
             if village.valid_on(today):
                 villages.setdefault(village.commune, []).append(village.name)
+        a = S.unit_aliases.c
+        aliases: dict[int, list[str]] = {}
+        for alias in conn.execute(
+            sa.select(a.commune_id, a.alias).where(a.commune_id.is_not(None)).order_by(a.id)
+        ):
+            aliases.setdefault(int(alias.commune_id), []).append(alias.alias)
         return [
             CommuneProfile(
                 name=row.name,
@@ -1339,6 +1375,8 @@ class Store:
                 valid_to=row.valid_to,
                 merged_into=names.get(row.merged_into_id),
                 villages=villages.get(row.name, []),
+                code=row.code,
+                aliases=aliases.get(row.id, []),
             )
             for row in rows
         ]
@@ -1365,6 +1403,7 @@ class Store:
                 if merged_id is None:
                     raise KeyError(f"no commune {profile.merged_into!r} to merge into")
             fields = {
+                "code": (profile.code or "").strip() or None,
                 "region": profile.region,
                 "commune_group": profile.group,
                 "criteria_set": profile.criteria_set,
@@ -1599,14 +1638,22 @@ class Store:
                 .where(sa.or_(c.criteria_set.is_not(None), c.village_criteria_sets.is_not(None)))
                 .order_by(c.name)
             ).all()
+            a = S.unit_aliases.c
+            aliases = conn.execute(
+                sa.select(c.name, a.alias)
+                .join(S.unit_aliases, a.commune_id == c.id)
+                .where(c.name.in_([n for n, _, _ in chosen]))
+                .order_by(c.name, a.id)
+            ).all()
             return (
                 tuple((str(i), int(r)) for i, r in revisions),
                 tuple((str(n), s, tuple(v or ())) for n, s, v in chosen),
+                tuple((str(n), str(x)) for n, x in aliases),
             )
 
-        revisions, chosen = self._read(signature)
+        revisions, chosen, aliases = self._read(signature)
         cached = self._context
-        if cached is not None and cached.key == (revisions, chosen):
+        if cached is not None and cached.key == (revisions, chosen, aliases):
             return cached
         stored = (
             cached.extra_sets
@@ -1619,7 +1666,10 @@ class Store:
             commune_village_sets=tuple(
                 (n, tuple(chosen_sets(ids, stored))) for n, _, ids in chosen if ids
             ),
-            key=(revisions, chosen),
+            key=(revisions, chosen, aliases),
+            names=tuple(
+                Entry(n, tuple(x for m, x in aliases if m == n)) for n, _, _ in chosen
+            ),
         )
         return self._context
 
