@@ -280,6 +280,11 @@ def concurrent_worker(url: str, worker: int, n: int, barrier: Any, results: Any)
     try:
         barrier.wait(120)
         store.migrate()  # every worker migrates the fresh database at the same moment
+        # … and registers the communes' villages at once (as Cài đặt would): every village
+        # of a return is then known to the register, whichever file comes first.
+        for commune, village, _ in {unit_for(k) for k in range(18)}:
+            if village is not None:
+                store.save_village(commune, village, user=f"worker-{worker}")
         for i in range(n):
             name, data = concurrent_return(worker, i)
             o = store.import_bytes(data, name, user=f"worker-{worker}")

@@ -130,7 +130,7 @@ def similarity(a: str, b: str) -> float:
 
 
 def same_numbers(a: str, b: str) -> bool:
-    """"Thôn 3" is never near "Thôn 4": a near match needs the same numbers."""
+    """ "Thôn 3" is never near "Thôn 4": a near match needs the same numbers."""
     return _numbers(folded_key(a)) == _numbers(folded_key(b))
 
 

@@ -1667,9 +1667,7 @@ class Store(RegisterMixin):
                 (n, tuple(chosen_sets(ids, stored))) for n, _, ids in chosen if ids
             ),
             key=(revisions, chosen, aliases),
-            names=tuple(
-                Entry(n, tuple(x for m, x in aliases if m == n)) for n, _, _ in chosen
-            ),
+            names=tuple(Entry(n, tuple(x for m, x in aliases if m == n)) for n, _, _ in chosen),
         )
         return self._context
 

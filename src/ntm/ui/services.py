@@ -213,7 +213,11 @@ def _assessment(url: str, commune: str) -> Assessment:
             forced = get_set(prof.criteria_set, {s.id: s for s in user_sets})
         except KeyError:
             forced = None
-    result = assess(values, keys=db.keys(), criteria=forced, extra_sets=user_sets)
+    # Village aggregates count the commune's registered villages (issue 13).
+    register = db.village_register(values["period"].unique().tolist())
+    result = assess(
+        values, keys=db.keys(), criteria=forced, extra_sets=user_sets, register=register
+    )
     if result.parts.empty:
         # Nothing judged (e.g. 2026 under a set without its indicators yet): the engine's part
         # frame is bare; give it every column the screens read, so they show "Chưa có ngưỡng".
@@ -363,6 +367,9 @@ class Overview:
     # The province village set "Thôn đạt chuẩn" is counted on, when the commune follows one for
     # the year (ntm.village_sets); otherwise the national village-level indicators.
     village_set: CriteriaSet | None = None
+    # The villages of the commune's register valid in the year (village aggregates count them);
+    # None: no register, the aggregates are over the villages that reported (issue 13).
+    registered: list[str] | None = None
 
 
 def _names(crit: CriteriaSet, lang: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -451,6 +458,7 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
         reasons = []
         if missing:
             reasons.append(t("ui.overview.reason_missing", lang, codes=", ".join(missing)))
+            reasons += _unreported_reasons(a, year, missing, lang)
         if no_thr:
             reasons.append(t("ui.overview.reason_no_threshold", lang, codes=", ".join(no_thr)))
         if not reasons:
@@ -467,6 +475,9 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
     at_standard, villages_total, village_change, village_set = _villages_at_standard(
         commune, year, villages, int(prev["period"]) if prev is not None else None, prev_villages
     )
+    registered = store().village_register([year]).get((commune, year))
+    if registered is not None:  # a registered village that sent nothing is not at standard
+        villages_total = max(villages_total, len(registered))
     return Overview(
         commune=commune,
         year=year,
@@ -495,7 +506,17 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
         thresholds_unverified=int((~judged["verified"].astype(bool)).sum()),
         problems=list(a.problems),
         village_set=village_set,
+        registered=registered,
     )
+
+
+def _unreported_reasons(a: Assessment, year: int, codes: list[str], lang: str) -> list[str]:
+    """For missing commune values aggregated over the register: the villages that lack them."""
+    gaps = a.unreported[(a.unreported["period"] == year) & a.unreported["code"].isin(codes)]
+    return [
+        t("ui.overview.reason_unreported", lang, code=code, villages=", ".join(group["village"]))
+        for code, group in gaps.groupby("code", sort=True)
+    ]
 
 
 def _villages_at_standard(

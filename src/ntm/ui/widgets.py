@@ -311,6 +311,21 @@ def tagged_threshold(ctx: Context, text: str, verified: bool) -> str:
     return text if verified else f"{text} · {ctx.tr('ui.unverified_tag')}"
 
 
+def headline_notes(ctx: Context, ov: Any) -> None:
+    """Under Tổng quan's headline: unverified thresholds, and what village aggregates count
+    (the commune's village register, or the villages that reported: issue 13)."""
+    if ov.thresholds_unverified:
+        key = "ui.overview.unverified_short" if ctx.present else "ui.overview.unverified"
+        text = ctx.tr(key, n=ov.thresholds_unverified, total=ov.thresholds_used)
+        st.caption(":material/warning: " + md(text))
+    if ctx.present:
+        return
+    if ov.registered is None:
+        st.caption(":material/info: " + md(ctx.tr("ui.overview.aggregate_reported")))
+    else:
+        st.caption(md(ctx.tr("ui.overview.aggregate_register", n=len(ov.registered))))
+
+
 def blocker_table(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     if frame.empty:
