@@ -62,6 +62,7 @@ class Code(StrEnum):
     COMMUNE_NAME_MATCHED = "commune_name_matched"
     VILLAGE_NAME_MATCHED = "village_name_matched"
     UNKNOWN_VILLAGE = "unknown_village"
+    AMBIGUOUS_COMMUNE = "ambiguous_commune"
     COMMUNE_CODE_MISMATCH = "commune_code_mismatch"
     COMMUNE_CODE_NAME_DIFFERS = "commune_code_name_differs"
     REGISTER_NEW_COMMUNE = "register_new_commune"

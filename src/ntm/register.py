@@ -347,7 +347,8 @@ def _matched(res: Resolution, file: str, found: Match, commune: str, village: st
 
 def _resolve_commune(
     res: Resolution, register: Register, spelling: str, code: str | None, choices: Choices
-) -> str:
+) -> str | None:
+    """The registered commune `spelling` names (created when new); None when held."""
     file = res.result.file
     chosen = choices.named(spelling)
     target = register.commune(chosen) if chosen is not None else None
@@ -380,6 +381,16 @@ def _resolve_commune(
         if found.warned:
             _matched(res, file, found, found.name, None)
         return found.name
+    if found.kind == Kind.AMBIGUOUS:  # two communes alike (to be merged): staff say which
+        res.held.append(Held("", found.spelling, found.candidates))
+        res.problems.append(
+            Problem(
+                Code.AMBIGUOUS_COMMUNE,
+                file=file,
+                params={"commune": found.spelling, "candidates": ", ".join(found.candidates)},
+            )
+        )
+        return None
     # A commune the register does not know: created (two spellings of one new name, one unit).
     name = spelled(spelling)
     same = next((n for n in res.new_communes if normal_key(n) == normal_key(name)), None)
@@ -462,6 +473,9 @@ def resolve(result: ReadResult, register: Register, choices: Choices | None = No
     created: dict[str, list[str]] = {}
     for c, v in pairs:
         commune = commune_names[c]
+        if commune is None:  # held: its villages wait for it
+            village_names[(c, v)] = None
+            continue
         entry = register.commune(commune)
         name = _resolve_village(res, entry, commune, v, choices, sheets.get((c, v), ""))
         if name is not None and (entry is None or not entry.villages):
@@ -481,14 +495,15 @@ def resolve(result: ReadResult, register: Register, choices: Choices | None = No
                 severity=Severity.NOTICE,
             )
         )
+    named = {c: n or c for c, n in commune_names.items()}
     for c, v in pairs:
-        new = (commune_names[c], village_names[(c, v)] or v)
+        new = (named[c], village_names[(c, v)] or v)
         if new != (c, v):
             res.renamed[(c, v)] = new
     for c in communes:
-        if commune_names[c] != c:
-            res.renamed[(c, None)] = (commune_names[c], None)
-    res.result = _renamed(result, commune_names, village_names)
+        if named[c] != c:
+            res.renamed[(c, None)] = (named[c], None)
+    res.result = _renamed(result, named, village_names)
     return res
 
 

@@ -1402,8 +1402,15 @@ class Store(RegisterMixin):
                 ).scalar()
                 if merged_id is None:
                     raise KeyError(f"no commune {profile.merged_into!r} to merge into")
+            code = (profile.code or "").strip() or None
+            if code is not None:
+                owner = conn.execute(
+                    sa.select(c.name).where(c.code == code, c.name != profile.name)
+                ).scalar()
+                if owner is not None:
+                    raise ValueError(f"mã {code} là mã của xã {owner} (code of {owner})")
             fields = {
-                "code": (profile.code or "").strip() or None,
+                "code": code,
                 "region": profile.region,
                 "commune_group": profile.group,
                 "criteria_set": profile.criteria_set,

@@ -43,8 +43,9 @@ from ntm.criteria import CriteriaSet, get_set, set_for_year, shipped_sets
 from ntm.errors import NoCriteriaSetError, Problem
 from ntm.formatting import sort_key
 from ntm.i18n import t
+from ntm.register import Choices
 from ntm.statuses import criterion_statuses
-from ntm.storage import CommuneProfile, ImportOutcome, RevisionRef, Store
+from ntm.storage import REPLACE, CommuneProfile, ImportOutcome, RevisionRef, Store
 from ntm.storage.engine import REPO_ROOT, default_url
 from ntm.values import VALUE_COLUMNS, ReadResult
 from ntm.village_sets import (
@@ -918,20 +919,36 @@ def values_summary(result: ReadResult, lang: str) -> pd.DataFrame:
 
 
 def save_upload(
-    name: str, data: bytes, result: ReadResult | None, user: User | None
+    name: str,
+    data: bytes,
+    result: ReadResult | None,
+    user: User | None,
+    *,
+    choices: Choices | None = None,
+    mode: str = REPLACE,
 ) -> ImportOutcome:
     """Store one return as read for the preview, as `user` (staff or admin); clears caches.
 
-    PermissionDenied unless `user` may confirm uploads. A file with errors is not stored at
-    all (`keep_refused=False`): the page only sends files whose preview had none, and the
-    store's own checks refuse the rest without a trace.
+    PermissionDenied unless `user` may confirm uploads (and, to add a village to the register
+    through `choices`, edit communes). A file with errors is not stored at all
+    (`keep_refused=False`): the page only sends files whose preview had none, and the store's
+    own checks refuse the rest without a trace. `choices`: what the held names are
+    (ntm.register); `mode`: replace or update (ntm.storage.units).
     """
     who = require(user, Action.CONFIRM_UPLOAD)
     assert who is not None
+    if choices is not None and choices.new_villages:
+        require(user, Action.EDIT_COMMUNE)
     if result is None:
         result = read_upload(name, data)
     outcome = store().import_bytes(
-        data, name, user=who.name, read_result=result, keep_refused=False
+        data,
+        name,
+        user=who.name,
+        read_result=result,
+        keep_refused=False,
+        choices=choices,
+        mode=mode,
     )
     clear_caches()
     return outcome

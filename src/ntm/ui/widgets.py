@@ -527,6 +527,11 @@ def outcome_line(ctx: Context, outcome: ImportOutcome) -> dict[str, object]:
             "ok": False,
             "text": ctx.tr("ui.upload.duplicate", file=name, upload=outcome.duplicate_of),
         }
+    if status == "held":  # the register changed since the preview
+        return {
+            "ok": False,
+            "text": ctx.tr("ui.register.file_held", file=name, n=len(outcome.held)),
+        }
     return {"ok": False, "text": ctx.tr("ui.upload.refused", file=name)}
 
 
