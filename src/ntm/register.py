@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import pandas as pd
+
 from ntm.errors import Code, Problem, Severity
 from ntm.values import ReadResult
 
@@ -88,12 +90,16 @@ def spelled(name: object) -> str:
 
 
 def _strip_prefix(text: str, prefixes: Sequence[str]) -> str:
-    for prefix in prefixes:
-        if text.startswith(prefix + " "):
-            rest = text[len(prefix) + 1 :].strip()
-            # "Thôn 3" keeps its prefix: a bare number names nothing.
-            return text if not rest or rest.isdigit() else rest
-    return text
+    """Without its unit prefixes ("Thôn Bản Giềng" → "giềng", as "Bản Giềng"); "Thôn 3" keeps
+    its prefix: a bare number names nothing."""
+    while True:
+        prefix = next((p for p in prefixes if text.startswith(p + " ")), None)
+        if prefix is None:
+            return text
+        rest = text[len(prefix) + 1 :].strip()
+        if not rest or rest.isdigit():
+            return text
+        text = rest
 
 
 def _bare(text: str) -> str:
@@ -522,8 +528,16 @@ def _renamed(
             return v
         return villages.get((c, v)) or v
 
-    frame["village"] = [village(c, v) for c, v in zip(old_c, old_v, strict=True)]
-    frame["commune"] = [communes.get(c, c) if isinstance(c, str) else c for c in old_c]
+    # Object columns with None for missing, as the reader makes them (a list would be read as
+    # pandas' string dtype, None becoming NaN).
+    frame["village"] = pd.Series(
+        [village(c, v) for c, v in zip(old_c, old_v, strict=True)], index=frame.index, dtype=object
+    )
+    frame["commune"] = pd.Series(
+        [communes.get(c, c) if isinstance(c, str) else c for c in old_c],
+        index=frame.index,
+        dtype=object,
+    )
     meta = dataclasses.replace(result.meta)
     if meta.commune:
         meta.commune = communes.get(meta.commune, meta.commune)

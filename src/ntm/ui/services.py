@@ -970,6 +970,7 @@ def _template(url: str, commune: str, year: int) -> bytes:
         crit,
         key=commune_key(commune, crit),
         village_set=village_set_in_force(commune, year),
+        commune_code=prof.code if prof is not None else None,
     )
     buf = io.BytesIO()
     wb.save(buf)
