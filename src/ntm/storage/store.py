@@ -62,6 +62,7 @@ from ntm.storage.units import (
     UnitPlan,
     apply_resolution,
     carry_rows,
+    given_codes,
     plan_units,
 )
 from ntm.values import VALUE_COLUMNS, ReadResult
@@ -675,7 +676,7 @@ class Store(RegisterMixin):
                 if learnt:
                     conn.execute(sa.insert(S.audit_log), learnt)
             # Under the commune's lock: what each unit replaces, and (update) what it keeps.
-            plans += plan_units(conn, {k: {r["code"] for r in rows} for k, rows in found}, mode)
+            plans += plan_units(conn, {k: given_codes(rows) for k, rows in found}, mode)
             if mode == UPDATE:
                 found = carry_rows(conn, found)
             commune_units = [(village, period, rows) for (_, village, period), rows in found]

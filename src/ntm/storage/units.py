@@ -78,19 +78,34 @@ class UnitPlan:
         }
 
 
+def _given(row: Any) -> bool:
+    """A row that carries a value (an empty cell is read as a row without one)."""
+    return any(row.get(k) is not None and row.get(k) == row.get(k) for k in _NUMBERS)
+
+
+_NUMBERS = ("value", "numerator", "denominator")
+
+
 def units_of(result: ReadResult) -> dict[UnitKey, set[str]]:
-    """The units of a read return and the codes each carries."""
+    """The units of a read return and the codes each gives a value for."""
     frame = result.values
     out: dict[UnitKey, set[str]] = {}
     if frame.empty:
         return out
-    for c, v, p, code in zip(
-        frame["commune"], frame["village"], frame["period"], frame["code"], strict=True
+    given = frame[list(_NUMBERS)].notna().any(axis=1).tolist()
+    for c, v, p, code, has in zip(
+        frame["commune"], frame["village"], frame["period"], frame["code"], given, strict=True
     ):
         if isinstance(c, str) and not pd.isna(p):
             village = v if isinstance(v, str) and v else None
-            out.setdefault((c, village, int(p)), set()).add(str(code))
+            codes = out.setdefault((c, village, int(p)), set())
+            if has:
+                codes.add(str(code))
     return out
+
+
+def given_codes(rows: list[dict[str, Any]]) -> set[str]:
+    return {str(r["code"]) for r in rows if _given(r)}
 
 
 @dataclass
@@ -148,9 +163,9 @@ def current_rows(
                 current[unit] = row
     values: dict[int, list[dict[str, Any]]] = {}
     if current:
-        columns = [iv.revision_id, iv.code]
+        columns = [iv.revision_id, iv.code, iv.value, iv.numerator, iv.denominator]
         if with_values:
-            columns += [iv.value, iv.numerator, iv.denominator, iv.note, iv.sheet, iv.cell]
+            columns += [iv.note, iv.sheet, iv.cell]
         query = (
             sa.select(*columns)
             .where(iv.revision_id.in_([row.id for row in current.values()]))
@@ -169,7 +184,7 @@ def plan_units(conn: Connection, units: dict[UnitKey, set[str]], mode: str) -> l
         if row is None:
             plans.append(UnitPlan(*key))
             continue
-        codes = [str(v["code"]) for v in values.get(int(row.id), [])]
+        codes = [str(v["code"]) for v in values.get(int(row.id), []) if _given(v)]
         gone = tuple(c for c in codes if c not in units[key])
         plans.append(
             UnitPlan(
@@ -285,19 +300,23 @@ def apply_resolution(
 def carry_rows(
     conn: Connection, units: list[tuple[UnitKey, list[dict[str, Any]]]]
 ) -> list[tuple[UnitKey, list[dict[str, Any]]]]:
-    """Mode update: each unit's rows plus the current values the file does not carry."""
-    wanted = {key: {str(r["code"]) for r in rows} for key, rows in units}
+    """Mode update: each unit's rows, the current values the file gives none for carried
+    over (an empty cell of the file does not blank a current value)."""
+    wanted = {key: given_codes(rows) for key, rows in units}
     current, values = current_rows(conn, wanted, with_values=True)
     out = []
     for key, rows in units:
         row = current.get(key)
-        kept = [{**r, "carried_from_id": None} for r in rows]
+        carried = []
         if row is not None:
-            for value in values.get(int(row.id), []):
-                if str(value["code"]) not in wanted[key]:
-                    carried = {k: value[k] for k in value if k != "revision_id"}
-                    kept.append({**carried, "carried_from_id": int(row.id)})
-        out.append((key, kept))
+            carried = [
+                {**{k: v[k] for k in v if k != "revision_id"}, "carried_from_id": int(row.id)}
+                for v in values.get(int(row.id), [])
+                if _given(v) and str(v["code"]) not in wanted[key]
+            ]
+        skip = {str(c["code"]) for c in carried}
+        kept = [{**r, "carried_from_id": None} for r in rows if str(r["code"]) not in skip]
+        out.append((key, kept + carried))
     return out
 
 
