@@ -59,7 +59,10 @@ COMMUNE_CASES = [
     pytest.param("Dương Quang.", None, MATCHED, "Dương Quang", Kind.NORMALISED, id="punctuation"),
     pytest.param("Duong Quang", None, WARNED, "Dương Quang", Kind.FOLDED, id="no-diacritics"),
     pytest.param("Xa Duong Quang", None, WARNED, "Dương Quang", Kind.FOLDED, id="folded-prefix"),
-    pytest.param("Duong Quan", None, WARNED, "Dương Quang", Kind.NEAR, id="near"),
+    pytest.param("Dương Qaung", None, WARNED, "Dương Quang", Kind.NEAR, id="near-swapped"),
+    pytest.param("Duong Quangg", None, WARNED, "Dương Quang", Kind.NEAR, id="near-doubled"),
+    pytest.param("Đôn Phogn", None, WARNED, "Đôn Phong", Kind.NEAR, id="near-other"),
+    pytest.param("Duong Quan", None, HELD, None, Kind.NONE, id="a-letter-less-is-another-name"),
     pytest.param("Phong Quang", None, HELD, None, Kind.NONE, id="unknown"),
     pytest.param("Tên khác", "01957", MATCHED, "Dương Quang", Kind.CODE, id="code-first"),
     pytest.param("Đôn Phong", "99999", MATCHED, "Đôn Phong", Kind.EXACT, id="unknown-code"),
@@ -84,7 +87,11 @@ VILLAGE_CASES = [
     pytest.param("Na Di", WARNED, "Nà Dì", Kind.FOLDED, id="no-diacritics"),
     pytest.param("Nà Đì", WARNED, "Nà Dì", Kind.FOLDED, id="d-stroke"),
     pytest.param("Thon Na Cuom", WARNED, "Nà Cưởm", Kind.FOLDED, id="folded-prefix"),
-    pytest.param("Nà Dìi", WARNED, "Nà Dì", Kind.NEAR, id="near"),
+    pytest.param("Nà Cưởmm", WARNED, "Nà Cưởm", Kind.NEAR, id="near"),
+    pytest.param("Ban Gieng", WARNED, "Bản Giềng", Kind.FOLDED, id="folded-both-words"),
+    pytest.param("Bản Giênng", WARNED, "Bản Giềng", Kind.NEAR, id="near-letter-doubled"),
+    pytest.param("Nà Ìd", WARNED, "Nà Dì", Kind.NEAR, id="near-swapped"),
+    pytest.param("Nà Dìa", HELD, None, Kind.NONE, id="letter-added-not-near"),
     pytest.param("Thôn 4", MATCHED, "Thôn 4", Kind.EXACT, id="numbered-exact"),
     pytest.param("thon 4", WARNED, "Thôn 4", Kind.FOLDED, id="numbered-folded"),
     pytest.param("Thôn 3", HELD, None, Kind.NONE, id="numbered-other-number"),
@@ -106,6 +113,23 @@ def test_a_held_name_comes_with_the_nearest_names_best_first() -> None:
     assert match("Thôn 3", villages).candidates[0] == "Thôn 4"
     assert match("Na Dy", villages).candidates[0] == "Nà Dì"
     assert len(match("Khuổi Mạn", villages).candidates) == 3
+
+
+@pytest.mark.parametrize(
+    ("spelling", "registered"),
+    [
+        ("An Thuận", "An Thành"),  # real, different communes one syllable apart
+        ("An Lộc", "An Lợi"),
+        ("Bình Hải", "Vĩnh Hải"),
+        ("Phùng Xá", "Phương Xá"),
+        ("Quan Sơn", "Quang Sơn"),
+        ("Nà Mì", "Nà Dì"),
+        ("Thôn 3", "Thôn 4"),
+        ("Dương Quang Hạ", "Dương Quang"),
+    ],
+)
+def test_a_different_name_is_never_taken_for_a_near_one(spelling: str, registered: str) -> None:
+    assert match(spelling, [Entry(registered)]).kind == Kind.NONE
 
 
 def test_two_units_alike_are_ambiguous_not_guessed() -> None:

@@ -12,8 +12,13 @@ to the register, after reading, on the `ReadResult`:
    Xã / Thôn / Bản / Tổ / Ấp / Khu / Xóm ("Thôn Nà Dì", "NÀ DÌ", "xã  Dương  Quang" in NFD);
    a name that is only a prefix and a number keeps both ("Thôn 3" is not "3", nor "Thôn 4").
 4. **folded**: the same without diacritics (đ → d): "Na Di" → "Nà Dì", "Duong Quang".
-5. **near**: a spelling close to one name only (difflib ratio ≥ `NEAR_RATIO` on the folded
-   forms, with the same numbers, and clearly closer than the next name): "Duong Quan".
+5. **near**: a typing slip in one word, pointing at one name only: the folded forms have the
+   same words but one, in which two neighbouring letters are swapped ("Dương Qaung") or a
+   letter is doubled ("Nà Cưởmm"). Nothing looser: Vietnamese syllables are short and a
+   letter added, dropped or changed usually makes another syllable, hence another name
+   ("Bình Hải" / "Vĩnh Hải", "An Lộc" / "An Lợi", "Phùng" / "Phương", "Quan" / "Quang"). Such a
+   spelling is held (or, for a commune, created with a notice naming the similar ones), and
+   the nearest names, ranked by difflib similarity, are offered.
 
 Exact, code and normalised matches are used silently. Folded and near matches are used with
 a warning naming both spellings (`commune_name_matched`,
@@ -49,9 +54,7 @@ from ntm.values import ReadResult
 V = TypeVar("V")
 
 PREFIXES = ("xã", "thôn", "bản", "tổ", "ấp", "khu", "xóm")
-NEAR_RATIO = 0.85  # a near match needs at least this similarity of the folded names …
-NEAR_MARGIN = 0.05  # … and must beat the next unit by this much
-CANDIDATES = 3  # nearest names shown for a held name
+CANDIDATES = 3  # nearest names shown for a held name (ranked by difflib similarity)
 
 _PUNCT = re.compile(r"[.,;:!?\"'()\[\]{}*_]+")
 _SPACES = re.compile(r"\s+")
@@ -131,13 +134,34 @@ def _numbers(key: str) -> tuple[str, ...]:
 
 
 def similarity(a: str, b: str) -> float:
-    """How alike two names are (0-1), on their folded forms."""
+    """How alike two names are (0-1), on their folded forms: ranks the nearest names."""
     return difflib.SequenceMatcher(None, folded_key(a), folded_key(b), autojunk=False).ratio()
 
 
-def same_numbers(a: str, b: str) -> bool:
-    """ "Thôn 3" is never near "Thôn 4": a near match needs the same numbers."""
-    return _numbers(folded_key(a)) == _numbers(folded_key(b))
+def _one_slip(a: str, b: str) -> bool:
+    """a and b differ by two neighbouring letters swapped, or one letter doubled."""
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diff) != 2:
+            return False
+        i = diff[0]
+        return diff[1] == i + 1 and (a[i], a[i + 1]) == (b[i + 1], b[i])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(long_) != len(short) + 1:
+        return False
+    return any(
+        long_[:i] + long_[i + 1 :] == short and long_[i] == long_[i - 1]
+        for i in range(1, len(long_))
+    )
+
+
+def near(a: str, b: str) -> bool:
+    """A typing slip (the module's rule 5); "Thôn 3" is never near "Thôn 4"."""
+    wa, wb = folded_key(a).split(), folded_key(b).split()
+    if len(wa) != len(wb) or _numbers(" ".join(wa)) != _numbers(" ".join(wb)):
+        return False
+    differ = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
+    return len(differ) == 1 and _one_slip(*differ[0])
 
 
 def valid_in(valid_from: dt.date | None, valid_to: dt.date | None, year: int) -> bool:
@@ -220,12 +244,11 @@ def match(spelling: str, entries: Sequence[Entry], code: str | None = None) -> M
         key=lambda pair: (-pair[0], pair[1].name),
     )
     candidates = tuple(e.name for _, e in scored[:CANDIDATES])
-    near = [(r, e) for r, e in scored if any(same_numbers(text, s) for s in e.spellings())]
-    if near and near[0][0] >= NEAR_RATIO:
-        runner_up = near[1][0] if len(near) > 1 else 0.0
-        if near[0][0] - runner_up >= NEAR_MARGIN:
-            return Match(text, Kind.NEAR, near[0][1].name, candidates)
-        return Match(text, Kind.AMBIGUOUS, None, candidates)
+    slips = [e for _, e in scored if any(near(text, s) for s in e.spellings())]
+    if len(slips) == 1:
+        return Match(text, Kind.NEAR, slips[0].name, candidates)
+    if slips:
+        return Match(text, Kind.AMBIGUOUS, None, tuple(e.name for e in slips))
     return Match(text, Kind.NONE, None, candidates)
 
 
