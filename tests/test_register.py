@@ -11,7 +11,6 @@ import pytest
 from ntm.attainment import assess
 from ntm.errors import Code, Severity
 from ntm.register import (
-    Choices,
     CommuneEntry,
     Entry,
     Kind,
@@ -21,10 +20,10 @@ from ntm.register import (
     folded_key,
     match,
     normal_key,
-    resolve,
     suspected_duplicates,
     valid_in,
 )
+from ntm.resolve import Choices, resolve
 from ntm.values import ReadResult, ReturnMeta, make_values
 
 NFD = unicodedata.normalize("NFD", "xã  Dương  Quang")

@@ -13,7 +13,7 @@ from storage_fixtures import pg_session_url as _pg_session_url  # noqa: F401
 from storage_fixtures import store as _store  # noqa: F401
 
 from ntm.errors import Code
-from ntm.register import Choices
+from ntm.resolve import Choices
 from ntm.storage import ACCEPTED, HELD, UPDATE, CommuneProfile, Store
 
 VILLAGES = ("Nà Dì", "Bản Giềng", "Nà Rào")

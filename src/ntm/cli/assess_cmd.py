@@ -142,7 +142,7 @@ def _stored(db: str | None) -> tuple[dict[str, CriteriaSet], Any]:
 def matched(results: list[ReadResult], register: Any) -> list[ReadResult]:
     """Each return with its names matched to the register (read only: no alias is saved);
     the warnings, and an error for a held name, join its problems."""
-    from ntm.register import resolve
+    from ntm.resolve import resolve
 
     out = []
     for result in results:

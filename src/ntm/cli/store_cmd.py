@@ -88,7 +88,8 @@ def default_user() -> str:
 def choices_from(maps: list[str], new_villages: list[str]) -> Any:
     """`--map "Na Di=Nà Dì"` and `--new-village NAME` as `ntm.register.Choices`; ValueError
     for a --map without '='."""
-    from ntm.register import Choices, spelled
+    from ntm.register import spelled
+    from ntm.resolve import Choices
 
     names = {}
     for item in maps:

@@ -49,7 +49,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from ntm.criteria import CriteriaSet
 from ntm.errors import Code, Problem, Severity, has_errors
-from ntm.register import Choices, Entry, Held, NameLookup, Resolution
+from ntm.register import Entry, NameLookup
+from ntm.resolve import Choices, Held, Resolution
 from ntm.storage import schema as S
 from ntm.storage.common import audit_row as _audit_row
 from ntm.storage.common import clean as _clean

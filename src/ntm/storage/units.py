@@ -28,16 +28,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ntm.register import (
-    Choices,
     CommuneEntry,
     Entry,
     Register,
-    Resolution,
-    resolve,
     spelled,
     suspected_duplicates,
     valid_in,
 )
+from ntm.resolve import Choices, Resolution, resolve
 from ntm.storage import schema as S
 from ntm.storage.common import audit_row, now
 from ntm.values import ReadResult

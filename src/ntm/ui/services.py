@@ -43,7 +43,7 @@ from ntm.criteria import CriteriaSet, get_set, set_for_year, shipped_sets
 from ntm.errors import NoCriteriaSetError, Problem
 from ntm.formatting import sort_key
 from ntm.i18n import t
-from ntm.register import Choices
+from ntm.resolve import Choices
 from ntm.statuses import criterion_statuses
 from ntm.storage import REPLACE, CommuneProfile, ImportOutcome, RevisionRef, Store
 from ntm.storage.engine import REPO_ROOT, default_url

@@ -28,7 +28,7 @@ import streamlit as st
 
 from ntm.auth import Action, User, require
 from ntm.errors import Problem
-from ntm.register import Choices, Held, Resolution
+from ntm.resolve import Choices, Held, Resolution
 from ntm.storage import HELD, REPLACE, UPDATE, ImportOutcome, UnitPlan
 from ntm.ui import auth_ui, services, state
 from ntm.ui.widgets import Context, md
