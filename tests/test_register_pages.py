@@ -177,3 +177,20 @@ def test_overview_says_the_aggregates_count_the_register_and_names_who_is_missin
     assert "chưa có số liệu của thôn Pác Nặm" in unknown
     metric = next(m for m in at.metric if m.label == "Thôn đạt chuẩn")
     assert metric.value.endswith("/10")
+
+
+def test_settings_keep_the_commune_code_and_show_its_other_spellings(fresh_db: str) -> None:
+    run_page("tong_quan.py")  # seeds the demo returns
+    services.store().add_alias(COMMUNE, "Duong Quang", user="test")
+    at = run_page("cai_dat.py", **logged_in(ADMIN))
+    no_exception(at)
+    assert "Tên gọi khác đã gặp: Duong Quang" in texts(at)
+    key = f"settings_code_{COMMUNE}"
+    at.text_input(key=key).set_value("01957")
+    at.button(key=f"settings_save_{COMMUNE}").click().run()
+    no_exception(at)
+    profile = services.profile(COMMUNE)
+    assert profile is not None and profile.code == "01957"
+    template = openpyxl.load_workbook(io.BytesIO(services.template_bytes(COMMUNE, 2025)))
+    info = template["Thông tin"]
+    assert {info.cell(r, 1).value: info.cell(r, 2).value for r in range(1, 8)}["Mã xã"] == "01957"
