@@ -14,6 +14,12 @@ Rules (DESIGN §6, issue 4):
   count 1, 2, 3 … per (commune, village, period); the current revision is the highest
   number not deleted. `restore()` copies an earlier revision into a new one; `delete_revision`
   marks one deleted (it stays readable).
+- **Names are matched to the register of units first** (issue 13: `ntm.register`,
+  `ntm.resolve`, `ntm.storage.units`): a return is stored under the registered commune and
+  village names; a file naming a village the register does not know is `held` (nothing
+  stored). `mode="update"` carries the current values a file does not repeat into its new
+  revision; `mode="replace"` (default) does not. Either way the outcome says, per unit, which
+  revision it replaces and which current values the file does not repeat.
 - **Every write is one transaction** (an import: the upload, its revisions, values and audit
   rows). Concurrent importers: on SQLite the write lock is taken at BEGIN; on PostgreSQL the
   commune row is locked (`FOR UPDATE`) while its revision is numbered; a unique constraint
