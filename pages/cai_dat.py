@@ -51,6 +51,15 @@ def profile_form(ctx: Context) -> str | None:
             max_chars=120,
             key=f"settings_name_{suffix}",
         )
+        code = st.text_input(
+            ctx.tr("ui.settings.code"),
+            value=(current.code or "") if current else "",
+            max_chars=20,
+            help=ctx.tr("ui.settings.code_help"),
+            key=f"settings_code_{suffix}",
+        )
+        if current is not None and current.aliases:
+            st.caption(md(ctx.tr("ui.settings.aliases", names=", ".join(current.aliases))))
         left, right = st.columns(2)
         region_ids = [None, *regions]
         region = left.selectbox(
@@ -114,6 +123,7 @@ def profile_form(ctx: Context) -> str | None:
             base = current or services.CommuneProfile(name=new_name)
             changed = dataclasses.replace(
                 base,
+                code=code.strip() or None,
                 region=region,
                 group=group,
                 criteria_set=criteria_set,
@@ -129,6 +139,8 @@ def profile_form(ctx: Context) -> str | None:
             else:
                 try:
                     services.save_profile(changed, auth_ui.current_user())
+                except ValueError as exc:  # the code is another commune's
+                    st.error(md(str(exc)))
                 except PermissionDenied:
                     st.warning(
                         auth_ui.refusal(auth_ui.current_user(), Action.EDIT_COMMUNE, ctx.lang)

@@ -1,5 +1,6 @@
 """Dữ liệu: uploads with who/when and the original file; revisions, restored after confirmation.
 
+The register's repairs (merging units split by spelling, renaming) are in ntm.ui.repair.
 Reading is open; restoring or deleting a revision needs an admin login (asked on the click and
 again on the confirmation), and the change is recorded under that account. A deleted revision
 stays readable; deleting needs a reason, which the audit log keeps.
@@ -8,7 +9,7 @@ stays readable; deleting needs a reason, which the audit log keeps.
 import streamlit as st
 
 from ntm.auth import Action
-from ntm.ui import auth_ui, services, state, widgets
+from ntm.ui import auth_ui, repair, services, state, widgets
 from ntm.ui.widgets import md
 
 ctx = widgets.page("ui.page.data", needs_data=False)
@@ -44,6 +45,7 @@ else:
 problems = services.upload_problems(int(chosen))
 if problems:
     widgets.problems_table(ctx, services.problems_frame(problems, ctx.lang))
+repair.section(ctx)  # the register: suspected duplicates, merge / undo, rename (admin)
 
 # Revisions -----------------------------------------------------------------------------------
 st.subheader(ctx.tr("ui.data.revisions"))

@@ -3,6 +3,9 @@
 Nothing is stored before the confirmation, and never from a file with errors. The template is
 open to every reader; uploading and confirming need a staff (or admin) login, and the upload is
 recorded under that account. A batch over the configured number of files is refused unread.
+Names are matched to the register of units: a file naming a village the register does not know
+waits until staff say which village it is (or an admin adds it); a re-upload says what it
+replaces and, when it would drop current values, asks "replace" or "update" (ntm.ui.upload_flow).
 """
 
 import datetime as dt
@@ -10,7 +13,7 @@ import datetime as dt
 import streamlit as st
 
 from ntm.auth import Action
-from ntm.ui import auth_ui, reading_ui, services, state, widgets
+from ntm.ui import auth_ui, services, state, upload_flow, widgets
 from ntm.ui.widgets import md
 
 ctx = widgets.page("ui.page.upload", needs_data=False)
@@ -70,41 +73,29 @@ elif services.too_many_files(len(files)):
     st.error(ctx.tr("auth.upload.too_many_files", n=len(files), limit=limits.max_files_per_batch))
 else:
     state.put(state.SAVED, [])
-    read = [(f.name, f.getvalue()) for f in files]
-    results = [services.read_upload(name, data) for name, data in read]
-    ok = [r.ok for r in results]
+    previews = [upload_flow.preview(f.name, f.getvalue()) for f in files]
     st.markdown(f"**{md(ctx.tr('ui.upload.preview'))}**")
-    for (name, _), result in zip(read, results, strict=True):
-        errors = sum(p.is_error for p in result.problems)
-        warnings = len(result.problems) - errors
-        if result.ok:
-            st.success(md(ctx.tr("ui.upload.file_ok", file=name, warnings=warnings)))
-        else:
-            st.error(md(ctx.tr("ui.upload.file_errors", file=name, errors=errors)))
-        summary = services.values_summary(result, ctx.lang)
-        if not summary.empty:
-            widgets.safe_table(widgets.summary_table(ctx, summary))
-        reading_ui.reading_panel(ctx, result)
-        found = reading_ui.self_check(result)
-        reading_ui.self_check_list(ctx, found, title_key="reading.ui.selfcheck_preview")
-    problems = [p for r in results for p in r.problems]
+    for preview in previews:
+        upload_flow.draw_file(ctx, preview)
+    problems = [p for preview in previews for p in preview.problems]
     if problems:
         st.markdown(f"**{md(ctx.tr('ui.upload.problems', n=len(problems)))}**")
         widgets.problems_table(ctx, services.problems_frame(problems, ctx.lang))
-    n_ok = sum(ok)
+    mode = upload_flow.mode_choice(ctx, previews)
+    n_ok = sum(p.ready for p in previews)
     if st.button(
         ctx.tr("ui.upload.confirm", n=n_ok),
         type="primary",
-        disabled=n_ok == 0,
+        disabled=n_ok == 0 or mode is None,
         icon=":material/save:",
         key="confirm_upload",
     ) and auth_ui.require_action(Action.CONFIRM_UPLOAD, ctx.lang):
         lines = []
-        for (name, data), result in zip(read, results, strict=True):
-            if not result.ok:
-                lines.append({"ok": False, "text": ctx.tr("ui.upload.skipped", file=name)})
+        for preview in previews:
+            if not preview.ready or mode is None:
+                lines.append({"ok": False, "text": ctx.tr("ui.upload.skipped", file=preview.name)})
                 continue
-            outcome = services.save_upload(name, data, result, auth_ui.current_user())
+            outcome = upload_flow.save(preview, auth_ui.current_user(), mode)
             lines.append(widgets.outcome_line(ctx, outcome))
         state.put(state.SAVED, lines)
         state.put(state.UPLOADER_ROUND, round_ + 1)

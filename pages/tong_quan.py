@@ -52,17 +52,7 @@ def headline() -> None:
         help=ctx.tr("ui.overview.indicators_unmet_help"),
         border=True,
     )
-    if ov.thresholds_unverified:
-        st.caption(
-            ":material/warning: "
-            + md(
-                ctx.tr(
-                    "ui.overview.unverified_short" if ctx.present else "ui.overview.unverified",
-                    n=ov.thresholds_unverified,
-                    total=ov.thresholds_used,
-                )
-            )
-        )
+    widgets.headline_notes(ctx, ov)
 
 
 def progress() -> None:

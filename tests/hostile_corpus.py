@@ -109,6 +109,15 @@ SAFE_COMMUNE = "Xã Thử Nghiệm"  # the commune of the HTML/control-character
 SAFE_COMMUNE_STORED = "Thử Nghiệm"  # the reader drops "Xã "
 
 
+def register_villages(store: Any) -> None:
+    """The commune's village register, as Cài đặt sets it up: two files name its villages
+    (HTML, control characters), and a village the register does not know would hold a file."""
+    from ntm.storage import CommuneProfile
+
+    names = [*HTML_VILLAGES.values(), *CONTROL_VILLAGES.values()]
+    store.save_commune(CommuneProfile(SAFE_COMMUNE_STORED, villages=names), user="setup")
+
+
 def text_workbook(sheets: Mapping[str, Sequence[Sequence[Any]]]) -> bytes:
     """An .xlsx where every string is a text cell, even one starting with "=" (openpyxl would
     otherwise write it as a formula)."""
@@ -327,7 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from ntm.storage import Store
 
-    Store(args.db).migrate().close()
+    store = Store(args.db).migrate()
+    register_villages(store)
+    store.close()
     for report in measure(args.names or list(CORPUS), args.db, args.timeout):
         print(json.dumps(report, ensure_ascii=False), flush=True)
     return 0

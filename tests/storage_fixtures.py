@@ -153,6 +153,7 @@ def make_return(
     error: bool = False,
     warning: bool = False,
     nonce: str = "",
+    commune_code: str | None = None,
 ) -> bytes:
     """A return as JSON bytes: one value per (village, code); `error` makes it refused."""
     rows = []
@@ -180,6 +181,8 @@ def make_return(
         "warning": warning,
         "nonce": nonce,
     }
+    if commune_code is not None:  # the commune's administrative unit code ("Mã xã")
+        doc["commune_code"] = commune_code
     return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
@@ -214,7 +217,11 @@ def json_reader(data: bytes, filename: str, village_sets: Sequence[object] = ())
         )
     villages = sorted({r["village"] for r in doc["rows"] if r["village"]})
     meta = ReturnMeta(
-        commune=doc["commune"], period=doc["period"], villages=villages, region=doc.get("region")
+        commune=doc["commune"],
+        commune_code=doc.get("commune_code"),
+        period=doc["period"],
+        villages=villages,
+        region=doc.get("region"),
     )
     return ReadResult(filename, make_values(rows), problems, meta)
 
@@ -280,6 +287,11 @@ def concurrent_worker(url: str, worker: int, n: int, barrier: Any, results: Any)
     try:
         barrier.wait(120)
         store.migrate()  # every worker migrates the fresh database at the same moment
+        # … and registers the communes' villages at once (as Cài đặt would): every village
+        # of a return is then known to the register, whichever file comes first.
+        for commune, village, _ in {unit_for(k) for k in range(18)}:
+            if village is not None:
+                store.save_village(commune, village, user=f"worker-{worker}")
         for i in range(n):
             name, data = concurrent_return(worker, i)
             o = store.import_bytes(data, name, user=f"worker-{worker}")

@@ -96,3 +96,36 @@ def test_report_with_nothing_to_show_says_so(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert json.loads(done.stdout) == {"criteria_set": None, "units": [], "problems": []}
     assert "không có số liệu năm 1999" in done.stderr
+
+
+def test_assess_says_how_each_file_was_read_and_cross_checks_self_assessment(
+    tmp_path: Path,
+) -> None:
+    """Issue 12: `reading` per file (units, sheets, values used) and `self_assessment` (the
+    office's verdicts the thresholds contradict) beside DESIGN §5's fields."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from office_corpus import decision_grid
+
+    path = tmp_path / "tu-danh-gia-2024.xlsx"
+    path.write_bytes(decision_grid())
+    done = ntm("assess", str(path), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert {"criteria_set", "units", "problems"} <= set(out)
+    (reading,) = out["reading"]
+    assert (reading["commune"], reading["period"], reading["region"]) == (
+        "Dương Quang",
+        2024,
+        "tdmnpb",
+    )
+    assert (reading["values_read"], reading["values_used"], reading["not_used"]) == (20, 20, [])
+    assert reading["sheets"][0]["layout"] == "grid"
+    assert reading["sheets"][0]["columns"]["D"] == "ngưỡng (để tham khảo)"
+    (check,) = out["self_assessment"]
+    assert (check["code"], check["cell"], check["self_assessment"], check["computed"]) == (
+        "14.2",
+        "E16",
+        "met",
+        "unmet",
+    )
+    assert check["message"] == "tự đánh giá Đạt, nhưng 79,6% < 85%"

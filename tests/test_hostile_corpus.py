@@ -35,6 +35,7 @@ from hostile_corpus import (
     HTML_VILLAGES,
     INJECTIONS,
     SAFE_COMMUNE_STORED,
+    register_villages,
 )
 from streamlit.testing.v1 import AppTest
 
@@ -132,6 +133,7 @@ def text_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database holding the returns with hostile text (no demo data), used by the app."""
     url = f"sqlite:///{tmp_path_factory.mktemp('text') / 'ntm.db'}"
     store = Store(url).migrate()
+    register_villages(store)
     for name, case in CORPUS.items():
         if not case.refused and name != "macro-enabled .xlsm":
             outcome = store.import_bytes(case.maker(), case.filename, user="hostile")

@@ -32,7 +32,7 @@ from storage_fixtures import (
 from storage_fixtures import db_url as _db_url  # noqa: F401
 from storage_fixtures import pg_session_url as _pg_session_url  # noqa: F401
 
-from ntm.storage import ACCEPTED, DUPLICATE, Store
+from ntm.storage import ACCEPTED, DUPLICATE, CommuneProfile, Store
 
 pytestmark = pytest.mark.slow
 TABLES = ("uploads", "communes", "villages", "revisions", "indicator_values", "audit_log")
@@ -122,6 +122,10 @@ def test_killed_at_a_random_moment_of_a_batch_leaves_whole_uploads(
         (f"r{i}.json", make_return(f"Xã {i % 4}", 2021 + i % 5, (None, f"Thôn {i % 3}"), seed=i))
         for i in range(400)
     ]
+    # The communes' village registers, as Cài đặt sets them up: every village is known.
+    with Store(db_url) as setup:
+        for k in range(4):
+            setup.save_commune(CommuneProfile(f"Xã {k}", villages=["Thôn 0", "Thôn 1", "Thôn 2"]))
     started = tmp_path / "started"
     ctx = process_context()
     proc = ctx.Process(target=batch_import_worker, args=(db_url, payloads, str(started)))

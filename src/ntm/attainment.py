@@ -13,7 +13,11 @@ Rules (DESIGN §3; Decision 18/2022/QĐ-TTg art. 4 for "all criteria"):
 - The commune value of a village-scope indicator is the commune's own figure when its return
   gives one, otherwise the aggregate of its villages by the indicator's rule (`ratio` of summed
   numerators over summed denominators, `sum`, `all`, `min`, `max`, `mean`, `share` of villages
-  answering yes). If any village of the commune lacks the value, the aggregate is missing.
+  answering yes), over the commune's villages: with a village register (`register`, issue
+  13) its registered villages valid that year, and a registered village without the value
+  makes the aggregate missing (`Assessment.unreported` names it; values of villages not
+  registered are not aggregated); without one, the villages that reported anything that year,
+  any of which lacking the value makes the aggregate missing.
 - A village is assessed on the village-scope indicators only; its criteria are those that have
   at least one; it is "at standard" when all of them are met.
 
@@ -24,7 +28,7 @@ of ≈ 800k values is assessed in about 0.2 s on two cores (`python bench/run.py
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +71,8 @@ class Assessment:
     - `criteria`: one row per (commune, village, period, criterion).
     - `units`: one row per (commune, village, period) with criteria_met / criteria_total.
     - `blockers`: for each unmet commune part, the villages whose own value is unmet or missing.
+    - `unreported`: for each commune part left missing, the registered villages without a
+      value for it (only for communes with a village register).
     `village` is None for the commune as a whole.
     """
 
@@ -77,6 +83,9 @@ class Assessment:
     blockers: pd.DataFrame
     sets: dict[str, CriteriaSet]
     problems: list[Problem] = field(default_factory=list)
+    unreported: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["commune", "period", "code", "village"])
+    )
 
     def to_json(self, problems: Iterable[Problem] = (), lang: str = "vi") -> dict[str, Any]:
         """The `ntm assess --format json` object (DESIGN §5)."""
@@ -291,6 +300,10 @@ class _Rows:
     periods: np.ndarray  # sorted years
     set_of_period: np.ndarray
     code_dtype: Any  # the dtype of the code columns of the result (as a merge gives it)
+    # With a village register: per commune-period unit the number of registered villages
+    # (-1: none, the villages that reported count), and per row whether it is aggregated.
+    registered: np.ndarray | None = None
+    counted: np.ndarray | None = None
 
     @property
     def n_periods(self) -> int:
@@ -423,6 +436,7 @@ def assess(
     keys: Mapping[str, PartKeys] | None = None,
     criteria: CriteriaSet | None = None,
     extra_sets: Iterable[CriteriaSet] = (),
+    register: Mapping[tuple[str, int], Sequence[str]] | None = None,
 ) -> Assessment:
     """Assess every (commune, village, period) in `values`.
 
@@ -430,6 +444,8 @@ def assess(
     mapping {"region": ..., "group": ...}; a commune without one is judged on the general
     thresholds. `criteria` forces one set for all periods; otherwise each period uses the set in
     force (`set_for_year`), preferring `extra_sets` (user-imported sets) when complete.
+    `register`: (commune, year) → the villages registered and valid that year
+    (`Store.village_register`); village-level aggregates of those communes count them.
     """
     problems: list[Problem] = []
     period = values["period"].astype("int64").to_numpy()
@@ -464,11 +480,13 @@ def assess(
         frame["criteria_set"] = frame["period"].map({p: s.id for p, s in set_by_period.items()})
         return _empty_assessment(frame, sets, problems, keys)
 
+    if register:
+        _registered(rows, register)
     grid = _grid(rows, cat)
     _judge(grid, rows, cat, sets, keys, problems)
     indicators = _roll_up_indicators(grid, rows, cat)
     crit_frame, crit_rows = _roll_up_criteria(indicators, grid, rows, cat)
-    return Assessment(
+    result = Assessment(
         parts=_parts_frame(grid, rows, cat),
         indicators=indicators.frame,
         criteria=crit_frame,
@@ -477,6 +495,61 @@ def assess(
         sets=sets,
         problems=problems,
     )
+    if register:
+        result.unreported = _unreported(result.parts, grid, cat, register)
+    return result
+
+
+def _registered(rows: _Rows, register: Mapping[tuple[str, int], Sequence[str]]) -> None:
+    """Mark the rows that aggregate (registered villages; every village without a register)
+    and count each commune-period's registered villages (`_Rows.registered`)."""
+    n_periods, n_villages = rows.n_periods, rows.n_villages
+    count = np.full(len(rows.communes) * n_periods, -1, dtype=np.int64)
+    communes = pd.Index(np.asarray(rows.communes, dtype=object))
+    villages = pd.Index(rows.villages)
+    keys: list[np.ndarray] = []
+    for (commune, year), names in register.items():
+        c = communes.get_indexer([commune])[0]
+        p = int(np.searchsorted(rows.periods, int(year)))
+        if c < 0 or p >= n_periods or rows.periods[p] != int(year):
+            continue
+        unit = c * n_periods + p
+        distinct = sorted(set(names))
+        count[unit] = len(distinct)
+        codes = villages.get_indexer(distinct)
+        keys.append(unit * n_villages + codes[codes >= 0])
+    unit = rows.unit()
+    listed = np.concatenate([*keys, _NO_ROWS]) if keys else _NO_ROWS
+    rows.registered = count
+    rows.counted = (count[unit] < 0) | np.isin(unit * n_villages + rows.village, listed)
+
+
+def _unreported(
+    parts: pd.DataFrame,
+    grid: _Grid,
+    cat: _Catalog,
+    register: Mapping[tuple[str, int], Sequence[str]],
+) -> pd.DataFrame:
+    """For each village-scope commune part left missing, the registered villages without a
+    value for it: (commune, period, code, village), by commune, period, code, village."""
+    columns = ["commune", "period", "code", "village"]
+    missing = grid.whole & (grid.status == _S_MISSING) & cat.village_scope[grid.part]
+    if not missing.any():
+        return pd.DataFrame(columns=columns)
+    gaps = parts.loc[missing, ["commune", "period", "code"]].astype(
+        {"commune": object, "code": object}
+    )
+    listed = pd.DataFrame(
+        [(c, int(y), v) for (c, y), names in register.items() for v in sorted(set(names))],
+        columns=["commune", "period", "village"],
+    ).astype({"commune": object, "village": object})
+    wanted = gaps.merge(listed, on=["commune", "period"])
+    given = parts.loc[
+        ~grid.whole & ~np.isnan(grid.value), ["commune", "period", "code", "village"]
+    ].astype({"commune": object, "code": object, "village": object})
+    found = wanted.merge(given, on=columns, how="left", indicator=True)
+    out = found.loc[found["_merge"] == "left_only", columns]
+    return out.sort_values(columns).reset_index(drop=True)
 
 
 def _commune_values(rows: _Rows, cat: _Catalog) -> pd.DataFrame:
@@ -506,7 +579,8 @@ def _commune_values(rows: _Rows, cat: _Catalog) -> pd.DataFrame:
 def _aggregate(rows: _Rows, cat: _Catalog, unit: np.ndarray, is_whole: np.ndarray) -> pd.DataFrame:
     """Aggregate village values to the commune, one rule per indicator (DESIGN §3)."""
     n_parts = len(cat.table)
-    in_village = ~is_whole & cat.village_scope[rows.part]
+    counted = rows.counted if rows.counted is not None else True
+    in_village = ~is_whole & cat.village_scope[rows.part] & counted
     empty = pd.Series(dtype="float64")
     if not in_village.any():
         return pd.DataFrame(
@@ -517,10 +591,13 @@ def _aggregate(rows: _Rows, cat: _Catalog, unit: np.ndarray, is_whole: np.ndarra
                 "denominator": empty,
             }
         )
-    # Villages of a commune-period: every village that reported anything in it.
+    # Villages of a commune-period: its registered villages, else every village that reported
+    # anything in it.
     n_villages = rows.n_villages
     pairs = pd.unique(unit[~is_whole] * n_villages + rows.village[~is_whole])
     village_count = np.bincount(pairs // n_villages, minlength=len(rows.communes) * rows.n_periods)
+    if rows.registered is not None:
+        village_count = np.where(rows.registered >= 0, rows.registered, village_count)
     value = rows.value[in_village]
     numerator, denominator = rows.numerator[in_village], rows.denominator[in_village]
     agg = (

@@ -17,6 +17,7 @@ from ntm.i18n import DEFAULT_LANG, t
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTICE = "notice"  # news, not a fault: e.g. a unit created in the register
 
 
 class Code(StrEnum):
@@ -86,6 +87,16 @@ class Code(StrEnum):
     ANNEX_NO_TABLE = "annex_no_table"
     ANNEX_UNKNOWN_COLUMN = "annex_unknown_column"
     ANNEX_ROW_SKIPPED = "annex_row_skipped"
+    # the register of units (ntm.register, issue 13)
+    COMMUNE_NAME_MATCHED = "commune_name_matched"
+    VILLAGE_NAME_MATCHED = "village_name_matched"
+    UNKNOWN_VILLAGE = "unknown_village"
+    AMBIGUOUS_COMMUNE = "ambiguous_commune"
+    COMMUNE_CODE_MISMATCH = "commune_code_mismatch"
+    COMMUNE_CODE_NAME_DIFFERS = "commune_code_name_differs"
+    REGISTER_NEW_COMMUNE = "register_new_commune"
+    REGISTER_NEW_VILLAGES = "register_new_villages"
+    VALUES_NOT_REPEATED = "values_not_repeated"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -112,6 +123,12 @@ SEVERITY: dict[Code, Severity] = {
     Code.CELL_NOT_USED: Severity.WARNING,
     Code.LEGACY_ENCODING: Severity.WARNING,
     Code.ANNEX_ROW_SKIPPED: Severity.WARNING,
+    Code.COMMUNE_NAME_MATCHED: Severity.WARNING,
+    Code.VILLAGE_NAME_MATCHED: Severity.WARNING,
+    Code.COMMUNE_CODE_NAME_DIFFERS: Severity.WARNING,
+    Code.REGISTER_NEW_COMMUNE: Severity.NOTICE,
+    Code.REGISTER_NEW_VILLAGES: Severity.NOTICE,
+    Code.VALUES_NOT_REPEATED: Severity.NOTICE,
 }
 
 

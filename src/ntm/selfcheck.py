@@ -138,3 +138,13 @@ def check_result(result: ReadResult, sets: Mapping[str, CriteriaSet]) -> list[Di
     key = {k: v for k, v in (("region", meta.region), ("group", meta.group)) if v}
     assessment = assess(values, keys={meta.commune: key} if key else None, criteria=crit)
     return disagreements(assessment, values)
+
+
+def self_assessment_json(
+    assessment: Assessment, values: pd.DataFrame, lang: str = DEFAULT_LANG
+) -> list[dict[str, Any]] | None:
+    """The "self_assessment" field of `ntm assess` / `ntm report` JSON: the disagreements, or
+    None (the field left out) when no value carries a self-assessment to compare."""
+    if "self_assessed" not in values or not values["self_assessed"].notna().any():
+        return None
+    return [d.to_json(lang) for d in disagreements(assessment, values)]

@@ -3,7 +3,8 @@
 Layout (the reader in `ntm.returns` reads it back; the demo generator relies on it):
 
 - "Thông tin": label/value rows — Xã, Năm, Vùng (region id and name) or Nhóm xã (group-keyed
-  sets), Bộ tiêu chí (set id), Ghi chú (free note, e.g. "Dữ liệu minh họa").
+  sets), Bộ tiêu chí (set id), Ghi chú (free note, e.g. "Dữ liệu minh họa"), Mã xã (the
+  official administrative unit code, matched before the name: ntm.register).
 - "Toàn xã": the commune as a whole: every indicator; the commune-level value of a village-scope
   indicator may be left empty (it is aggregated from the villages).
 - one sheet per village (title = the name made a valid, unique sheet title of at most 31
@@ -56,6 +57,7 @@ LABEL_REGION = "Vùng"
 LABEL_GROUP = "Nhóm xã"
 LABEL_SET = "Bộ tiêu chí"
 LABEL_NOTE = "Ghi chú"
+LABEL_CODE = "Mã xã"
 META_COMMUNE = "Xã:"
 META_VILLAGE = "Thôn/Bản:"
 META_PERIOD = "Năm:"
@@ -145,7 +147,13 @@ def _key_row(criteria: CriteriaSet, key: str | None) -> tuple[str, str]:
 
 
 def _info_sheet(
-    ws: Worksheet, commune: str, period: int, criteria: CriteriaSet, key: str | None, note: str
+    ws: Worksheet,
+    commune: str,
+    period: int,
+    criteria: CriteriaSet,
+    key: str | None,
+    note: str,
+    code: str | None = None,
 ) -> None:
     rows: list[tuple[str, Any]] = [
         (LABEL_COMMUNE, commune),
@@ -153,6 +161,7 @@ def _info_sheet(
         _key_row(criteria, key),
         (LABEL_SET, criteria.id),
         (LABEL_NOTE, note),
+        (LABEL_CODE, code or ""),
     ]
     for r, (label, value) in enumerate(rows, start=1):
         ws.cell(r, 1, label).font = _BOLD
@@ -272,6 +281,7 @@ def build_template(
     key: str | None = None,
     note: str = "",
     village_set: CriteriaSet | None = None,
+    commune_code: str | None = None,
 ) -> openpyxl.Workbook:
     """The return workbook for `commune` and `period` with one sheet per village.
 
@@ -279,7 +289,8 @@ def build_template(
     the thresholds shown for reference. `village_set`: the province village set the commune
     follows for the period (ntm.village_sets); its indicators follow the national ones on each
     village sheet, their criteria labelled "Thôn …". Raises ValueError for a key the set does
-    not know or a village named twice.
+    not know or a village named twice. `commune_code`: the commune's administrative unit code,
+    written on the "Mã xã" row of Thông tin (empty when not known, for staff to fill in).
     """
     commune = nfc(commune)
     names = [nfc(v) for v in villages]
@@ -289,7 +300,7 @@ def build_template(
     info = wb.active
     assert info is not None
     info.title = SHEET_INFO
-    _info_sheet(info, commune, period, criteria, key, note)
+    _info_sheet(info, commune, period, criteria, key, note, commune_code)
     _data_sheet(
         wb.create_sheet(SHEET_COMMUNE),
         commune,

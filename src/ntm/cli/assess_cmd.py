@@ -1,5 +1,11 @@
 """`ntm assess FILE... [--criteria SET_ID] [--village-set SET_ID] [--region R | --group G]
-[--db URL] [--format json|table]`."""
+[--db URL] [--format json|table]`.
+
+With `--db` the files' names are matched to that database's register of units as an import
+would match them (ntm.register: a misspelt name is read as the unit it names, with a warning; a
+village the register does not know is an error and its file is left out), and the village-level
+aggregates count each commune's registered villages. Nothing is written.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from ntm.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from ntm.criteria import CriteriaSet, get_set
 from ntm.errors import Problem, has_errors
 from ntm.returns import read_return
+from ntm.selfcheck import self_assessment_json
 from ntm.values import ReadResult, empty_values
 from ntm.village_sets import assess_villages
 
@@ -101,18 +108,22 @@ def assess_results(
     region: str | None = None,
     group: str | None = None,
     extra_sets: list[CriteriaSet] | None = None,
+    register: Any = None,
 ) -> Assessment:
-    """Assess the values of every return that has no error (refused files are left out)."""
+    """Assess the values of every return that has no error (refused files are left out).
+    `register`: (commune, year) → registered villages, for the village aggregates."""
     values = _accepted_values(results)
     keys = _keys(results, region, group)
-    return assess(values, keys=keys, criteria=criteria, extra_sets=extra_sets or ())
+    return assess(
+        values, keys=keys, criteria=criteria, extra_sets=extra_sets or (), register=register
+    )
 
 
-def _stored(db: str | None) -> dict[str, CriteriaSet]:
+def _stored(db: str | None) -> tuple[dict[str, CriteriaSet], Any]:
     """With --db: the sets users imported or edited there (a stored revision replaces the
-    shipped file of its id, as in the app)."""
+    shipped file of its id, as in the app), and the database's register of units."""
     if not db:
-        return {}
+        return {}, None
     import sqlalchemy as sa
 
     from ntm.storage import Store
@@ -124,14 +135,33 @@ def _stored(db: str | None) -> dict[str, CriteriaSet]:
         raise LookupError(f"không có cơ sở dữ liệu {url.database}")
     try:
         with Store(db) as store:
-            return {s.id: s for s in store.criteria_sets()}
+            return {s.id: s for s in store.criteria_sets()}, store.register()
     except sa.exc.SQLAlchemyError as exc:
         raise LookupError(f"không đọc được cơ sở dữ liệu ({type(exc).__name__})") from None
 
 
+def matched(results: list[ReadResult], register: Any) -> list[ReadResult]:
+    """Each return with its names matched to the register (read only: no alias is saved);
+    the warnings, and an error for a held name, join its problems."""
+    from ntm.resolve import resolve
+
+    out = []
+    for result in results:
+        res = resolve(result, register)
+        out.append(
+            ReadResult(
+                res.result.file,
+                res.result.values,
+                [*res.result.problems, *res.problems],
+                res.result.meta,
+            )
+        )
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     try:
-        stored = _stored(args.db)
+        stored, database = _stored(args.db)
     except LookupError as exc:
         print(f"ntm assess: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -159,9 +189,22 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     extra = list(stored.values())
     results, problems = read_files(args.files, criteria, village_sets, extra)
-    assessment = assess_results(results, criteria, args.region, args.group, extra)
+    villages = None
+    if database is not None:
+        from ntm.storage import Store
+
+        results = matched(results, database)
+        problems = [p for r in results for p in r.problems]
+        with Store(args.db) as store:
+            years = {int(y) for r in results if not r.values.empty for y in r.values["period"]}
+            villages = store.village_register(years)
+    assessment = assess_results(results, criteria, args.region, args.group, extra, villages)
     out = assessment.to_json(problems, lang=args.lang)
-    # What the reader understood of each file (units, tables, columns, values used and not).
+    # The office's own verdicts the thresholds contradict (ntm.selfcheck), and what the reader
+    # understood of each file (units, tables, columns, values used and not).
+    checked = self_assessment_json(assessment, _accepted_values(results), args.lang)
+    if checked is not None:
+        out["self_assessment"] = checked
     out["reading"] = [r.summary.to_json(args.lang) for r in results if r.summary is not None]
     if village_sets:
         # Each village judged on the province set in force (ntm.village_sets): the same shape

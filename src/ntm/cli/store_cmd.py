@@ -1,8 +1,14 @@
 """`ntm import FILE... [--db URL] [--user NAME]` and `ntm report [--db URL] [--period YEAR] …`.
 
 `ntm import` stores each file (DESIGN §6) and prints
-`{"files": [{"file", "upload_id", "revisions", "status", "duplicate_of", "problems"}]}`;
-exit 1 if any file was refused (or is the same bytes as a refused file), 2 on a usage error.
+`{"files": [{"file", "upload_id", "revisions", "status", "duplicate_of", "problems", "notices",
+"held", "mode", "units"}]}`; exit 1 if any file was refused or held (or is the same bytes as a
+refused file), 2 on a usage error. Names are matched to the register (ntm.register): a file
+naming a village the register does not know is `held` (nothing stored) with the nearest names,
+unless `--map "Na Di=Nà Dì"` says which village it is (saved as an alias) or `--new-village`
+adds it. `units` says, per unit, the revision the file replaces and the current values it does
+not repeat; `--mode replace` (the default) leaves those out of the new revision, `--mode
+update` carries them over.
 
 `ntm report` assesses the current revisions in the database and prints the `ntm assess` JSON
 (DESIGN §5): each commune is judged with its stored region/group, against the criteria set
@@ -33,6 +39,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument(
         "--user", default=None, help="người tải lên (mặc định: NTM_USER hoặc tên đăng nhập)"
     )
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="TÊN=TÊN_ĐÚNG",
+        help='tên trong tệp là thôn/xã đã có, ví dụ --map "Na Di=Nà Dì" (lưu làm tên gọi khác; '
+        "lặp lại được)",
+    )
+    imp.add_argument(
+        "--new-village",
+        action="append",
+        default=[],
+        metavar="TÊN",
+        help="thêm thôn mới vào danh mục của xã (tên như trong tệp; lặp lại được)",
+    )
+    imp.add_argument(
+        "--mode",
+        choices=["replace", "update"],
+        default="replace",
+        help="tệp gửi lại cho cùng thôn/xã và năm: replace (mặc định) = tệp là toàn bộ số liệu "
+        "của đơn vị, giá trị hiện hành không có trong tệp không còn hiện hành; update = chỉ cập "
+        "nhật các giá trị có trong tệp, giữ các giá trị khác. Cả hai đều tạo phiên bản mới.",
+    )
     imp.add_argument("--lang", choices=["vi", "en"], default="vi")
     imp.set_defaults(func=run_import)
 
@@ -56,23 +85,67 @@ def default_user() -> str:
         return "cli"
 
 
+def choices_from(maps: list[str], new_villages: list[str]) -> Any:
+    """`--map "Na Di=Nà Dì"` and `--new-village NAME` as `ntm.register.Choices`; ValueError
+    for a --map without '='."""
+    from ntm.register import spelled
+    from ntm.resolve import Choices
+
+    names = {}
+    for item in maps:
+        spelling, sep, name = item.partition("=")
+        if not sep or not spelling.strip() or not name.strip():
+            raise ValueError(f'--map cần dạng "TÊN TRONG TỆP=TÊN ĐÚNG", không phải {item!r}')
+        names[spelled(spelling)] = spelled(name)
+    return Choices(names, {spelled(n) for n in new_villages if n.strip()})
+
+
+def _explain(outcome: Any, lang: str) -> None:
+    """What happened to one file, in sentences, on stderr."""
+    print(f"{outcome.file}: {outcome.status}", file=sys.stderr)
+    for problem in [*outcome.notices, *(p for p in outcome.problems if p.code.value in _NAMES)]:
+        print(f"  {problem.message(lang)}", file=sys.stderr)
+    for unit in outcome.units:
+        if unit.replaces is None:
+            continue
+        where = f"{unit.commune}/{unit.village or 'toàn xã'} {unit.period}"
+        line = f"  {where}: thay phiên bản {unit.replaces} ({unit.replaces_file})"
+        if unit.not_repeated:
+            kept = "giữ lại" if unit.carried else "không còn hiện hành"
+            line += f"; {len(unit.not_repeated)} giá trị không có trong tệp ({kept}): "
+            line += ", ".join(unit.not_repeated)
+        print(line, file=sys.stderr)
+
+
+_NAMES = {"commune_name_matched", "village_name_matched", "unknown_village"}
+
+
 def run_import(args: argparse.Namespace) -> int:
-    from ntm.storage import Store
+    from ntm.storage import HELD, Store
 
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         print(f"ntm import: không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        choices = choices_from(args.map, args.new_village)
+    except ValueError as exc:
+        print(f"ntm import: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     user = args.user or default_user()
     with Store(args.db) as store:
         store.migrate()
-        outcomes = [store.import_file(path, user=user) for path in args.files]
+        outcomes = [
+            store.import_file(path, user=user, choices=choices, mode=args.mode)
+            for path in args.files
+        ]
     out = {"files": [o.to_json(args.lang) for o in outcomes]}
     json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     for o in outcomes:
-        print(f"{o.file}: {o.status}", file=sys.stderr)
-    return EXIT_PROBLEMS if any(o.refused for o in outcomes) else EXIT_OK
+        _explain(o, args.lang)
+    failed = any(o.refused or o.status == HELD for o in outcomes)
+    return EXIT_PROBLEMS if failed else EXIT_OK
 
 
 def build_report(
@@ -81,10 +154,13 @@ def build_report(
     """The `ntm assess` JSON of the current revisions, and every problem behind it."""
     from ntm.attainment import assess, criteria_set_json
     from ntm.criteria import CriteriaSet, get_set
+    from ntm.selfcheck import self_assessment_json
     from ntm.values import VALUE_COLUMNS
 
     values = store.current_values(commune=commune, period=period)[VALUE_COLUMNS]
     stored_problems: list[Problem] = store.current_problems(commune=commune, period=period)
+    # Village aggregates count each commune's registered villages (issue 13).
+    register = store.village_register(values["period"].unique().tolist())
     profiles = {p.name: p for p in store.communes()}
     keys = store.keys()
     extra = store.criteria_sets()
@@ -99,6 +175,8 @@ def build_report(
         forced[None] = []
     outputs: list[dict[str, Any]] = []
     assessment_problems: list[Problem] = []
+    # The self-assessments the thresholds contradict (ntm.selfcheck), when values carry any.
+    checked: list[dict[str, Any]] | None = None
     for set_id, names in forced.items():
         crit: CriteriaSet | None = None
         if set_id is not None:
@@ -107,13 +185,18 @@ def build_report(
             except KeyError as exc:
                 print(f"ntm report: {exc.args[0]} (dùng bộ theo năm)", file=sys.stderr)
         part = values[values["commune"].isin(names)] if names else values
-        assessment = assess(part, keys=keys, criteria=crit, extra_sets=extra)
+        assessment = assess(part, keys=keys, criteria=crit, extra_sets=extra, register=register)
         assessment_problems.extend(assessment.problems)
         outputs.append(assessment.to_json([], lang))
+        found = self_assessment_json(assessment, part, lang)
+        if found is not None:
+            checked = [*(checked or []), *found]
     village = _village_report(values, profiles, keys, extra_by_id, lang)
     if len(outputs) == 1:
         out = outputs[0]
         out["problems"] = [p.to_json(lang) for p in stored_problems] + out["problems"]
+        if checked is not None:
+            out["self_assessment"] = checked
         if village:
             out["village_assessment"] = village
         return out, [*stored_problems, *assessment_problems]
@@ -133,6 +216,8 @@ def build_report(
         "units": units,
         "problems": problems_json,
     }
+    if checked is not None:
+        combined["self_assessment"] = checked
     if village:
         combined["village_assessment"] = village
     return combined, [*stored_problems, *assessment_problems]

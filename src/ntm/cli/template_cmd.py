@@ -140,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
             key=key,
             note=args.note,
             village_set=village_set,
+            commune_code=profile.code if profile is not None else None,
         )
     except ValueError as exc:
         return _usage(str(exc))

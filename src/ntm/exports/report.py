@@ -923,7 +923,13 @@ def report_from_store(store: Any, commune: str, period: int, *, lang: str = DEFA
             forced = get_set(profile.criteria_set, {s.id: s for s in extra})
         except KeyError:
             forced = None
-    assessment = assess(values[VALUE_COLUMNS], keys=store.keys(), criteria=forced, extra_sets=extra)
+    assessment = assess(
+        values[VALUE_COLUMNS],
+        keys=store.keys(),
+        criteria=forced,
+        extra_sets=extra,
+        register=store.village_register(values["period"].unique().tolist()),
+    )
     chosen = chosen_sets(profile.village_sets if profile else [], extra)
     villages_judged = (
         assess_villages(values[VALUE_COLUMNS], chosen, keys=store.keys()) if chosen else None

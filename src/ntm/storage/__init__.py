@@ -13,6 +13,7 @@ from ntm.storage.store import (
     ACCEPTED,
     ANY,
     DUPLICATE,
+    HELD,
     REFUSED,
     TEST_PAUSE_ENV,
     CommuneProfile,
@@ -24,18 +25,23 @@ from ntm.storage.store import (
     problem_from_dict,
     problem_to_dict,
 )
+from ntm.storage.units import REPLACE, UPDATE, UnitPlan
 
 __all__ = [
     "ACCEPTED",
     "ANY",
     "DUPLICATE",
+    "HELD",
     "REFUSED",
+    "REPLACE",
     "TEST_PAUSE_ENV",
+    "UPDATE",
     "CommuneProfile",
     "ImportOutcome",
     "ReadingContext",
     "RevisionRef",
     "Store",
+    "UnitPlan",
     "Village",
     "default_url",
     "make_engine",

@@ -9,12 +9,18 @@ database and this metadata agree.
   follows, validity dates and
   `merged_into` (Dương Quang and Đôn Phong → Phong Quang on 1 Jul 2025: their history is
   found under Phong Quang).
+  `code` is the official administrative unit code (mã đơn vị hành chính), unique when given.
 - `villages`: one row per village of a commune, with validity dates and `merged_into`.
+- `unit_aliases`: other spellings of a commune's or a village's name that the register accepts
+  (ntm.register): each row names exactly one commune or one village, `how` it was learnt
+  (folded, near, map, rename, merge) and who added it.
 - `uploads`: every file ever received: original bytes, name, sha256 (unique: the same file is
   recognised), size, who, when, accepted/refused, its problems and what it says about itself.
 - `revisions`: one row per (commune, village, period) version; `number` counts 1, 2, 3 … per
   unit; the current revision of a unit is the highest number not deleted.
-- `indicator_values`: the values of a revision, each with the sheet and cell it came from.
+- `indicator_values`: the values of a revision, each with the sheet and cell it came from;
+  `carried_from_id` is the revision a value was carried over from when an upload only updated
+  the values it carries (ntm.storage.units).
   (Not named `values`, an SQL key word that every hand-written query would have to quote.)
 - `criteria_sets`: user-imported or edited criteria sets, one row per revision (JSON document).
 - `criteria_drafts`: a criteria set read from a decision's annex table (ntm.annex), one row per
@@ -39,6 +45,7 @@ communes = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("code", sa.String(20)),
     sa.Column("region", sa.String(50)),
     sa.Column("commune_group", sa.String(50)),
     sa.Column("criteria_set", sa.String(100)),
@@ -50,6 +57,7 @@ communes = sa.Table(
     sa.Column("merged_into_id", sa.Integer, sa.ForeignKey("communes.id")),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Index("uq_communes_code", "code", unique=True),
 )
 
 villages = sa.Table(
@@ -138,7 +146,27 @@ indicator_values = sa.Table(
     sa.Column("self_assessed", sa.Double),
     sa.Column("sheet", sa.String(200)),
     sa.Column("cell", sa.String(20)),
+    # Not a foreign key: added to a table that may hold millions of rows, where SQLite could
+    # only add the constraint by copying the table.
+    sa.Column("carried_from_id", sa.Integer),
     sa.UniqueConstraint("revision_id", "code", name="uq_indicator_values_revision_code"),
+)
+
+unit_aliases = sa.Table(
+    "unit_aliases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("commune_id", sa.Integer, sa.ForeignKey("communes.id")),
+    sa.Column("village_id", sa.Integer, sa.ForeignKey("villages.id")),
+    sa.Column("alias", sa.String(200), nullable=False),
+    sa.Column("how", sa.String(20), nullable=False),
+    sa.Column("user_name", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.CheckConstraint(
+        "(commune_id IS NULL) <> (village_id IS NULL)", name="ck_unit_aliases_one_unit"
+    ),
+    sa.UniqueConstraint("commune_id", "alias", name="uq_unit_aliases_commune"),
+    sa.UniqueConstraint("village_id", "alias", name="uq_unit_aliases_village"),
 )
 
 criteria_sets = sa.Table(
@@ -208,6 +236,7 @@ TABLES = [
     uploads,
     revisions,
     indicator_values,
+    unit_aliases,
     criteria_sets,
     criteria_drafts,
     users,

@@ -14,6 +14,12 @@ Rules (DESIGN §6, issue 4):
   count 1, 2, 3 … per (commune, village, period); the current revision is the highest
   number not deleted. `restore()` copies an earlier revision into a new one; `delete_revision`
   marks one deleted (it stays readable).
+- **Names are matched to the register of units first** (issue 13: `ntm.register`,
+  `ntm.resolve`, `ntm.storage.units`): a return is stored under the registered commune and
+  village names; a file naming a village the register does not know is `held` (nothing
+  stored). `mode="update"` carries the current values a file does not repeat into its new
+  revision; `mode="replace"` (default) does not. Either way the outcome says, per unit, which
+  revision it replaces and which current values the file does not repeat.
 - **Every write is one transaction** (an import: the upload, its revisions, values and audit
   rows). Concurrent importers: on SQLite the write lock is taken at BEGIN; on PostgreSQL the
   commune row is locked (`FOR UPDATE`) while its revision is numbered; a unique constraint
@@ -35,7 +41,6 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-import math
 import os
 import random
 import time
@@ -50,8 +55,23 @@ from sqlalchemy.engine import Connection, Engine
 
 from ntm.criteria import CriteriaSet
 from ntm.errors import Code, Problem, Severity, has_errors
+from ntm.register import Entry, NameLookup
+from ntm.resolve import Choices, Held, Resolution
 from ntm.storage import schema as S
+from ntm.storage.common import audit_row as _audit_row
+from ntm.storage.common import clean as _clean
+from ntm.storage.common import now as _now
 from ntm.storage.engine import WRITE_OPTION, default_url, make_engine, migrate
+from ntm.storage.units import (
+    REPLACE,
+    UPDATE,
+    RegisterMixin,
+    UnitPlan,
+    apply_resolution,
+    carry_rows,
+    given_codes,
+    plan_units,
+)
 from ntm.values import VALUE_COLUMNS, ReadResult
 
 T = TypeVar("T")
@@ -61,6 +81,8 @@ Reader = Callable[[bytes, str], ReadResult]
 ACCEPTED = "accepted"
 REFUSED = "refused"
 DUPLICATE = "duplicate"
+HELD = "held"  # a name the register does not know: nothing stored (ntm.register)
+MODES = (REPLACE, UPDATE)
 ANONYMOUS = "anonymous"
 
 TEST_PAUSE_ENV = "NTM_STORAGE_TEST_PAUSE"
@@ -94,6 +116,9 @@ class ReadingContext:
     # otherwise; a return without one is judged on the profile's).
     commune_keys: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     key: tuple[Any, ...] = ()
+    # The register's entries of those communes: a return spelling its commune otherwise
+    # ("Duong Quang") is read with that commune's sets (ntm.register.NameLookup).
+    names: tuple[Any, ...] = ()
 
     @property
     def village_sets(self) -> tuple[CriteriaSet, ...]:
@@ -104,9 +129,11 @@ class ReadingContext:
     def kwargs(self) -> dict[str, Any]:
         return {
             "extra_sets": self.extra_sets,
-            "commune_sets": dict(self.commune_sets),
-            "commune_village_sets": dict(self.commune_village_sets),
-            "commune_keys": {name: dict(keys) for name, keys in self.commune_keys},
+            "commune_sets": NameLookup(dict(self.commune_sets), self.names),
+            "commune_village_sets": NameLookup(dict(self.commune_village_sets), self.names),
+            "commune_keys": NameLookup(
+                {name: dict(keys) for name, keys in self.commune_keys}, self.names
+            ),
         }
 
 
@@ -150,6 +177,12 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)
     duplicate_of: int | None = None
     original_status: str | None = None  # for a duplicate: the first upload's status
+    # The register (issue 13): units created (notices), names held, and per unit the revision
+    # replaced and the current values the file does not repeat.
+    notices: list[Problem] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+    units: list[UnitPlan] = field(default_factory=list)
+    mode: str = REPLACE
 
     @property
     def refused(self) -> bool:
@@ -166,6 +199,13 @@ class ImportOutcome:
             "status": self.status,
             "duplicate_of": self.duplicate_of,
             "problems": [p.to_json(lang) for p in self.problems],
+            "notices": [p.to_json(lang) for p in self.notices],
+            "held": [
+                {"commune": h.commune, "name": h.spelling, "candidates": list(h.candidates)}
+                for h in self.held
+            ],
+            "mode": self.mode,
+            "units": [u.to_json() for u in self.units],
         }
 
 
@@ -184,6 +224,8 @@ class CommuneProfile:
     valid_to: dt.date | None = None
     merged_into: str | None = None
     villages: list[str] = field(default_factory=list)
+    code: str | None = None  # mã đơn vị hành chính
+    aliases: list[str] = field(default_factory=list)  # other spellings accepted (read only)
 
 
 @dataclass
@@ -201,27 +243,6 @@ class Village:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _clean(obj: Any) -> Any:
-    """A JSON-safe copy: NaN → None, numpy scalars → Python, dates → ISO text."""
-    if isinstance(obj, Mapping):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set):
-        return [_clean(v) for v in obj]
-    if obj is None or isinstance(obj, bool | int | str):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dt.date | dt.datetime):
-        return obj.isoformat()
-    if hasattr(obj, "item"):  # numpy scalar
-        return _clean(obj.item())
-    return str(obj)
 
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
@@ -294,19 +315,6 @@ def _retryable(exc: sa.exc.DBAPIError) -> bool:
     if isinstance(exc, sa.exc.OperationalError):
         return "locked" in message or "busy" in message
     return False
-
-
-def _audit_row(
-    user: str, action: str, entity: str, entity_id: object, details: Mapping[str, Any]
-) -> dict[str, Any]:
-    return {
-        "at": _now(),
-        "user_name": user,
-        "action": action,
-        "entity": entity,
-        "entity_id": str(entity_id),
-        "details": _clean(details),
-    }
 
 
 def _test_pause() -> None:
@@ -415,7 +423,7 @@ def _diff(
 # --- the store ---------------------------------------------------------------------------
 
 
-class Store:
+class Store(RegisterMixin):
     """The application's database. `Store(url)`; call `migrate()` once before use."""
 
     def __init__(
@@ -487,12 +495,21 @@ class Store:
         read_result: ReadResult | None = None,
         *,
         keep_refused: bool = True,
+        choices: Choices | None = None,
+        mode: str = REPLACE,
     ) -> ImportOutcome:
         """Store one return: a new revision per unit it carries, or a refused upload.
 
         `read_result` is the return as already read (the Nhập liệu page reads it for the
         preview); without it the file is read here. Never raises on bad data.
+
+        Its names are matched to the register first (`ntm.register`; `choices`: what staff
+        said about names the register does not know); a file naming a village the register
+        does not know is `held`: nothing is stored. `mode`: `replace` (the file is the whole
+        unit) or `update` (current values the file does not repeat are carried over).
         """
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         data = bytes(data)
         sha = hashlib.sha256(data).hexdigest()
         found = self._read(lambda conn: self._find_upload(conn, sha))
@@ -504,20 +521,29 @@ class Store:
                 result = self._reader(data, filename)
             else:
                 result = read_return_bytes(data, filename, self.reading_context())
+        resolution = self.resolve(result, choices)
+        result = resolution.result
         units, extra = _group_units(result, filename)
-        problems = [*result.problems, *extra]
+        problems = [*result.problems, *resolution.problems, *extra]
+        notices = resolution.notices
         meta = result.meta
+        if resolution.held and not has_errors([*result.problems, *extra]):
+            return ImportOutcome(
+                filename, None, HELD, [], problems, notices=notices, held=resolution.held
+            )
         if has_errors(problems):
             if not keep_refused:
                 return ImportOutcome(filename, None, REFUSED, [], problems)
             return self._write(
                 lambda conn: self._store_refused(conn, data, sha, filename, user, problems, meta)
             )
-        return self._write(
+        outcome = self._write(
             lambda conn: self._store_accepted(
-                conn, data, sha, filename, user, problems, meta, units
+                conn, data, sha, filename, user, problems, meta, units, resolution, mode
             )
         )
+        outcome.notices = notices if outcome.status == ACCEPTED else []
+        return outcome
 
     @staticmethod
     def _find_upload(conn: Connection, sha: str) -> Row | None:
@@ -624,6 +650,8 @@ class Store:
         problems: list[Problem],
         meta: Any,
         units: list[tuple[Unit, list[dict[str, Any]]]],
+        resolution: Resolution | None = None,
+        mode: str = REPLACE,
     ) -> ImportOutcome:
         found = self._find_upload(conn, sha)
         if found is not None:
@@ -643,11 +671,12 @@ class Store:
             communes=sorted({unit[0] for unit, _ in units}),
             periods=sorted({unit[2] for unit, _ in units}),
         )
-        by_commune: dict[str, list[tuple[str | None, int, list[dict[str, Any]]]]] = {}
-        for (commune, village, period), rows in units:
-            by_commune.setdefault(commune, []).append((village, period, rows))
+        by_commune: dict[str, list[tuple[Unit, list[dict[str, Any]]]]] = {}
+        for unit, rows in units:
+            by_commune.setdefault(unit[0], []).append((unit, rows))
         refs: list[RevisionRef] = []
-        for commune, commune_units in by_commune.items():  # in name order: no lock cycles
+        plans: list[UnitPlan] = []
+        for commune, found in by_commune.items():  # in name order: no lock cycles
             # The return's region/group describe its commune (when it carries only one).
             keyed = len(by_commune) == 1 and getattr(meta, "commune", None) in (None, commune)
             commune_id = self._ensure_commune(
@@ -657,8 +686,17 @@ class Store:
                 region=getattr(meta, "region", None) if keyed else None,
                 group=getattr(meta, "group", None) if keyed else None,
             )
+            if resolution is not None:
+                learnt = apply_resolution(conn, resolution, commune, commune_id, user)
+                if learnt:
+                    conn.execute(sa.insert(S.audit_log), learnt)
+            # Under the commune's lock: what each unit replaces, and (update) what it keeps.
+            plans += plan_units(conn, {k: given_codes(rows) for k, rows in found}, mode)
+            if mode == UPDATE:
+                found = carry_rows(conn, found)
+            commune_units = [(village, period, rows) for (_, village, period), rows in found]
             refs += self._new_revisions(conn, commune_id, commune, commune_units, upload_id, user)
-        return ImportOutcome(filename, upload_id, ACCEPTED, refs, problems)
+        return ImportOutcome(filename, upload_id, ACCEPTED, refs, problems, units=plans, mode=mode)
 
     def _ensure_commune(
         self,
@@ -1027,7 +1065,9 @@ class Store:
                 c = S.communes.c
                 ids = self._lineage(conn, commune)
                 names = conn.execute(sa.select(c.name).where(c.id.in_(ids))).scalars().all()
-                q = q.where(u.commune.in_([commune, *names]))
+                a = S.unit_aliases.c  # uploads made before a merge or rename carry old names
+                aliases = conn.execute(sa.select(a.alias).where(a.commune_id.in_(ids)))
+                q = q.where(u.commune.in_([commune, *names, *aliases.scalars().all()]))
             return list(conn.execute(q).all())
 
         rows = self._read(work)
@@ -1345,6 +1385,12 @@ class Store:
         for village in self._villages(conn, None):
             if village.valid_on(today):
                 villages.setdefault(village.commune, []).append(village.name)
+        a = S.unit_aliases.c
+        aliases: dict[int, list[str]] = {}
+        for alias in conn.execute(
+            sa.select(a.commune_id, a.alias).where(a.commune_id.is_not(None)).order_by(a.id)
+        ):
+            aliases.setdefault(int(alias.commune_id), []).append(alias.alias)
         return [
             CommuneProfile(
                 name=row.name,
@@ -1356,6 +1402,8 @@ class Store:
                 valid_to=row.valid_to,
                 merged_into=names.get(row.merged_into_id),
                 villages=villages.get(row.name, []),
+                code=row.code,
+                aliases=aliases.get(row.id, []),
             )
             for row in rows
         ]
@@ -1381,7 +1429,15 @@ class Store:
                 ).scalar()
                 if merged_id is None:
                     raise KeyError(f"no commune {profile.merged_into!r} to merge into")
+            code = (profile.code or "").strip() or None
+            if code is not None:
+                owner = conn.execute(
+                    sa.select(c.name).where(c.code == code, c.name != profile.name)
+                ).scalar()
+                if owner is not None:
+                    raise ValueError(f"mã {code} là mã của xã {owner} (code of {owner})")
             fields = {
+                "code": code,
                 "region": profile.region,
                 "commune_group": profile.group,
                 "criteria_set": profile.criteria_set,
@@ -1627,14 +1683,22 @@ class Store:
                 )
                 .order_by(c.name)
             ).all()
+            a = S.unit_aliases.c
+            aliases = conn.execute(
+                sa.select(c.name, a.alias)
+                .join(S.unit_aliases, a.commune_id == c.id)
+                .where(c.name.in_([n for n, *_ in chosen]))
+                .order_by(c.name, a.id)
+            ).all()
             return (
                 tuple((str(i), int(r)) for i, r in revisions),
                 tuple((str(n), s, tuple(v or ()), reg, grp) for n, s, v, reg, grp in chosen),
+                tuple((str(n), str(x)) for n, x in aliases),
             )
 
-        revisions, chosen = self._read(signature)
+        revisions, chosen, aliases = self._read(signature)
         cached = self._context
-        if cached is not None and cached.key == (revisions, chosen):
+        if cached is not None and cached.key == (revisions, chosen, aliases):
             return cached
         stored = (
             cached.extra_sets
@@ -1652,7 +1716,8 @@ class Store:
                 for n, _, _, reg, grp in chosen
                 if reg or grp
             ),
-            key=(revisions, chosen),
+            key=(revisions, chosen, aliases),
+            names=tuple(Entry(n, tuple(x for m, x in aliases if m == n)) for n, *_ in chosen),
         )
         return self._context
 

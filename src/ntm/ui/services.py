@@ -43,9 +43,10 @@ from ntm.criteria import CriteriaSet, get_set, set_for_year, shipped_sets
 from ntm.errors import NoCriteriaSetError, Problem
 from ntm.formatting import sort_key
 from ntm.i18n import t
+from ntm.resolve import Choices
 from ntm.selfcheck import Disagreement, disagreements
 from ntm.statuses import criterion_statuses
-from ntm.storage import CommuneProfile, ImportOutcome, RevisionRef, Store
+from ntm.storage import REPLACE, CommuneProfile, ImportOutcome, RevisionRef, Store
 from ntm.storage.engine import REPO_ROOT, default_url
 from ntm.values import VALUE_COLUMNS, ReadResult
 from ntm.village_sets import (
@@ -214,7 +215,11 @@ def _assessment(url: str, commune: str) -> Assessment:
             forced = get_set(prof.criteria_set, {s.id: s for s in user_sets})
         except KeyError:
             forced = None
-    result = assess(values, keys=db.keys(), criteria=forced, extra_sets=user_sets)
+    # Village aggregates count the commune's registered villages (issue 13).
+    register = db.village_register(values["period"].unique().tolist())
+    result = assess(
+        values, keys=db.keys(), criteria=forced, extra_sets=user_sets, register=register
+    )
     if result.parts.empty:
         # Nothing judged (e.g. 2026 under a set without its indicators yet): the engine's part
         # frame is bare; give it every column the screens read, so they show "Chưa có ngưỡng".
@@ -376,6 +381,9 @@ class Overview:
     # The province village set "Thôn đạt chuẩn" is counted on, when the commune follows one for
     # the year (ntm.village_sets); otherwise the national village-level indicators.
     village_set: CriteriaSet | None = None
+    # The villages of the commune's register valid in the year (village aggregates count them);
+    # None: no register, the aggregates are over the villages that reported (issue 13).
+    registered: list[str] | None = None
 
 
 def _names(crit: CriteriaSet, lang: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -464,6 +472,7 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
         reasons = []
         if missing:
             reasons.append(t("ui.overview.reason_missing", lang, codes=", ".join(missing)))
+            reasons += _unreported_reasons(a, year, missing, lang)
         if no_thr:
             reasons.append(t("ui.overview.reason_no_threshold", lang, codes=", ".join(no_thr)))
         if not reasons:
@@ -480,6 +489,9 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
     at_standard, villages_total, village_change, village_set = _villages_at_standard(
         commune, year, villages, int(prev["period"]) if prev is not None else None, prev_villages
     )
+    registered = store().village_register([year]).get((commune, year))
+    if registered is not None:  # a registered village that sent nothing is not at standard
+        villages_total = max(villages_total, len(registered))
     return Overview(
         commune=commune,
         year=year,
@@ -508,7 +520,17 @@ def _overview(url: str, commune: str, year: int, lang: str) -> Overview | None:
         thresholds_unverified=int((~judged["verified"].astype(bool)).sum()),
         problems=list(a.problems),
         village_set=village_set,
+        registered=registered,
     )
+
+
+def _unreported_reasons(a: Assessment, year: int, codes: list[str], lang: str) -> list[str]:
+    """For missing commune values aggregated over the register: the villages that lack them."""
+    gaps = a.unreported[(a.unreported["period"] == year) & a.unreported["code"].isin(codes)]
+    return [
+        t("ui.overview.reason_unreported", lang, code=code, villages=", ".join(group["village"]))
+        for code, group in gaps.groupby("code", sort=True)
+    ]
 
 
 def _villages_at_standard(
@@ -910,20 +932,36 @@ def values_summary(result: ReadResult, lang: str) -> pd.DataFrame:
 
 
 def save_upload(
-    name: str, data: bytes, result: ReadResult | None, user: User | None
+    name: str,
+    data: bytes,
+    result: ReadResult | None,
+    user: User | None,
+    *,
+    choices: Choices | None = None,
+    mode: str = REPLACE,
 ) -> ImportOutcome:
     """Store one return as read for the preview, as `user` (staff or admin); clears caches.
 
-    PermissionDenied unless `user` may confirm uploads. A file with errors is not stored at
-    all (`keep_refused=False`): the page only sends files whose preview had none, and the
-    store's own checks refuse the rest without a trace.
+    PermissionDenied unless `user` may confirm uploads (and, to add a village to the register
+    through `choices`, edit communes). A file with errors is not stored at all
+    (`keep_refused=False`): the page only sends files whose preview had none, and the store's
+    own checks refuse the rest without a trace. `choices`: what the held names are
+    (ntm.register); `mode`: replace or update (ntm.storage.units).
     """
     who = require(user, Action.CONFIRM_UPLOAD)
     assert who is not None
+    if choices is not None and choices.new_villages:
+        require(user, Action.EDIT_COMMUNE)
     if result is None:
         result = read_upload(name, data)
     outcome = store().import_bytes(
-        data, name, user=who.name, read_result=result, keep_refused=False
+        data,
+        name,
+        user=who.name,
+        read_result=result,
+        keep_refused=False,
+        choices=choices,
+        mode=mode,
     )
     clear_caches()
     return outcome
@@ -945,6 +983,7 @@ def _template(url: str, commune: str, year: int) -> bytes:
         crit,
         key=commune_key(commune, crit),
         village_set=village_set_in_force(commune, year),
+        commune_code=prof.code if prof is not None else None,
     )
     buf = io.BytesIO()
     wb.save(buf)

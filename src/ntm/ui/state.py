@@ -25,6 +25,7 @@ UPLOADS = "pending_uploads"  # Nhập liệu: files read, waiting for confirmati
 UPLOADER = "uploader"  # key of the file uploader widget (its number changes to empty it)
 UPLOADER_ROUND = "uploader_round"
 SAVED = "saved_outcomes"  # Nhập liệu: what the last confirmation stored
+NAME_CHOICES = "name_choices"  # Nhập liệu: what held names are, by file sha256 (upload_flow)
 RESTORE = "restore_candidate"  # Dữ liệu: revision id waiting for confirmation
 DELETE = "delete_candidate"  # Dữ liệu: (revision id, reason) waiting for confirmation
 FLASH = "flash"  # a message to show once on the next run

@@ -311,6 +311,21 @@ def tagged_threshold(ctx: Context, text: str, verified: bool) -> str:
     return text if verified else f"{text} · {ctx.tr('ui.unverified_tag')}"
 
 
+def headline_notes(ctx: Context, ov: Any) -> None:
+    """Under Tổng quan's headline: unverified thresholds, and what village aggregates count
+    (the commune's village register, or the villages that reported: issue 13)."""
+    if ov.thresholds_unverified:
+        key = "ui.overview.unverified_short" if ctx.present else "ui.overview.unverified"
+        text = ctx.tr(key, n=ov.thresholds_unverified, total=ov.thresholds_used)
+        st.caption(":material/warning: " + md(text))
+    if ctx.present:
+        return
+    if ov.registered is None:
+        st.caption(":material/info: " + md(ctx.tr("ui.overview.aggregate_reported")))
+    else:
+        st.caption(md(ctx.tr("ui.overview.aggregate_register", n=len(ov.registered))))
+
+
 def blocker_table(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -522,6 +537,11 @@ def outcome_line(ctx: Context, outcome: ImportOutcome) -> dict[str, object]:
         return {
             "ok": False,
             "text": ctx.tr("ui.upload.duplicate", file=name, upload=outcome.duplicate_of),
+        }
+    if status == "held":  # the register changed since the preview
+        return {
+            "ok": False,
+            "text": ctx.tr("ui.register.file_held", file=name, n=len(outcome.held)),
         }
     return {"ok": False, "text": ctx.tr("ui.upload.refused", file=name)}
 
