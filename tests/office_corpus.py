@@ -372,6 +372,20 @@ def legacy_percent() -> bytes:
     return legacy_xls({"Toan xa": rows}, percent=[("Toan xa", 4, 2)])
 
 
+def legacy_tcvn3() -> bytes:
+    """An old .xls typed with the .VnTime fonts: TCVN3 bytes shown as Latin-1 (reference §2b:
+    "M· chØ tiªu" is "Mã chỉ tiêu"), written here byte by byte."""
+    rows: list[list[Any]] = [
+        ["X·:", "D\xad¬ng Quang"],  # Xã: Dương Quang
+        ["Th«n:", "Nµ D×"],  # Thôn: Nà Dì
+        ["N¨m:", 2024],  # Năm
+        [],
+        ["M· chØ tiªu", "Néi dung", "Gi¸ trÞ"],  # Mã chỉ tiêu, Nội dung, Giá trị
+        ["2.2", "§\xad\xeang th«n", 80],  # Đường thôn
+    ]
+    return legacy_xls({"Bao cao": rows})
+
+
 # --- 9. no code column: STT and names ------------------------------------------------------------
 
 
@@ -685,6 +699,14 @@ CASES: list[OfficeCase] = [
         "bao-cao-cu.xls",
         legacy_percent,
         values={(None, "2.1"): 95.0, (None, "14.2"): 87.0},
+    ),
+    OfficeCase(
+        "legacy .xls typed in TCVN3",
+        "tcvn3.xls",
+        legacy_tcvn3,
+        villages=("Nà Dì",),
+        values={("Nà Dì", "2.2"): 80.0},
+        problems=[("legacy_encoding", "", "")],
     ),
     OfficeCase(
         "row numbers are not codes",

@@ -14,6 +14,7 @@ from typing import Any
 
 from ntm.errors import Code, Problem
 from ntm.returns.cells import a1, column_index
+from ntm.returns.legacy import MAYBE_IN_XML
 from ntm.returns.xmlscan import (
     _CACHED,
     _CELL,
@@ -86,6 +87,9 @@ class Book:
     percent: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     no_cache: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     macro: bool = False
+    # Text that may be typed in the legacy TCVN3 encoding (ntm.returns.legacy): looked for
+    # cell by cell only then.
+    maybe_tcvn3: bool = False
     # What calamine opens: the archive with the parts already inflated here stored as they are
     # (None: the file as uploaded).
     archive: bytes | None = None
@@ -198,6 +202,11 @@ class Guard:
             macro="xl/vbaproject.bin" in names
             or filename.lower().endswith((".xlsm", ".xltm", ".xlam"))
             or b"macroEnabled" in content_types
+        )
+        book.maybe_tcvn3 = any(
+            MAYBE_IN_XML.search(body) is not None
+            for path, body in xml.items()
+            if path.endswith("sharedstrings.xml") or path.startswith("xl/worksheets/")
         )
         styles = next((xml[p] for p, k in targets.values() if k.endswith("/styles")), b"")
         percent_styles = self._percent_styles(styles)
@@ -399,4 +408,4 @@ class Guard:
             raise self.refuse(Code.ENCRYPTED_WORKBOOK)
         if not any(stream in data for stream in _OLE_WORKBOOK_STREAMS):
             raise self.refuse(Code.NOT_A_WORKBOOK, detail="OLE file without a workbook (Word?)")
-        return Book()
+        return Book(maybe_tcvn3=True)

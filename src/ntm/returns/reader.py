@@ -33,6 +33,7 @@ from ntm.returns.container import DEFAULT_LIMITS, MB, OLE_MAGIC, Guard, Limits, 
 from ntm.returns.grids import Grid, legacy_percent_cells, load_grids
 from ntm.returns.labels import COMMUNE_WORDS, INFO_SHEETS, label_key, village_prefix
 from ntm.returns.layout import HEADER_SEARCH_ROWS, Table, find_table
+from ntm.returns.legacy import convert_sheets
 from ntm.returns.meta import (
     INFO_SEARCH_ROWS,
     Found,
@@ -143,6 +144,12 @@ class _Reader:
         if book.macro:
             self.problem(Code.MACRO_WORKBOOK)
         grids = load_grids(book.archive or data, book, guard)
+        if book.maybe_tcvn3:
+            found = convert_sheets([grid.rows for grid in grids])
+            if found.count:
+                self.problem(
+                    Code.LEGACY_ENCODING, count=found.count, before=found.before, after=found.after
+                )
         self._interpret(grids)
 
     def _interpret(self, grids: list[Grid]) -> None:
