@@ -1,30 +1,44 @@
-"""Hostile files: each gives one clear problem, never a traceback, within a few seconds.
+"""Hostile files: each gives one clear problem, never a traceback.
 
 The files are made in code (tests/hostile.py). Each is refused before calamine parses it
 (sizes, inflation, XML declarations and the used area are checked first): a lone cell in
-XFD1048576 would otherwise make calamine allocate a dense grid and abort the process.
+XFD1048576 would otherwise make calamine allocate a dense grid and abort the process. Time is
+injected, never measured: with the reader's clock stopped each file is refused by its own check,
+and a read that runs past the deadline (`Limits.parse_seconds`) is refused as too slow.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from hostile import HOSTILE, macro_workbook, mini_criteria
 
+import ntm.returns
 from ntm.errors import Code, Severity
-from ntm.returns import read_return
+from ntm.returns import Limits, read_return
+
+
+class Clock:
+    """The reader's `time` module: `monotonic()` advances `step` seconds on every call."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 1000.0, step
+
+    def monotonic(self) -> float:
+        self.now += self.step
+        return self.now
 
 
 @pytest.mark.parametrize(("make", "name", "code"), HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_file_gives_one_clear_problem(
-    make: Callable[[], bytes], name: str, code: Code
+    make: Callable[[], bytes], name: str, code: Code, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """With the reader's clock stopped, the deadline never fires: the file's own check does."""
     data = make()
-    start = time.monotonic()
+    monkeypatch.setattr(ntm.returns, "time", SimpleNamespace(monotonic=Clock(0).monotonic))
     result = read_return(data, name, criteria=mini_criteria())
-    elapsed = time.monotonic() - start
     assert [p.code for p in result.problems] == [code]
     (problem,) = result.problems
     assert problem.level is Severity.ERROR
@@ -32,7 +46,35 @@ def test_hostile_file_gives_one_clear_problem(
     assert "{" not in problem.message("vi") and "{" not in problem.message("en")
     assert result.values.empty
     assert not result.ok
-    assert elapsed < 3.0
+
+
+@pytest.mark.parametrize(
+    ("seconds", "step", "refused"),
+    [
+        (10, 0.0, False),
+        (10, 4.0, True),
+        (10, 11.0, True),
+        (60, 4.0, False),
+    ],
+    ids=["clock stopped", "10 s passed mid-read", "10 s passed at once", "60 s allowed"],
+)
+def test_the_parse_deadline_refuses_a_read_that_runs_past_it(
+    seconds: float, step: float, refused: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`parse_seconds` bounds a read: past the deadline the file is refused with one problem
+    naming the limit (the clock is injected: each look at it moves it on by `step`)."""
+    data = macro_workbook()
+    monkeypatch.setattr(ntm.returns, "time", SimpleNamespace(monotonic=Clock(step).monotonic))
+    result = read_return(
+        data, "bao-cao.xlsx", criteria=mini_criteria(), limits=Limits(parse_seconds=seconds)
+    )
+    codes = [p.code for p in result.problems]
+    if refused:
+        assert codes[-1] == Code.PARSE_TIMEOUT and result.values.empty
+        assert f"quá {seconds} giây" in result.problems[-1].message("vi")
+    else:
+        assert Code.PARSE_TIMEOUT not in codes
+        assert result.values["value"].tolist() == [95.0]
 
 
 def test_macro_workbook_is_read_for_its_values_with_a_warning() -> None:

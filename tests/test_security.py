@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -455,23 +454,28 @@ def test_repeated_failures_throttle_the_account(db: str, throttle_names: list[st
 
 
 @pytest.mark.parametrize(
-    ("idle_s", "still_in"), [(59, True), (61, False)], ids=["active", "timed out"]
+    ("idle_s", "still_in"),
+    [(0, True), (60, True), (61, False)],
+    ids=["active", "idle exactly the timeout", "timed out"],
 )
 def test_session_times_out_after_the_configured_idle_time(
     db: str, monkeypatch: pytest.MonkeyPatch, idle_s: float, still_in: bool
 ) -> None:
+    """The session's clock is injected (`auth_ui.clock`): the page runs at a fixed moment."""
+    now = 1_800_000_000.0
+    monkeypatch.setattr(auth_ui, "clock", lambda: now)
     monkeypatch.setenv("NTM_SESSION_TIMEOUT_MINUTES", "1")
     at = AppTest.from_file(str(ROOT / "pages" / "nhap_lieu.py"), default_timeout=30)
     staff = USERS["staff"]
     assert staff is not None
-    for key, value in auth_ui.session_for(staff, seen=time.time() - idle_s).items():
+    for key, value in auth_ui.session_for(staff, seen=now - idle_s).items():
         at.session_state[key] = value
     at.session_state[state.UPLOADER_ROUND] = 0
     at.run()
     no_exception(at)
     if still_in:
         assert at.get("file_uploader")
-        assert time.time() - at.session_state[auth_ui.SEEN] < 5  # activity moves it on
+        assert at.session_state[auth_ui.SEEN] == now  # activity moves it on
     else:
         assert not at.get("file_uploader")
         assert auth_ui.USER not in at.session_state
