@@ -97,3 +97,17 @@ def test_a_reader_bug_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) ->
     result = read_return(data, "a.xlsx", criteria=mini_criteria())
     assert [p.code for p in result.problems][-1] == Code.UNREADABLE_FILE
     assert result.problems[-1].params == {"detail": "RuntimeError"}
+
+
+def test_openpyxl_parses_through_defusedxml_which_the_package_declares() -> None:
+    """openpyxl (criteria sheets, templates) guards its XML parsing only when defusedxml is
+    importable; the project declares it instead of relying on another package to bring it."""
+    import tomllib
+    from pathlib import Path
+
+    from openpyxl.xml import DEFUSEDXML
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert [d for d in declared if d.split(">")[0].split("=")[0].strip() == "defusedxml"]
+    assert DEFUSEDXML is True
