@@ -29,7 +29,7 @@ from app_fixtures import no_exception, use_database
 from hostile import LONG_HEADER, xlsx
 from streamlit.testing.v1 import AppTest
 
-from ntm import charts
+from ntm import charts, demo
 from ntm.attainment import assess
 from ntm.auth import PermissionDenied, Role, User
 from ntm.criteria import (
@@ -69,7 +69,7 @@ def demo_db(tmp_path: Path) -> Iterator[str]:
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database that stays empty (no demo returns to seed it from)."""
     (tmp_path / "no-demo").mkdir()
-    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    monkeypatch.setattr(demo, "folder", lambda: tmp_path / "no-demo")
     yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 

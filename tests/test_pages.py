@@ -22,8 +22,10 @@ import streamlit as st
 from app_fixtures import no_exception, use_database
 from streamlit.testing.v1 import AppTest
 
+from ntm import demo
 from ntm.attainment import assess
 from ntm.auth import Role, User
+from ntm.i18n import t
 from ntm.storage import CommuneProfile, Store
 from ntm.ui import auth_ui, services, state
 from ntm.values import VALUE_COLUMNS
@@ -66,7 +68,7 @@ def fresh_db(tmp_path: Path) -> Iterator[str]:
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database that stays empty: no demo returns to seed it from."""
     (tmp_path / "no-demo").mkdir()
-    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    monkeypatch.setattr(demo, "folder", lambda: tmp_path / "no-demo")
     yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
@@ -411,6 +413,35 @@ def test_settings_refuse_a_visitor_and_save_nothing(empty_db: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("lang", "notice"),
+    [
+        ("vi", "Đang nạp dữ liệu minh họa…"),
+        ("en", "Loading the illustrative data…"),
+    ],
+)
+def test_the_first_visit_says_the_demo_is_loading_while_it_loads(
+    fresh_db: str, monkeypatch: pytest.MonkeyPatch, lang: str, notice: str
+) -> None:
+    """An empty database being filled with the demo: the page says so meanwhile, and says
+    nothing once the demo is in. (Loading is stopped half-way to see what the page shows.)"""
+    loading = demo.seed
+
+    def interrupted(store: Store, source: Path | None = None) -> list[Any]:
+        raise RuntimeError("dừng giữa lúc nạp")
+
+    monkeypatch.setattr(demo, "seed", interrupted)
+    at = run_page("tong_quan.py", **{state.LANG: lang})
+    assert [str(i.value) for i in at.info][:1] == [t("ui.demo_loading", lang)]
+    assert t("ui.demo_loading", lang).startswith(notice)
+    assert [str(e.value) for e in at.exception] == ["dừng giữa lúc nạp"]
+    monkeypatch.setattr(demo, "seed", loading)
+    at = run_page("tong_quan.py", **{state.LANG: lang})
+    no_exception(at)
+    assert not [i for i in at.info if str(i.value).startswith(notice)]
+    assert at.metric  # the dashboard, with the demo in
+
+
+@pytest.mark.parametrize(
     ("setting", "default_database", "seeded"),
     [
         (None, True, True),  # the README's first run: data/ntm.db gets the demo
@@ -432,8 +463,8 @@ def test_the_demo_goes_only_where_it_is_wanted(
     else:
         monkeypatch.setenv("NTM_SEED_DEMO", setting)
     if default_database:
-        monkeypatch.setattr(services, "default_url", lambda: url)
-    assert services.should_seed_demo(url) is seeded
+        monkeypatch.setattr(demo, "default_url", lambda: url)
+    assert demo.wanted(url) is seeded
 
 
 def test_a_write_from_another_process_shows_at_the_next_page_run(fresh_db: str) -> None:

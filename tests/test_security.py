@@ -24,7 +24,7 @@ import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ntm import auth, config
+from ntm import auth, config, demo
 from ntm.auth import THROTTLE, Action, PermissionDenied, Role, User, add_user
 from ntm.storage import Store, engine
 from ntm.storage import schema as S
@@ -104,7 +104,7 @@ def db(base_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         shutil.copy(path, tmp_path / path.name)
     url = f"sqlite:///{tmp_path / base_db.name}"
     (tmp_path / "no-demo").mkdir()
-    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    monkeypatch.setattr(demo, "folder", lambda: tmp_path / "no-demo")
     monkeypatch.setenv("NTM_DATABASE_URL", url)
     for name in ("NTM_REQUIRE_LOGIN", "NTM_SECRETS_FILE", "NTM_SESSION_TIMEOUT_MINUTES"):
         monkeypatch.delenv(name, raising=False)

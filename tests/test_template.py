@@ -319,6 +319,35 @@ def test_cli_template_usage_errors(
 
 
 @pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("nosuch://x", "không mở được cơ sở dữ liệu nosuch://x"),
+        (
+            "postgresql+psycopg://lan:bi-mat@127.0.0.1:1/ntm",
+            "không mở được cơ sở dữ liệu postgresql+psycopg://lan:***@127.0.0.1:1/ntm",
+        ),
+    ],
+    ids=["unknown driver", "server not answering"],
+)
+def test_cli_template_reports_a_broken_database_as_such(
+    url: str,
+    said: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A set that is not shipped is looked for in the database; when that database cannot be
+    opened the user is told so (password hidden), not that the set is unknown."""
+    monkeypatch.setenv("NTM_DATABASE_URL", url)
+    argv = ["template", "--commune", "X", "--period", "2024", "--criteria", "tinh-rieng"]
+    code, stdout, stderr = run_cli([*argv, "-o", str(tmp_path / "t.xlsx")], capsys)
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"ntm template: {said}"), stderr
+    assert "không có bộ tiêu chí" not in stderr and "bi-mat" not in stderr
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+@pytest.mark.parametrize(
     ("profile", "expected_villages", "expected_key"),
     [
         # A profile set up on Cài đặt: its villages (in Vietnamese order) and its region.

@@ -184,7 +184,9 @@ def authenticate(store: UserStore, name: str, password: str, throttle: Throttle 
 
 def add_user(store: UserStore, name: str, role: Role, password: str, by: str = "cli") -> User:
     """Create or update an account with a freshly hashed password."""
-    name = name.strip()
+    from ntm.demo import check_name
+
+    name = check_name(name.strip())
     if not name:
         raise ValueError("a user needs a name")
     store.save_user(name, role.value, hash_password(password), user=by)

@@ -36,7 +36,8 @@ that way has the role of the account of the same e-mail address made with `ntm u
 (viewer if there is none).
 
 `NTM_SECRETS_FILE` names another secrets file (tests); otherwise `.streamlit/secrets.toml` in
-the working directory, then at the repository root, is read.
+the working directory, then at the root of the source checkout (if the package runs from one),
+is read.
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ntm import paths
 from ntm.errors import NtmError
 from ntm.returns import MB, Limits
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRETS_ENV = "NTM_SECRETS_FILE"
 TRUE_WORDS = {"1", "true", "yes", "on", "có"}
 FALSE_WORDS = {"0", "false", "no", "off", "không", ""}
@@ -155,7 +156,11 @@ def secrets_candidates() -> list[Path]:
     named = os.environ.get(SECRETS_ENV)
     if named:
         return [Path(named)]
-    return [Path.cwd() / ".streamlit" / "secrets.toml", REPO_ROOT / ".streamlit" / "secrets.toml"]
+    found = [Path.cwd() / ".streamlit" / "secrets.toml"]
+    root = paths.source_root()
+    if root is not None:
+        found.append(root / ".streamlit" / "secrets.toml")
+    return found
 
 
 def secrets_file() -> Path | None:

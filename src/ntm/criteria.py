@@ -25,9 +25,10 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ntm import paths
 from ntm.errors import CriteriaError, NoCriteriaSetError
 
-CRITERIA_DIR = Path(__file__).resolve().parents[2] / "criteria"
+CRITERIA_DIR = paths.criteria_dir()
 
 Kind = Literal["boolean", "percent", "number", "count", "money"]
 Direction = Literal[">=", "<=", "=="]

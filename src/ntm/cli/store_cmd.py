@@ -63,7 +63,16 @@ def run_import(args: argparse.Namespace) -> int:
     if missing:
         print(f"ntm import: không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
+    from ntm.demo import is_reserved
+
     user = args.user or default_user()
+    if is_reserved(user):
+        print(
+            f"ntm import: tên người tải lên {user!r} dành riêng cho dữ liệu minh họa; "
+            "dùng --user với tên khác",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     with Store(args.db) as store:
         store.migrate()
         outcomes = [store.import_file(path, user=user) for path in args.files]

@@ -237,6 +237,7 @@ def page(title_key: str, *, needs_data: bool = True) -> Context:
     lang = state.lang()
     present = state.presenting()
     st.html(PRESENT_CSS if present else NORMAL_CSS)
+    services.load_demo_visibly(lang)
     if not auth_ui.gate_reading(lang):
         st.stop()
     services.follow_other_writers()
