@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -380,3 +381,44 @@ def test_cli_template_fills_in_the_stored_commune(
     summary = json.loads(stdout)
     assert (summary["villages"], summary["key"]) == (expected_villages, expected_key)
     assert summary["sheets"] == ["Thông tin", "Toàn xã", *expected_villages, "Danh mục"]
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","bấm")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "=cmd|' /C calc'!A0",
+]
+
+
+def test_no_name_or_note_becomes_a_formula(tmp_path: Path) -> None:
+    """Commune and village names (villages come from earlier uploads) and notes that start with
+    = + - @ are written as text: the template others download can never run them."""
+    villages = FORMULAS[1:4]
+    wb = build_template(FORMULAS[0], 2024, villages, mini_criteria(), note=FORMULAS[4])
+    values = make_values(
+        [
+            {
+                "commune": FORMULAS[0],
+                "village": villages[0],
+                "period": 2024,
+                "code": "2.2",
+                "value": 95.0,
+                "note": "=1+1",
+            },
+        ]
+    )
+    fill_template(wb, values)
+    path = tmp_path / "mau.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not [n for n in sheets if b"<f>" in zf.read(n) or b"<f " in zf.read(n)]
+    back = openpyxl.load_workbook(path)
+    written = {c.value for ws in back for row in ws.iter_rows() for c in row}
+    assert {*FORMULAS, "=1+1"} <= written
+    assert not [c for ws in back for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    result = read_return(path, criteria=mini_criteria())
+    assert result.meta.commune == FORMULAS[0]
+    assert sorted(result.meta.villages) == sorted(villages)

@@ -33,7 +33,6 @@ from ntm import charts
 from ntm import formatting as fmt
 from ntm.attainment import MET, MISSING, NO_THRESHOLD, UNKNOWN, UNMET, Assessment
 from ntm.criteria import CriteriaSet, Indicator, Part
-from ntm.demo import is_demo
 from ntm.i18n import DEFAULT_LANG, t
 from ntm.statuses import criterion_statuses
 
@@ -957,4 +956,6 @@ def data_provenance(store: Any, values: pd.DataFrame) -> tuple[dt.date | None, l
     sources = list(dict.fromkeys(str(f) for f in ordered["file"]))
     if not sources:
         sources = sorted({str(f) for f in values["file"].dropna()})
+    from ntm.demo import is_demo  # (ntm.demo reaches the storage layer: imported when used)
+
     return as_of, sources, is_demo(behind)
