@@ -10,6 +10,7 @@ use. Streamlit's caches outlive an AppTest, so the fixtures clear them. Writes n
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -216,6 +217,48 @@ def test_overview_follows_the_year_and_says_what_changed(demo_db: str) -> None:
     assert at.session_state[state.YEAR] == 2023
     met23, _ = commune_result(demo_db, 2023)
     assert next(m for m in at.metric if m.label == "Tiêu chí xã đã đạt").value == f"{met23}/19"
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["page", "presentation"])
+@pytest.mark.parametrize(
+    ("lang", "label", "change", "delta", "direction", "colour"),
+    [
+        ("vi", "Tiêu chí xã đã đạt", -4, "−4 so với 2024", "DOWN", "ORANGE"),
+        ("en", "Criteria the commune meets", -4, "−4 since 2024", "DOWN", "ORANGE"),
+        ("vi", "Tiêu chí xã đã đạt", 2, "+2 so với 2024", "UP", "BLUE"),
+        ("en", "Criteria the commune meets", 2, "+2 since 2024", "UP", "BLUE"),
+        ("vi", "Tiêu chí xã đã đạt", 0, "0 so với 2024", "NONE", "GRAY"),
+    ],
+    ids=["fall vi", "fall en", "rise vi", "rise en", "same"],
+)
+def test_a_fall_reads_down_in_the_worse_colour(
+    demo_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+    present: bool,
+    lang: str,
+    label: str,
+    change: int,
+    delta: str,
+    direction: str,
+    colour: str,
+) -> None:
+    """15/19 in 2024, then 11/19: "↓ −4 so với 2024" in orange (the charts' "worse"), not a
+    green rise (Babel's minus sign is not Streamlit's "-"); both languages, both modes."""
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    real = services.overview
+
+    def fell(commune: str, year: int, lang_: str) -> Any:
+        ov = real(commune, year, lang_)
+        return dataclasses.replace(ov, criteria_met=15 + change, change=change, previous_year=2024)
+
+    monkeypatch.setattr(services, "overview", fell)
+    at = run_page("tong_quan.py", **{state.YEAR: 2025, state.LANG: lang, state.PRESENT: present})
+    no_exception(at)
+    metric = next(m for m in at.metric if m.label == label)
+    assert (metric.value, metric.delta) == (f"{15 + change}/19", delta)
+    assert metric.proto.direction == MetricProto.MetricDirection.Value(direction)
+    assert metric.proto.color == MetricProto.MetricColor.Value(colour)
 
 
 def test_overview_lists_what_blocks_with_gaps_and_villages(demo_db: str) -> None:

@@ -294,6 +294,25 @@ def heading(ctx: Context) -> None:
     demo_badge(ctx)
 
 
+# The colours of a change on st.metric: the charts' and the exports' pair (blue for better,
+# orange for worse), which reads for colour-blind viewers, unlike Streamlit's green and red.
+CHANGE_COLOURS = {True: "blue", False: "orange"}
+
+
+def metric_delta(change: fmt.Change | None) -> dict[str, Any]:
+    """st.metric's delta arguments for a change (None: no earlier year). The arrow and colour
+    are given, not left to Streamlit, which takes any text not starting with "-" for a rise."""
+    if change is None:
+        return {"delta": None}
+    if change.better is None:
+        return {"delta": change.text, "delta_color": "off", "delta_arrow": "off"}
+    return {
+        "delta": change.text,
+        "delta_color": CHANGE_COLOURS[change.better],
+        "delta_arrow": change.direction,
+    }
+
+
 def chart(fig: object, key: str | None = None) -> None:
     """A plotly figure as built by ntm.charts (their own template, not streamlit's theme)."""
     st.plotly_chart(
