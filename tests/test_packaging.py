@@ -34,7 +34,7 @@ def _run(*args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
         [str(a) for a in args], capture_output=True, text=True, timeout=300, **kwargs
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return done  # type: ignore[no-any-return]
+    return done
 
 
 @pytest.fixture(scope="module")

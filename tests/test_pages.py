@@ -250,6 +250,7 @@ def test_a_fall_reads_down_in_the_worse_colour(
 
     def fell(commune: str, year: int, lang_: str) -> Any:
         ov = real(commune, year, lang_)
+        assert ov is not None
         return dataclasses.replace(ov, criteria_met=15 + change, change=change, previous_year=2024)
 
     monkeypatch.setattr(services, "overview", fell)
