@@ -159,7 +159,7 @@ def incomplete_notice(ctx: Context, commune: str | None) -> None:
                     "criteria_ui.incomplete.body",
                     n=crit.indicator_count(),
                     expected=crit.expected_indicators or "?",
-                    missing=" ".join(crit.missing),
+                    missing=crit.missing_text(ctx.lang),
                 )
             )
             + "\n\n"

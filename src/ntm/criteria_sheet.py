@@ -11,6 +11,7 @@ optional per-year rows. Export → import is lossless: every field of the schema
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ SET_FIELDS = [
     ("keys", "Vùng/nhóm (JSON)"),
     ("complete", "Đầy đủ (TRUE/FALSE)"),
     ("missing", "Còn thiếu"),
+    ("missing_en", "Còn thiếu (en)"),
     ("expected_indicators", "Số chỉ tiêu theo văn bản"),
     ("criteria_names", "Tên tiêu chí (JSON)"),
 ]
@@ -116,7 +118,8 @@ def export_workbook(crit: CriteriaSet) -> openpyxl.Workbook:
         "keyed_by": crit.keyed_by,
         "keys": json.dumps([k.model_dump(mode="json") for k in crit.keys], ensure_ascii=False),
         "complete": "TRUE" if crit.complete else "FALSE",
-        "missing": "\n".join(crit.missing),
+        "missing": "\n".join(m.vi for m in crit.missing),
+        "missing_en": "\n".join(m.en for m in crit.missing),
         "expected_indicators": crit.expected_indicators if crit.expected_indicators else "",
         "criteria_names": json.dumps(
             [{"number": c.number, "name": c.name.model_dump()} for c in crit.criteria],
@@ -261,6 +264,13 @@ def read_sheet(
         return None, found.problems
 
 
+def _missing(vi: object, en: object) -> list[dict[str, str]]:
+    """The "Còn thiếu" notes, line n of each language being one note."""
+    lines = [[s.strip() for s in _text(cell).splitlines() if s.strip()] for cell in (vi, en)]
+    notes = itertools.zip_longest(*lines, fillvalue="")
+    return [{"vi": v or e, "en": e} for v, e in notes]
+
+
 def _read_head(
     sheet: Worksheet | None, found: _Collector, based_on: CriteriaSet | None
 ) -> dict[str, Any]:
@@ -301,8 +311,7 @@ def _read_head(
         "province": _text(get("province")) or base.get("province", ""),
         "keyed_by": _text(get("keyed_by")) or base.get("keyed_by"),
         "complete": _truthy(get("complete")) if "complete" in raw else base.get("complete", False),
-        "missing": [s for s in _text(get("missing")).splitlines() if s.strip()]
-        or base.get("missing", []),
+        "missing": _missing(get("missing"), get("missing_en")) or base.get("missing", []),
         "expected_indicators": _number(get("expected_indicators"))
         or base.get("expected_indicators"),
     }

@@ -90,7 +90,13 @@ class Problem:
         return self.level is Severity.ERROR
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        return t(f"problem.{self.code.value}", lang, **self.params)
+        """The sentence in `lang`. A parameter given in several languages ({"vi": …, "en": …},
+        text that comes from data) is put in in `lang` too."""
+        params = {
+            k: (v.get(lang) or v.get(DEFAULT_LANG, "")) if _in_languages(v) else v
+            for k, v in self.params.items()
+        }
+        return t(f"problem.{self.code.value}", lang, **params)
 
     def where(self) -> str:
         """'file › sheet › cell', leaving out the parts that are not known."""
@@ -105,6 +111,10 @@ class Problem:
             "code": self.code.value,
             "message": self.message(lang),
         }
+
+
+def _in_languages(value: object) -> bool:
+    return isinstance(value, dict) and DEFAULT_LANG in value
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -73,7 +73,7 @@ def set_json(crit: CriteriaSet) -> dict[str, Any]:
         "id": crit.id,
         "title": crit.title.vi,
         "complete": crit.complete,
-        "missing": list(crit.missing),
+        "missing": [m.vi for m in crit.missing],
         "keyed_by": crit.keyed_by,
         "keys": [k.id for k in crit.keys],
         "years": [crit.years.first, crit.years.last],

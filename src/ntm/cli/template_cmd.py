@@ -148,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
     if not criteria.complete:
         print(
             f"ntm template: cảnh báo: bộ tiêu chí {criteria.id} chưa đầy đủ: "
-            + "; ".join(criteria.missing),
+            + criteria.missing_text("vi"),
             file=sys.stderr,
         )
     village_set = _village_set(profile, args.period, args.db) if profile is not None else None

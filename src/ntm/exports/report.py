@@ -709,7 +709,7 @@ def build_report(
         )
         footnote = f"{footnote} {note}" if footnote else note
     incomplete = (
-        t("export.footnote.incomplete", lang, missing="; ".join(crit.missing))
+        t("export.footnote.incomplete", lang, missing=crit.missing_text(lang))
         if not crit.complete
         else ""
     )

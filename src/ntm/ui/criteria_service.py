@@ -127,7 +127,7 @@ def sets_table(lang: str) -> pd.DataFrame:
                 ),
                 t("criteria_ui.col.unverified", lang): crit.unverified_count(),
                 t("criteria_ui.col.complete", lang): _yes_no(crit.complete, lang),
-                t("criteria_ui.col.missing", lang): " ".join(crit.missing) or "—",
+                t("criteria_ui.col.missing", lang): crit.missing_text(lang) or "—",
                 t("criteria_ui.col.in_use", lang): _yes_no(
                     in_use[crit.id].revision == crit.revision, lang
                 ),
