@@ -590,30 +590,34 @@ def test_cli_export_refuses_with_a_reason(
 
 
 @needs_chromium
-def test_cli_export_png_folder(demo_db: str, tmp_path: Path) -> None:
-    out = tmp_path / "anh"
-    assert (
-        main(
-            [
-                "export",
-                "--db",
-                demo_db,
-                "--commune",
-                COMMUNE,
-                "--period",
-                "2025",
-                "--format",
-                "png",
-                "-o",
-                str(out),
-                "--no-print-copy",
-            ]
-        )
-        == 0
-    )
-    files = sorted(p.name for p in out.iterdir())
-    assert files[:2] == ["01-tien-do.png", "02-luoi-thon.png"]
-    assert all(Image.open(out / f).size == (WIDTH, HEIGHT) for f in files)
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("tien-do.png", "file"), ("bieu-do.zip", "zip"), ("anh", "folder"), ("anh.d", "folder")],
+    ids=["a .png: the progress chart", "a .zip: every chart", "a folder", "a folder with a dot"],
+)
+def test_cli_export_png_writes_what_the_output_name_says(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, kind: str
+) -> None:
+    """`-o chart.png` is that one image (the progress chart), `-o charts.zip` one zip of every
+    chart, any other name a folder of them."""
+    out = tmp_path / name
+    argv = ["export", "--db", demo_db, "--commune", COMMUNE, "--period", "2025"]
+    assert main([*argv, "--format", "png", "-o", str(out), "--no-print-copy"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    if kind == "file":
+        assert out.is_file() and printed["files"] == [str(out)]
+        assert Image.open(out).size == (WIDTH, HEIGHT)
+        return
+    if kind == "zip":
+        with zipfile.ZipFile(out) as zf:
+            files = sorted(zf.namelist())
+            sizes = {Image.open(io.BytesIO(zf.read(f))).size for f in files}
+    else:
+        assert out.is_dir()
+        files = sorted(p.name for p in out.iterdir())
+        sizes = {Image.open(out / f).size for f in files}
+    assert files == ["01-tien-do.png", "02-luoi-thon.png"]  # 2025: no unmet criterion left
+    assert sizes == {(WIDTH, HEIGHT)}
 
 
 def test_export_dispatch(report: Report) -> None:
