@@ -212,7 +212,10 @@ def import_sheet(ctx: Context) -> None:
     st.caption(ctx.tr("criteria_ui.import.help"))
     round_ = int(st.session_state.get(UPLOAD_ROUND, 0))
     upload = st.file_uploader(
-        ctx.tr("criteria_ui.import.file"), type=["xlsx"], key=f"criteria_upload_{round_}"
+        ctx.tr("criteria_ui.import.file"),
+        type=["xlsx"],
+        key=f"criteria_upload_{round_}",
+        max_upload_size=services.upload_settings().upload_mb,
     )
     left, right = st.columns(2)
     new_id = left.text_input(

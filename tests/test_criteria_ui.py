@@ -275,6 +275,22 @@ def test_import_with_errors_lists_every_problem_with_its_cell_and_saves_nothing(
     stored_nothing(empty_db)
 
 
+def test_an_imported_sheet_gets_the_upload_limits_of_returns(
+    empty_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NTM_MAX_FILE_MB bounds the criteria uploader and the file read from it, as on Nhập liệu."""
+    monkeypatch.setenv("NTM_MAX_FILE_MB", "0.001")
+    at = run_page(ADMIN)
+    assert at.get("file_uploader")[0].proto.max_upload_size_mb == 1
+    crit = get_set("vn-ntm-xa-2021-2025")
+    at = upload(at, "bo-tieu-chi.xlsx", export_bytes(crit))
+    no_exception(at)
+    problems = next(f for f in frames(at) if "Mã lỗi" in f.columns)
+    assert list(problems["Mã lỗi"]) == ["file_too_large"]
+    assert not any(b.key == "criteria_import_save" for b in at.button)
+    stored_nothing(empty_db)
+
+
 # --- who may change criteria ------------------------------------------------------------------
 
 

@@ -1628,3 +1628,31 @@ def read_return(
         log.exception("reading %s failed", file)
         problem = Problem(Code.UNREADABLE_FILE, file, params={"detail": type(exc).__name__})
         return ReadResult(file, empty_values(), [*reader.problems, problem], reader.meta)
+
+
+# --- the guard alone, for other workbooks users upload (criteria sheets) ---------------------
+
+
+def guard_workbook(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> Problem | None:
+    """The checks `read_return` makes before any parser sees a workbook (file size, inflated
+    size and members, sheets, rows and cells per sheet, XML declarations, encryption, and the
+    `parse_seconds` budget for the checks themselves), for workbooks another parser reads
+    (criteria sheets, through openpyxl). None when the file may be parsed; else the one
+    problem that refuses it."""
+    guard = _Guard(filename, limits, time.monotonic() + limits.parse_seconds)
+    try:
+        if len(data) > limits.max_file_bytes:
+            raise guard.refuse(
+                Code.FILE_TOO_LARGE,
+                size_mb=f"{len(data) / MB:.1f}",
+                limit_mb=f"{limits.max_file_bytes / MB:.0f}",
+            )
+        if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+            guard.zip_book(data, filename)
+        elif data[:8] == OLE_MAGIC:
+            guard.ole_book(data)
+        else:
+            raise guard.refuse(Code.NOT_A_WORKBOOK, detail=_sniff_other(data))
+    except _Refused as refused:
+        return refused.problem
+    return None

@@ -176,7 +176,12 @@ def run_import(args: argparse.Namespace) -> int:
         based_on = _find(args.based_on, args.db)
         if based_on is None:
             return EXIT_USAGE
-    crit, problems = read_sheet(args.file, args.file.name, set_id=args.new_id, based_on=based_on)
+    from ntm import config
+
+    limits = config.settings().limits()  # the upload limits of returns (NTM_MAX_FILE_MB …)
+    crit, problems = read_sheet(
+        args.file, args.file.name, set_id=args.new_id, based_on=based_on, limits=limits
+    )
     if crit is not None:
         # A village set beside a commune set: their codes must differ (ntm.village_sets).
         others = [s for s, _ in _all_sets(args.db).values()]

@@ -19,6 +19,7 @@ Conventions of `ntm.ui.services` (the bridge between pages and core):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from ntm.criteria_edit import ThresholdChange, apply_changes, changes_between, t
 from ntm.criteria_sheet import export_bytes, read_sheet
 from ntm.errors import CriteriaError, NoCriteriaSetError, NtmError, Problem
 from ntm.i18n import t
+from ntm.returns import Limits
 from ntm.ui import services
 from ntm.village_sets import clash_problems
 
@@ -165,10 +167,12 @@ class ImportPreview:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _read(
-    name: str, data: bytes, set_id: str | None, based_on: str | None
+    name: str, data: bytes, set_id: str | None, based_on: str | None, limits: tuple[Any, ...]
 ) -> tuple[CriteriaSet | None, list[Problem]]:
     base = services.criteria_sets().get(based_on) if based_on else None
-    crit, problems = read_sheet(data, name, set_id=set_id or None, based_on=base)
+    crit, problems = read_sheet(
+        data, name, set_id=set_id or None, based_on=base, limits=Limits(*limits)
+    )
     if crit is not None:
         problems = clash_problems(crit, services.criteria_sets().values(), name)
     return (crit if not problems else None), problems
@@ -177,8 +181,10 @@ def _read(
 def read_import(
     name: str, data: bytes, set_id: str | None = None, based_on: str | None = None
 ) -> ImportPreview:
-    """Read an uploaded criteria sheet (nothing is stored): the set, or every problem."""
-    crit, problems = _read(name, bytes(data), (set_id or "").strip() or None, based_on)
+    """Read an uploaded criteria sheet (nothing is stored): the set, or every problem. The
+    upload limits of returns apply (ntm.config)."""
+    limits = dataclasses.astuple(services.upload_settings().limits())
+    crit, problems = _read(name, bytes(data), (set_id or "").strip() or None, based_on, limits)
     next_rev = latest_revision(crit.id) + 1 if crit is not None else 0
     return ImportPreview(crit, problems, next_rev)
 
