@@ -34,7 +34,7 @@ from ntm.paths import data_dir as real_data_dir  # imported before conftest redi
 from ntm.storage import ACCEPTED, DUPLICATE, REFUSED, CommuneProfile, Store
 from ntm.storage import engine as engine_mod
 from ntm.storage import store as store_mod
-from ntm.storage.schema import metadata
+from ntm.storage.schema import TABLES, metadata
 from ntm.values import VALUE_COLUMNS, ReadResult, ReturnMeta, make_values
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,27 @@ def test_migrations_build_exactly_the_schema_the_code_queries(fresh_db_url: str)
         with s.engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), metadata) == []
             head = MigrationContext.configure(conn).get_current_revision()
+            tables = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
         assert head == engine_mod.head_revision()
+        assert tables == {t.name for t in TABLES}
+        assert "login_failures" in tables  # issue 14: the login throttle lives here
+    finally:
+        s.close()
+
+
+def test_the_login_failures_migration_goes_up_and_down(fresh_db_url: str) -> None:
+    """Revision 0003 adds the table of failed logins on top of 0002, and removes it again."""
+    from alembic import command
+
+    s = Store(fresh_db_url)
+    try:
+        cfg = engine_mod.alembic_config(fresh_db_url)
+        command.upgrade(cfg, "0002")
+        assert "login_failures" not in sa.inspect(s.engine).get_table_names()
+        command.upgrade(cfg, "0003")
+        assert "login_failures" in sa.inspect(s.engine).get_table_names()
+        command.downgrade(cfg, "0002")
+        assert "login_failures" not in sa.inspect(s.engine).get_table_names()
     finally:
         s.close()
 

@@ -7,17 +7,23 @@ Roles, each including the ones before it:
 - admin: edit criteria, restore or delete revisions, edit the commune profile, manage users.
 
 Passwords are hashed with Argon2id (argon2-cffi); there is no default password anywhere: the first
-admin is created with `ntm user add NAME --role admin`. Failed logins are throttled per account:
-after `MAX_FAILURES` failures in `WINDOW` seconds the account is refused until the window passes.
+admin is created with `ntm user add NAME --role admin`. A login with a name that has no account
+(or an account without a password) still runs one Argon2 check, against a dummy hash, so the
+time taken does not tell which names exist. Failed logins are throttled per name: after
+`MAX_FAILURES` failures in `WINDOW` seconds the name is refused until the window passes. The
+failures are kept in the database (`Store.login_failures`), so every app instance on a shared
+database counts the same ones, and the table holds one window's worth.
 """
 
 from __future__ import annotations
 
-import threading
+import datetime as dt
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any, Protocol
 
 from argon2 import PasswordHasher
@@ -111,53 +117,66 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made once, with the same parameters as real ones."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
+    """Whether `password` matches; without a hash (no such account, or one that logs in only
+    through OpenID Connect) it is checked against a dummy hash, to take the same time."""
     try:
-        return _hasher.verify(password_hash, password)
+        matched = _hasher.verify(password_hash or _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+    return bool(matched and password_hash)
+
+
+class FailureStore(Protocol):
+    """Where the failed logins are kept (ntm.storage.Store: the database)."""
+
+    def login_failures(self, name: str, since: dt.datetime) -> int: ...
+
+    def add_login_failure(self, name: str, at: dt.datetime, forget_before: dt.datetime) -> None: ...
+
+    def clear_login_failures(self, name: str) -> None: ...
 
 
 class Throttle:
-    """Failed attempts per account within a sliding window (process-wide, thread-safe)."""
+    """The rule: at most `max_failures` failed logins per name within `window` seconds. The
+    failures are kept by the store (the database), not here: app instances share them.
+    `clock` gives the time in seconds since the epoch (tests inject it)."""
 
     def __init__(
         self,
         max_failures: int = MAX_FAILURES,
         window: float = WINDOW,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ):
         self.max_failures = max_failures
         self.window = window
         self.clock = clock
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
 
-    def _recent(self, name: str) -> list[float]:
-        now = self.clock()
-        recent = [t for t in self._failures.get(name, []) if now - t < self.window]
-        self._failures[name] = recent
-        return recent
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
 
-    def blocked(self, name: str) -> bool:
-        with self._lock:
-            return len(self._recent(name)) >= self.max_failures
+    def blocked(self, store: FailureStore, name: str) -> bool:
+        since = self._now() - dt.timedelta(seconds=self.window)
+        return store.login_failures(name, since) >= self.max_failures
 
-    def fail(self, name: str) -> None:
-        with self._lock:
-            self._recent(name).append(self.clock())
+    def fail(self, store: FailureStore, name: str) -> None:
+        now = self._now()
+        store.add_login_failure(name, now, forget_before=now - dt.timedelta(seconds=self.window))
 
-    def clear(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(name, None)
+    def clear(self, store: FailureStore, name: str) -> None:
+        store.clear_login_failures(name)
 
 
 THROTTLE = Throttle()
 
 
-class UserStore(Protocol):
+class UserStore(FailureStore, Protocol):
     """What authentication needs from storage (ntm.storage.Store provides it)."""
 
     def user(self, name: str) -> dict[str, Any] | None: ...
@@ -168,17 +187,17 @@ class UserStore(Protocol):
 
 
 def authenticate(store: UserStore, name: str, password: str, throttle: Throttle = THROTTLE) -> User:
-    """The user for these credentials, or LoginRefused (same answer for unknown name and bad
-    password, so that names cannot be probed)."""
+    """The user for these credentials, or LoginRefused (the same answer, after the same Argon2
+    work, for an unknown name and a wrong password, so that names cannot be probed)."""
     name = name.strip()
-    if throttle.blocked(name):
+    if throttle.blocked(store, name):
         raise LoginRefused("throttled")
     record = store.user(name)
     stored_hash = record.get("password_hash") if record else None
-    if record is None or not verify_password(stored_hash, password):
-        throttle.fail(name)
+    if not verify_password(stored_hash, password) or record is None:
+        throttle.fail(store, name)
         raise LoginRefused("bad_credentials")
-    throttle.clear(name)
+    throttle.clear(store, name)
     return User(name=str(record["name"]), role=Role(str(record["role"])))
 
 

@@ -19,6 +19,9 @@ database and this metadata agree.
 - `criteria_sets`: user-imported or edited criteria sets, one row per revision (JSON document).
 - `users`: accounts (the password hash is computed elsewhere).
 - `audit_log`: append-only (a trigger refuses UPDATE and DELETE) record of every change.
+- `login_failures`: failed logins within the throttle's window (`ntm.auth`), one row each, the
+  name as typed (known or not); shared by every app instance on the database, pruned as it
+  grows. Not audited: a failed login changes nothing.
 """
 
 from __future__ import annotations
@@ -171,6 +174,16 @@ audit_log = sa.Table(
     sa.Index("ix_audit_log_entity", "entity", "entity_id"),
 )
 
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_name", sa.String(200), nullable=False),
+    sa.Column("at", Timestamp, nullable=False),
+    sa.Index("ix_login_failures_name_at", "user_name", "at"),
+    sa.Index("ix_login_failures_at", "at"),
+)
+
 TABLES = [
     communes,
     villages,
@@ -180,4 +193,5 @@ TABLES = [
     criteria_sets,
     users,
     audit_log,
+    login_failures,
 ]
