@@ -383,7 +383,10 @@ def edit_thresholds(ctx: Context, commune: str | None) -> None:
 
 def change_log(ctx: Context) -> None:
     st.subheader(ctx.tr("criteria_ui.audit"))
-    log = cs.audit_table(ctx.lang)
+    if not widgets.records_shown():  # the audit log names people: a login
+        widgets.records_notice(ctx)
+        return
+    log = cs.audit_table(ctx.lang, auth_ui.current_user())
     if log.empty:
         st.caption(ctx.tr("criteria_ui.audit.none"))
     else:
@@ -403,4 +406,6 @@ download(ctx)
 import_sheet(ctx)
 edit_thresholds(ctx, commune)
 change_log(ctx)
-st.caption(md(ctx.tr("ui.settings.database", url=services.safe_db_url())))
+if widgets.records_shown():
+    url = services.safe_db_url(auth_ui.current_user())
+    st.caption(md(ctx.tr("ui.settings.database", url=url)))

@@ -42,6 +42,16 @@ def test_every_catalogue_entry_has_every_language() -> None:
     assert missing == []
 
 
+def test_every_setting_is_documented_in_the_readme_and_in_ntm_config() -> None:
+    """A setting nobody can find does not exist: each has its row in both settings tables."""
+    from ntm import config
+
+    readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
+    names = [config.env_name(field) for field in config.FIELDS]
+    assert [n for n in names if f"`{n}`" not in readme] == []
+    assert [n for n in names if f"| {n}" not in (config.__doc__ or "")] == []
+
+
 def test_every_problem_code_has_a_message() -> None:
     from ntm.errors import Code
 

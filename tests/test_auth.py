@@ -37,6 +37,7 @@ V, S, A = User("xem", Role.VIEWER), User("canbo", Role.STAFF), User("quantri", R
 # (action, anonymous, viewer, staff, admin)
 POLICY = [
     (Action.READ, True, True, True, True),
+    (Action.VIEW_RECORDS, False, True, True, True),
     (Action.UPLOAD, False, False, True, True),
     (Action.CONFIRM_UPLOAD, False, False, True, True),
     (Action.EDIT_CRITERIA, False, False, False, True),
@@ -70,6 +71,23 @@ def test_reading_can_be_closed_to_anonymous_visitors(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("NTM_REQUIRE_LOGIN", "1")
     assert not allowed(None, Action.READ)
     assert allowed(V, Action.READ)
+
+
+@pytest.mark.parametrize(
+    ("open_records", "require_login", "anonymous_sees_records"),
+    [("0", "0", False), ("1", "0", True), ("1", "1", False)],
+    ids=["default", "opened", "opened, but every reader must log in"],
+)
+def test_a_setting_opens_the_records_to_anonymous_readers(
+    monkeypatch: pytest.MonkeyPatch,
+    open_records: str,
+    require_login: str,
+    anonymous_sees_records: bool,
+) -> None:
+    monkeypatch.setenv("NTM_OPEN_RECORDS", open_records)
+    monkeypatch.setenv("NTM_REQUIRE_LOGIN", require_login)
+    assert allowed(None, Action.VIEW_RECORDS) is anonymous_sees_records
+    assert allowed(V, Action.VIEW_RECORDS)
 
 
 def test_password_is_hashed_with_argon2_and_verifies() -> None:

@@ -479,6 +479,50 @@ def test_default_session_timeout_is_the_auth_modules(db: str) -> None:
     assert config.settings().session_timeout == SESSION_TIMEOUT
 
 
+# --- records behind the results: a login (or NTM_OPEN_RECORDS) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "opened", "shown"),
+    [
+        ("anonymous", False, False),
+        ("viewer", False, True),
+        ("staff", False, True),
+        ("anonymous", True, True),
+    ],
+    ids=["anonymous", "viewer", "staff", "anonymous, NTM_OPEN_RECORDS=1"],
+)
+def test_original_files_uploaders_audit_and_database_need_a_login(
+    db: str, monkeypatch: pytest.MonkeyPatch, who: str, opened: bool, shown: bool
+) -> None:
+    """Results are public; the files as uploaded (refused ones may hold household data), who
+    uploaded them, the audit log and the database's details are not, unless opened."""
+    if opened:
+        monkeypatch.setenv("NTM_OPEN_RECORDS", "1")
+    user = USERS[who]
+    data = run_page("du_lieu.py", user)
+    no_exception(data)
+    assert bool(data.get("download_button")) is shown
+    uploads = data.dataframe[0].value
+    assert ("Người tải" in uploads.columns) is shown
+    assert ("setup" in uploads.to_string()) is shown  # the uploader of the base database
+    assert ("Người tải" in data.dataframe[1].value.columns) is shown  # revisions
+    notice = "chỉ hiện khi đã đăng nhập"
+    assert any(notice in str(c.value) for c in data.caption) is not shown
+    settings = run_page("cai_dat.py", user)
+    no_exception(settings)
+    captions = [str(c.value).replace("\\", "") for c in settings.caption]
+    assert any(c.startswith("Cơ sở dữ liệu:") for c in captions) is shown
+    assert any(notice in c for c in captions) is not shown  # in place of the audit log
+    if shown:
+        assert services.original(1, user)[1]
+    else:
+        with pytest.raises(PermissionDenied):
+            services.original(1, user)
+        with pytest.raises(PermissionDenied):
+            services.safe_db_url(user)
+
+
 # --- NTM_REQUIRE_LOGIN -------------------------------------------------------------------------
 
 

@@ -2,7 +2,10 @@
 
 Roles, each including the ones before it:
 - viewer: read the dashboard (reading is open by default: NTM results are public information;
-  `NTM_REQUIRE_LOGIN=1` makes every reader log in);
+  `NTM_REQUIRE_LOGIN=1` makes every reader log in) and the records behind it: the original
+  files uploaded, who uploaded them, the audit log, the database's details. Without a login
+  only the results are shown, unless `NTM_OPEN_RECORDS=1` opens the records too (an original
+  file, refused ones included, may hold household data);
 - staff: upload returns and confirm them;
 - admin: edit criteria, restore or delete revisions, edit the commune profile, manage users.
 
@@ -41,6 +44,7 @@ class Role(StrEnum):
 
 class Action(StrEnum):
     READ = "read"
+    VIEW_RECORDS = "view_records"  # original files, uploader names, audit log, database details
     UPLOAD = "upload"
     CONFIRM_UPLOAD = "confirm_upload"
     EDIT_CRITERIA = "edit_criteria"
@@ -53,8 +57,8 @@ class Action(StrEnum):
 
 # The whole policy in one table: each role and exactly the actions it may take.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.VIEWER: frozenset({Action.READ}),
-    Role.STAFF: frozenset({Action.READ, Action.UPLOAD, Action.CONFIRM_UPLOAD}),
+    Role.VIEWER: frozenset({Action.READ, Action.VIEW_RECORDS}),
+    Role.STAFF: frozenset({Action.READ, Action.VIEW_RECORDS, Action.UPLOAD, Action.CONFIRM_UPLOAD}),
     Role.ADMIN: frozenset(Action),
 }
 
@@ -91,16 +95,14 @@ class User:
         return action in PERMISSIONS[self.role]
 
 
-def login_required_to_read() -> bool:
-    """`require_login` from the environment or the secrets file (ntm.config); off by default:
-    NTM results are public information, and the bundled demo opens onto the dashboard."""
-    return config.settings().require_login
-
-
 def allowed(user: User | None, action: Action) -> bool:
-    """Whether `user` (None: not logged in) may take `action`."""
+    """Whether `user` (None: not logged in) may take `action`. Without a login: the results
+    (unless NTM_REQUIRE_LOGIN), and the records only when NTM_OPEN_RECORDS opens them."""
     if user is None:
-        return action is Action.READ and not login_required_to_read()
+        settings = config.settings()
+        if settings.require_login:
+            return False
+        return action is Action.READ or (action is Action.VIEW_RECORDS and settings.open_records)
     return user.can(action)
 
 

@@ -10,6 +10,10 @@ this module only reads it.
 |-----------------------------|-------------------------|---------|------------------------------|
 | NTM_DATABASE_URL            | database_url            |         | SQLAlchemy URL               |
 | NTM_REQUIRE_LOGIN           | require_login           | false   | every reader must log in     |
+| NTM_OPEN_RECORDS            | open_records            | false   | readers without a login also |
+|                             |                         |         | see original files, uploader |
+|                             |                         |         | names, the audit log and the |
+|                             |                         |         | database's details           |
 | NTM_SESSION_TIMEOUT_MINUTES | session_timeout_minutes | 30      | idle time before logout      |
 | NTM_MAX_FILE_MB             | max_file_mb             | 20      | size of one uploaded file    |
 | NTM_MAX_INFLATED_MB         | max_inflated_mb         | 100     | a workbook's size unzipped   |
@@ -68,6 +72,7 @@ class ConfigError(NtmError):
 class Settings:
     database_url: str | None = None
     require_login: bool = False
+    open_records: bool = False
     session_timeout_minutes: float = 30.0
     max_file_mb: float = 20.0
     max_inflated_mb: float = 100.0
@@ -135,6 +140,7 @@ def _text(text: str, name: str) -> str | None:
 FIELDS: dict[str, Callable[[str, str], Any]] = {
     "database_url": _text,
     "require_login": _flag,
+    "open_records": _flag,
     "session_timeout_minutes": _number(float, 1),
     "max_file_mb": _number(float, 0.001),
     "max_inflated_mb": _number(float, 0.001),

@@ -407,8 +407,10 @@ def _audit(url: str, lang: str, limit: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def audit_table(lang: str, limit: int = 20) -> pd.DataFrame:
-    """The latest criteria audit rows (newest first): when, who, what, set, revision, changes."""
+def audit_table(lang: str, user: User | None, limit: int = 20) -> pd.DataFrame:
+    """The latest criteria audit rows (newest first): when, who, what, set, revision, changes.
+    For a logged-in reader, or anyone when NTM_OPEN_RECORDS is set; PermissionDenied otherwise."""
+    require(user, Action.VIEW_RECORDS)
     return _audit(services.db_url(), lang, int(limit))
 
 

@@ -974,7 +974,10 @@ def revisions(commune: str | None) -> pd.DataFrame:
     return _revisions(db_url(), commune)
 
 
-def original(upload_id: int) -> tuple[str, bytes]:
+def original(upload_id: int, user: User | None) -> tuple[str, bytes]:
+    """An upload's file as received (it may hold household data): for a logged-in reader, or
+    anyone when NTM_OPEN_RECORDS is set; PermissionDenied otherwise."""
+    require(user, Action.VIEW_RECORDS)
     return store().original(int(upload_id))
 
 
@@ -1042,10 +1045,12 @@ def save_profile(profile_: CommuneProfile, user: User | None) -> None:
     clear_caches()
 
 
-def safe_db_url() -> str:
-    """The database URL with any password hidden (shown on Cài đặt)."""
+def safe_db_url(user: User | None) -> str:
+    """The database URL with any password hidden (shown on Cài đặt to a logged-in reader, or
+    anyone when NTM_OPEN_RECORDS is set; PermissionDenied otherwise)."""
     from sqlalchemy.engine import make_url
 
+    require(user, Action.VIEW_RECORDS)
     return make_url(db_url()).render_as_string(hide_password=True)
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from ntm import formatting as fmt
+from ntm.auth import Action
 from ntm.criteria import CriteriaSet
 from ntm.i18n import t
 from ntm.storage import ImportOutcome
@@ -539,10 +540,43 @@ def _status_word(ctx: Context, status: str) -> str:
     return ctx.tr(f"ui.upload_status.{status}") if status else ""
 
 
-def uploads_table(ctx: Context, uploads: pd.DataFrame) -> pd.DataFrame:
-    """Dữ liệu: every upload with who/when (text shown as text by st.dataframe)."""
+def records_shown() -> bool:
+    """Whether this reader sees the records behind the results: original files, uploader names,
+    the audit log, the database's details (a login, or NTM_OPEN_RECORDS)."""
+    return auth_ui.may(Action.VIEW_RECORDS)
+
+
+def records_notice(ctx: Context) -> None:
+    st.caption(ctx.tr("ui.records_login"), help=ctx.tr("ui.records_login_help"))
+
+
+def _without_names(ctx: Context, table: pd.DataFrame, names: bool) -> pd.DataFrame:
+    return table if names else table.drop(columns=[ctx.tr("ui.col.user")])
+
+
+def original_download(ctx: Context, upload_id: int) -> None:
+    """Dữ liệu: the upload's original file to download, for those who may see records."""
+    if not records_shown():
+        records_notice(ctx)
+        return
+    name, data = services.original(upload_id, auth_ui.current_user())
+    if not data:
+        st.caption(ctx.tr("ui.data.not_kept"))
+        return
+    st.download_button(
+        ctx.tr("ui.data.download_original"),
+        data=data,
+        file_name=name,
+        mime=services.XLSX_MIME,
+        icon=":material/download:",
+        key="download_original",
+    )
+
+
+def uploads_table(ctx: Context, uploads: pd.DataFrame, names: bool = True) -> pd.DataFrame:
+    """Dữ liệu: every upload with who (`names`) and when (text shown as text by st.dataframe)."""
     frame = pd.DataFrame(uploads)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "#": frame["upload_id"].astype(int),
             ctx.tr("ui.col.file"): frame["file"],
@@ -556,23 +590,38 @@ def uploads_table(ctx: Context, uploads: pd.DataFrame) -> pd.DataFrame:
             ctx.tr("ui.col.revisions"): frame["revisions"],
         }
     )
+    return _without_names(ctx, table, names)
 
 
-def upload_labels(ctx: Context, uploads: pd.DataFrame) -> dict[int, str]:
+def upload_labels(ctx: Context, uploads: pd.DataFrame, names: bool = True) -> dict[int, str]:
     frame = pd.DataFrame(uploads)
     return {
-        int(
-            r.upload_id
-        ): f"#{int(r.upload_id)} · {r.file} · {fmt.date_time(r.created_at, ctx.lang)} · {r.user}"
+        int(r.upload_id): " · ".join(
+            [f"#{int(r.upload_id)}", str(r.file), fmt.date_time(r.created_at, ctx.lang)]
+            + ([str(r.user)] if names else [])
+        )
         for r in frame.itertuples(index=False)
     }
 
 
-def revisions_table(ctx: Context, revisions: pd.DataFrame) -> pd.DataFrame:
-    """Dữ liệu: the revisions of one unit and year, the current one marked."""
+def pick_upload(ctx: Context, uploads: pd.DataFrame, names: bool = True) -> int:
+    """Dữ liệu: the upload to look at (its file, problems), by number, file, when (and who)."""
+    labels = upload_labels(ctx, uploads, names)
+    return int(
+        st.selectbox(
+            ctx.tr("ui.data.pick_upload"),
+            [int(i) for i in uploads["upload_id"]],
+            format_func=lambda i: labels.get(i, str(i)),
+            key="pick_upload",
+        )
+    )
+
+
+def revisions_table(ctx: Context, revisions: pd.DataFrame, names: bool = True) -> pd.DataFrame:
+    """Dữ liệu: the revisions of one unit and year, the current one marked; who (`names`)."""
     frame = pd.DataFrame(revisions)
     numbers = {int(i): int(n) for i, n in zip(frame["revision_id"], frame["number"], strict=True)}
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             ctx.tr("ui.col.revision"): frame["number"].astype(int),
             ctx.tr("ui.col.current"): [
@@ -591,6 +640,7 @@ def revisions_table(ctx: Context, revisions: pd.DataFrame) -> pd.DataFrame:
             ctx.tr("ui.col.values"): frame["value_count"],
         }
     )
+    return _without_names(ctx, table, names)
 
 
 def key_options(ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
