@@ -48,7 +48,7 @@ from ntm.ui import criteria_service as cs
 from ntm.values import VALUE_COLUMNS, ReadResult, ReturnMeta, make_values
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "cai_dat.py")
+PAGE = str(ROOT / "screens" / "cai_dat.py")
 XLSX = services.XLSX_MIME
 OLD, NEW = "vn-ntm-xa-2021-2025", "vn-ntm-xa-2026-2030"
 COMMUNE = "Dương Quang"

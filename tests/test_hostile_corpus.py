@@ -184,7 +184,7 @@ def test_village_names_lose_bidi_override_and_zero_width_characters(text_db: str
 
 
 def run_page(name: str, **seed: Any) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "screens" / name), default_timeout=30)
     for key, value in seed.items():
         at.session_state[key] = value
     return at.run()

@@ -1,7 +1,7 @@
 """The screens, run headless with Streamlit's AppTest (no browser).
 
-Pages are run directly with seeded session state (a folder named `pages/` makes AppTest drop
-app.py's frame after a rerun, DESIGN §8). Each test's database is a SQLite file of its own,
+Screens (screens/*.py) are run directly with seeded session state (DESIGN §8: AppTest keeps
+no app.py frame across reruns of a multipage app). Each test's database is a SQLite file of its own,
 named by `NTM_DATABASE_URL`; the app seeds an empty one from the bundled demo returns on first
 use. Streamlit's caches outlive an AppTest, so the fixtures clear them. Writes need a login
 (issue 8): the tests that upload or restore seed a logged-in staff or admin session
@@ -33,7 +33,7 @@ from ntm.ui import auth_ui, services, state
 from ntm.values import VALUE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.name for p in (ROOT / "screens").glob("*.py"))
 DEMO = ROOT / "data" / "demo"
 XLSX = services.XLSX_MIME
 COMMUNE = "Dương Quang"
@@ -75,8 +75,8 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def run_page(name: str, **seed: Any) -> AppTest:
-    """Run pages/<name> once with session state seeded (commune, year, lang, …)."""
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    """Run screens/<name> once with session state seeded (commune, year, lang, …)."""
+    at = AppTest.from_file(str(ROOT / "screens" / name), default_timeout=30)
     for key, value in seed.items():
         at.session_state[key] = value
     return at.run()
@@ -319,7 +319,7 @@ def test_overview_in_english(demo_db: str) -> None:
 
 
 def test_presentation_mode_from_the_address(demo_db: str) -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "tong_quan.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "screens" / "tong_quan.py"), default_timeout=30)
     at.query_params["present"] = "1"
     at.run()
     no_exception(at)

@@ -32,7 +32,7 @@ from ntm.ui import auth_ui, services, state
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.name for p in (ROOT / "screens").glob("*.py"))
 XLSX = services.XLSX_MIME
 LAGGING = "Nà Cưởm"
 PASSWORD = "mat-khau-rat-dai-2025"
@@ -148,7 +148,7 @@ def lagging_revisions(url: str) -> Any:
 
 
 def run_page(name: str, user: User | None = None, /, **seed: Any) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "screens" / name), default_timeout=30)
     for key, value in {**seed, **(auth_ui.session_for(user) if user else {})}.items():
         at.session_state[key] = value
     return at.run()
@@ -456,7 +456,7 @@ def test_session_times_out_after_the_configured_idle_time(
     now = 1_800_000_000.0
     monkeypatch.setattr(auth_ui, "clock", lambda: now)
     monkeypatch.setenv("NTM_SESSION_TIMEOUT_MINUTES", "1")
-    at = AppTest.from_file(str(ROOT / "pages" / "nhap_lieu.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "screens" / "nhap_lieu.py"), default_timeout=30)
     staff = USERS["staff"]
     assert staff is not None
     for key, value in auth_ui.session_for(staff, seen=now - idle_s).items():

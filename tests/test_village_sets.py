@@ -337,7 +337,7 @@ def run_page(name: str, seed: dict[str, object], user: User | None = None) -> Ap
     if user is not None:
         services.store().save_user(user.name, user.role.value, None, user="test")
         seed = {**auth_ui.session_for(user), **seed}
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "screens" / name), default_timeout=30)
     for key, value in seed.items():
         at.session_state[key] = value
     return at.run()

@@ -25,20 +25,18 @@ from ntm.storage import ImportOutcome
 from ntm.ui import auth_ui, services, state
 
 ROOT = Path(__file__).resolve().parents[3]
-# (file, title key, icon, address). Addresses differ on purpose from the file stems: while a
-# `pages/` folder exists, Streamlit serves the very first request after a start in its legacy
-# multipage mode, where an address equal to a file stem would run that file without app.py
-# (legacy sidebar, no page config) for the whole session. With distinct addresses that first
-# request falls back to app.py, whose st.navigation then opens the right page (Streamlit shows
-# a one-off "page not found" notice first).
+# (file, title key, icon, address). Every screen answers at its own address, and the first one
+# at "/" too (`pages()`). The screens live in `screens/`, not `pages/`: beside a `pages/` folder
+# Streamlit serves the first request after a start in its legacy multipage mode, where a typed
+# address such as /thon-ban met an English "Page not found" dialog.
 PAGES = [
-    ("pages/tong_quan.py", "ui.page.overview", ":material/dashboard:", "tong-quan"),
-    ("pages/thon.py", "ui.page.village", ":material/home_work:", "thon-ban"),
-    ("pages/tieu_chi.py", "ui.page.criterion", ":material/checklist:", "tieu-chi"),
-    ("pages/nhap_lieu.py", "ui.page.upload", ":material/upload_file:", "nhap-lieu"),
-    ("pages/du_lieu.py", "ui.page.data", ":material/folder_open:", "du-lieu"),
-    ("pages/7_Bao_cao.py", "export.page.title", ":material/slideshow:", "bao-cao"),
-    ("pages/cai_dat.py", "ui.page.settings", ":material/settings:", "cai-dat"),
+    ("screens/tong_quan.py", "ui.page.overview", ":material/dashboard:", "tong-quan"),
+    ("screens/thon.py", "ui.page.village", ":material/home_work:", "thon-ban"),
+    ("screens/tieu_chi.py", "ui.page.criterion", ":material/checklist:", "tieu-chi"),
+    ("screens/nhap_lieu.py", "ui.page.upload", ":material/upload_file:", "nhap-lieu"),
+    ("screens/du_lieu.py", "ui.page.data", ":material/folder_open:", "du-lieu"),
+    ("screens/7_Bao_cao.py", "export.page.title", ":material/slideshow:", "bao-cao"),
+    ("screens/cai_dat.py", "ui.page.settings", ":material/settings:", "cai-dat"),
 ]
 
 PRESENT_CSS = """
@@ -61,14 +59,29 @@ NORMAL_CSS = """
 """
 
 
+HOME = "trang-chu"  # the hidden page at "/" (its address is never shown)
+
+
 def pages() -> list[Any]:
-    """The app's pages, titles in the chosen language (app.py gives them to st.navigation)."""
+    """The app's pages, titles in the chosen language (app.py gives them to st.navigation).
+
+    Streamlit's default page answers at "/" only, so no screen is the default: a hidden page is,
+    and it opens the first screen (Tổng quan) at its own address, keeping the query (e.g.
+    ?present=1). So "/" and a hand-typed "/tong-quan" both open Tổng quan, with the menu
+    showing it, and no "page not found" dialog."""
     lang = state.lang()
-    return [
-        st.Page(ROOT / path, title=t(key, lang), icon=icon, url_path=url, default=i == 0)
-        for i, (path, key, icon, url) in enumerate(PAGES)
+    screens = [
+        st.Page(ROOT / path, title=t(key, lang), icon=icon, url_path=url)
+        for path, key, icon, url in PAGES
         if (ROOT / path).exists()
     ]
+    first = screens[0]
+
+    def home() -> None:
+        st.switch_page(first, query_params=st.query_params.to_dict())
+
+    hidden = st.Page(home, title=first.title, url_path=HOME, default=True, visibility="hidden")
+    return [hidden, *screens]
 
 
 def page_config() -> None:
