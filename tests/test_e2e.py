@@ -36,6 +36,9 @@ from ntm.ui.widgets import PAGES
 from ntm.values import VALUE_COLUMNS
 
 pytestmark = pytest.mark.e2e
+# Waits, not time limits: a page run (a login's Argon2 check, a chart) on a machine busy with
+# other work may take longer than Playwright's default 5 s before the expected text shows.
+expect.set_options(timeout=30_000)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
