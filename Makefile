@@ -26,8 +26,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The demo returns are loaded before the server starts (into the default database only, see
+# `ntm demo`), so the first visitor does not wait for them on an empty page.
 run: $(STAMP)
 	@bash scripts/system-deps.sh --run
+	@$(BIN)/ntm demo >/dev/null
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
 		--client.toolbarMode minimal --browser.gatherUsageStats false \
 		--server.fileWatcherType none

@@ -1,4 +1,4 @@
-"""The NTM dashboard: page configuration and navigation only (the screens are in pages/).
+"""The NTM dashboard: page configuration and navigation only (the screens are in screens/).
 
 Run it with `make run` (README). Everything a page shows comes through `ntm.ui.services`.
 """

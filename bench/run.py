@@ -77,7 +77,7 @@ from ntm.storage import ACCEPTED, Store, make_engine  # noqa: E402
 from ntm.values import VALUE_COLUMNS, ReadResult, ReturnMeta  # noqa: E402
 
 PG_SERVER = os.environ.get("NTM_TEST_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
-PAGE = ROOT / "pages" / "tong_quan.py"
+PAGE = ROOT / "screens" / "tong_quan.py"
 MB = 1024 * 1024
 REQUIRED_KEYS = (
     "read_ratio",

@@ -17,13 +17,14 @@ from annex_corpus import annex_2026, write_docx
 from app_fixtures import no_exception, use_database
 from streamlit.testing.v1 import AppTest
 
+from ntm import demo
 from ntm.auth import Role, User
 from ntm.storage import Store
 from ntm.storage.drafts import Drafts
 from ntm.ui import auth_ui, services
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "cai_dat.py")
+PAGE = str(ROOT / "screens" / "cai_dat.py")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SET_ID = "vn-ntm-xa-2026-2030"
 ADMIN = User("Hùng", Role.ADMIN)
@@ -33,7 +34,7 @@ VIEWER = User("Mai", Role.VIEWER)
 @pytest.fixture
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     (tmp_path / "no-demo").mkdir()
-    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    monkeypatch.setattr(demo, "folder", lambda: tmp_path / "no-demo")
     yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,133 @@ def test_every_catalogue_entry_has_every_language() -> None:
     assert missing == []
 
 
+def test_every_setting_is_documented_in_the_readme_and_in_ntm_config() -> None:
+    """A setting nobody can find does not exist: each has its row in both settings tables."""
+    from ntm import config
+
+    readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
+    names = [config.env_name(field) for field in config.FIELDS]
+    assert [n for n in names if f"`{n}`" not in readme] == []
+    assert [n for n in names if f"| {n}" not in (config.__doc__ or "")] == []
+
+
 def test_every_problem_code_has_a_message() -> None:
     from ntm.errors import Code
 
     assert [c.value for c in Code if f"problem.{c.value}" not in catalogue()] == []
+
+
+# --- no test asserts a wall-clock time (issue 14) -----------------------------------------------
+# Speed lives in bench/; time in tests is injected (e.g. `auth_ui.clock`, the reader's clock).
+
+TESTS = Path(__file__).resolve().parent
+CLOCK_CALLS = {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns"}
+TIME_WORDS = re.compile(r"elapsed|duration|seconds|wall_?time|_(s|ms)$", re.IGNORECASE)
+ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _clock_call(node: ast.AST) -> bool:
+    """time.time(), time.perf_counter(), time.monotonic() … (also `from time import …`)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return (
+            func.attr in CLOCK_CALLS
+            and isinstance(func.value, ast.Name)
+            and (func.value.id == "time")
+        )
+    return isinstance(func, ast.Name) and func.id in CLOCK_CALLS - {"time"}
+
+
+def _timed(expr: ast.AST, tainted: set[str]) -> bool:
+    """Whether `expr` holds a clock reading, a name derived from one, or a time-named value."""
+    for node in ast.walk(expr):
+        if _clock_call(node):
+            return True
+        if isinstance(node, ast.Name) and (node.id in tainted or TIME_WORDS.search(node.id)):
+            return True
+        if isinstance(node, ast.Attribute) and TIME_WORDS.search(node.attr):
+            return True
+        called = node.func if isinstance(node, ast.Call) else None
+        if isinstance(called, ast.Name) and called.id in tainted:
+            return True
+        key = node.slice if isinstance(node, ast.Subscript) else None
+        if isinstance(key, ast.Constant) and TIME_WORDS.search(str(key.value)):
+            return True
+    return False
+
+
+def _tainted(tree: ast.AST) -> set[str]:
+    """Names assigned from clock readings, and functions that read the clock, to a fixpoint."""
+    tainted: set[str] = set()
+    while True:
+        before = len(tainted)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                _clock_call(n) for n in ast.walk(node)
+            ):
+                tainted.add(node.name)
+            if not isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                continue
+            if node.value is not None and _timed(node.value, tainted):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    tainted |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        if len(tainted) == before:
+            return tainted
+
+
+def wall_clock_asserts(source: str) -> list[int]:
+    """Lines of the `assert`s that order (<, <=, >, >=) a time measured on the wall clock."""
+    tree = ast.parse(source)
+    tainted = _tainted(tree)
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assert):
+            continue
+        for compare in (n for n in ast.walk(node.test) if isinstance(n, ast.Compare)):
+            if any(isinstance(op, ORDER) for op in compare.ops) and any(
+                _timed(side, tainted) for side in (compare.left, *compare.comparators)
+            ):
+                lines.append(node.lineno)
+                break
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        pytest.param(
+            "start = time.monotonic()\nassert time.monotonic() - start < 3",
+            True,
+            id="clock in the assert",
+        ),
+        pytest.param(
+            "t0 = time.perf_counter()\nelapsed = time.perf_counter() - t0\nassert elapsed < 3.0",
+            True,
+            id="elapsed",
+        ),
+        pytest.param("assert r['seconds'] < SECONDS", True, id="a report's seconds"),
+        pytest.param("a, missing_s = result\nassert missing_s < 2", True, id="a _s name"),
+        pytest.param(
+            "def best(f):\n    s = time.perf_counter()\n    f()\n"
+            "    return time.perf_counter() - s\nassert best(a) < 8 * best(b)",
+            True,
+            id="a timing helper",
+        ),
+        pytest.param("assert time.time() - at.session_state[SEEN] < 5", True, id="time.time"),
+        pytest.param("assert stats.duration >= 0.1", True, id="duration attribute"),
+        pytest.param("assert len(rows) < 10", False, id="a count"),
+        pytest.param("assert limits.parse_seconds == 10", False, id="a setting, not a measure"),
+        pytest.param("seen = clock()\nassert seen == now", False, id="an injected clock"),
+    ],
+)
+def test_the_wall_clock_finder(source: str, found: bool) -> None:
+    assert bool(wall_clock_asserts(source)) is found
+
+
+@pytest.mark.parametrize("path", sorted(TESTS.glob("*.py")), ids=lambda p: p.name)
+def test_no_test_asserts_a_wall_clock_time(path: Path) -> None:
+    """A test states behaviour; how fast something runs is measured in bench/, not asserted."""
+    assert wall_clock_asserts(path.read_text(encoding="utf-8")) == []

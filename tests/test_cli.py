@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,9 @@ from typing import Any
 
 import pytest
 from app_fixtures import ntm
+
+from ntm.demo import DEMO_USER
+from ntm.storage import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = sorted(str(p) for p in (ROOT / "data" / "demo").glob("duong-quang-*.xlsx"))
@@ -129,3 +133,58 @@ def test_assess_says_how_each_file_was_read_and_cross_checks_self_assessment(
         "unmet",
     )
     assert check["message"] == "tự đánh giá Đạt, nhưng 79,6% < 85%"
+
+
+# --- the bundled demo (issue 14): loaded before serving, recognised by who uploaded it ----------
+
+
+@pytest.mark.parametrize(
+    ("seed_setting", "named", "loaded"),
+    [
+        ("1", False, 5),  # the app's database, the demo wanted there
+        ("0", False, 0),  # the app's database, the demo not wanted
+        ("0", True, 5),  # a database named on the command line: loaded when empty
+    ],
+    ids=["app database", "demo not wanted", "--db"],
+)
+def test_ntm_demo_loads_the_demo_into_an_empty_database_once(
+    seed_setting: str, named: bool, loaded: int, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    env = {**os.environ, "NTM_DATABASE_URL": url, "NTM_SEED_DEMO": seed_setting}
+    args = ["demo", "--db", url] if named else ["demo"]
+    first = ntm(*args, env=env)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout) == {"database": url, "loaded": loaded}
+    again = ntm(*args, env=env)
+    assert json.loads(again.stdout)["loaded"] == 0  # a database with uploads is left as it is
+    if loaded:
+        uploads = Store(url).uploads()
+        assert set(uploads["user"]) == {DEMO_USER} and len(uploads) == loaded
+
+
+def test_ntm_demo_reports_a_broken_database() -> None:
+    done = ntm("demo", "--db", "postgresql+psycopg://lan:bi-mat@127.0.0.1:1/ntm")
+    assert done.returncode == 2
+    assert "không mở được cơ sở dữ liệu postgresql+psycopg://lan:***@127.0.0.1:1/ntm" in (
+        done.stderr
+    )
+    assert "bi-mat" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", DEMO[0], "--user", "demo"],
+        ["import", DEMO[0], "--user", " Demo "],
+        ["user", "add", "demo", "--role", "staff", "--password-stdin"],
+    ],
+    ids=["import as demo", "import as Demo", "an account named demo"],
+)
+def test_nobody_may_take_the_demos_name(args: list[str], tmp_path: Path) -> None:
+    """The demo is recognised by its recorded uploader: a real upload can never carry it."""
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    done = ntm(*args, "--db", url, input="mat-khau-rat-dai\n")
+    assert done.returncode == 2, done.stderr
+    assert "dành riêng cho dữ liệu minh họa" in done.stderr
+    assert Store(url).migrate().uploads().empty

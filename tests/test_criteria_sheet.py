@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from app_fixtures import ntm
+from hostile import HOSTILE
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ntm.criteria import CriteriaSet, parse_set, shipped_sets
 from ntm.criteria_sheet import ROW_COLUMNS, ROWS_SHEET, export_bytes, read_sheet
+from ntm.errors import Code
+from ntm.returns import Limits
 
 SMALL: dict[str, Any] = {
     "id": "tinh-thu",
@@ -117,9 +124,10 @@ def test_sheet_with_errors_lists_each_problem_with_its_cell(
 
 
 def test_unreadable_file_is_one_problem() -> None:
+    """Not a workbook at all: refused by the upload guard, as a return would be."""
     crit, problems = read_sheet(b"not a workbook", "rac.xlsx")
     assert crit is None
-    assert [p.code.value for p in problems] == ["criteria_sheet_invalid"]
+    assert [p.code.value for p in problems] == ["not_a_workbook"]
 
 
 def test_exported_sheet_shows_unverified_thresholds() -> None:
@@ -145,3 +153,60 @@ def test_shipped_crosswalk_maps_2021_2025_criteria_onto_2026_2030() -> None:
     old_numbers = {c.number for c in shipped_sets()["vn-ntm-xa-2021-2025"].criteria}
     assert {p.target for p in walk.criteria_pairs} <= new_numbers
     assert {p.source for p in walk.criteria_pairs} <= old_numbers
+
+
+# --- upload limits: a criteria sheet is an upload like a return (issue 14) ----------------------
+
+
+@pytest.mark.parametrize(("make", "name", "code"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_hostile_file_is_refused_before_openpyxl_parses_it(
+    make: Callable[[], bytes], name: str, code: Code
+) -> None:
+    """The return reader's guard runs first: one problem, the same as for a return."""
+    crit, problems = read_sheet(make(), name)
+    assert crit is None
+    assert [p.code for p in problems] == [code]
+
+
+def _small_sheet() -> bytes:
+    return export_bytes(parse_set(SMALL, "test"))
+
+
+@pytest.mark.parametrize(
+    ("limits", "step", "code", "said"),
+    [
+        (Limits(), 0.0, None, ""),
+        (Limits(max_file_bytes=2_000), 0.0, Code.FILE_TOO_LARGE, "Tệp quá lớn"),
+        (Limits(max_rows=2), 0.0, Code.TOO_MANY_ROWS, "2"),
+        (Limits(max_inflated_bytes=2_000), 0.0, Code.ARCHIVE_TOO_LARGE, ""),
+        (Limits(parse_seconds=10), 11.0, Code.PARSE_TIMEOUT, "quá 10 giây"),
+    ],
+    ids=["within limits", "file size", "rows", "inflated size", "time"],
+)
+def test_the_upload_limits_apply_to_criteria_sheets(
+    limits: Limits, step: float, code: Code | None, said: str
+) -> None:
+    """Size, inflated size, rows and time, as for returns (time from an injected clock that
+    moves on `step` seconds each time it is read)."""
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += step
+        return now[0]
+
+    crit, problems = read_sheet(_small_sheet(), "tinh.xlsx", limits=limits, clock=clock)
+    if code is None:
+        assert crit is not None and problems == []
+        return
+    assert crit is None and [p.code for p in problems] == [code]
+    assert said in problems[0].message("vi")
+
+
+def test_the_command_line_import_applies_the_configured_size_limit(tmp_path: Path) -> None:
+    sheet = tmp_path / "tinh.xlsx"
+    sheet.write_bytes(_small_sheet())
+    env = {**os.environ, "NTM_MAX_FILE_MB": "0.001"}
+    db = f"sqlite:///{tmp_path / 'ntm.db'}"
+    done = ntm("criteria", "import", str(sheet), "--id", "tinh-thu", "--db", db, env=env)
+    assert done.returncode == 1, done.stderr
+    assert [p["code"] for p in json.loads(done.stdout)["problems"]] == ["file_too_large"]

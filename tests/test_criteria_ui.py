@@ -29,7 +29,7 @@ from app_fixtures import no_exception, use_database
 from hostile import LONG_HEADER, xlsx
 from streamlit.testing.v1 import AppTest
 
-from ntm import charts
+from ntm import charts, demo
 from ntm.attainment import assess
 from ntm.auth import PermissionDenied, Role, User
 from ntm.criteria import (
@@ -48,7 +48,7 @@ from ntm.ui import criteria_service as cs
 from ntm.values import VALUE_COLUMNS, ReadResult, ReturnMeta, make_values
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "cai_dat.py")
+PAGE = str(ROOT / "screens" / "cai_dat.py")
 XLSX = services.XLSX_MIME
 OLD, NEW = "vn-ntm-xa-2021-2025", "vn-ntm-xa-2026-2030"
 COMMUNE = "Dương Quang"
@@ -69,7 +69,7 @@ def demo_db(tmp_path: Path) -> Iterator[str]:
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database that stays empty (no demo returns to seed it from)."""
     (tmp_path / "no-demo").mkdir()
-    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    monkeypatch.setattr(demo, "folder", lambda: tmp_path / "no-demo")
     yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
@@ -271,6 +271,22 @@ def test_import_with_errors_lists_every_problem_with_its_cell_and_saves_nothing(
     messages = " ".join(problems["Nội dung lỗi"])
     for words in ("percentage", "không phải là số", "chưa có ngưỡng", "xuất hiện hai lần"):
         assert words in messages
+    assert not any(b.key == "criteria_import_save" for b in at.button)
+    stored_nothing(empty_db)
+
+
+def test_an_imported_sheet_gets_the_upload_limits_of_returns(
+    empty_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NTM_MAX_FILE_MB bounds the criteria uploader and the file read from it, as on Nhập liệu."""
+    monkeypatch.setenv("NTM_MAX_FILE_MB", "0.001")
+    at = run_page(ADMIN)
+    assert at.get("file_uploader")[0].proto.max_upload_size_mb == 1
+    crit = get_set("vn-ntm-xa-2021-2025")
+    at = upload(at, "bo-tieu-chi.xlsx", export_bytes(crit))
+    no_exception(at)
+    problems = next(f for f in frames(at) if "Mã lỗi" in f.columns)
+    assert list(problems["Mã lỗi"]) == ["file_too_large"]
     assert not any(b.key == "criteria_import_save" for b in at.button)
     stored_nothing(empty_db)
 

@@ -60,6 +60,31 @@ def test_formats(call, expected: str) -> None:
     assert call() == expected
 
 
+@pytest.mark.parametrize(
+    ("n", "lang", "since", "text", "direction", "better"),
+    [
+        (-4, "vi", "so với 2024", "−4 so với 2024", "down", False),
+        (-4, "en", "since 2024", "−4 since 2024", "down", False),
+        (2, "vi", "so với 2024", "+2 so với 2024", "up", True),
+        (2, "en", "since 2024", "+2 since 2024", "up", True),
+        (0, "vi", "so với 2024", "0 so với 2024", "none", None),
+        (-1.5, "vi", "", "−1,5", "down", False),
+    ],
+    ids=["fall vi", "fall en", "rise vi", "rise en", "no change", "fraction, no year"],
+)
+def test_a_change_carries_its_direction_beside_its_text(
+    n: float, lang: str, since: str, text: str, direction: str, better: bool | None
+) -> None:
+    """Babel writes a fall with U+2212, which a widget reading the text takes for a rise: the
+    direction and whether it is good news travel with the text."""
+    change = fmt.change(n, lang, since)
+    assert (change.text, change.direction, change.better) == (text, direction, better)
+    assert change.worse is (better is False)
+    assert fmt.change(n, lang, since, more_is_better=False).better is (
+        None if better is None else not better
+    )
+
+
 def test_dates_are_shown_in_vietnam_time() -> None:
     """A stored UTC moment late in the evening is already the next day in Vietnam (UTC+7)."""
     moment = dt.datetime(2026, 11, 28, 20, 30, tzinfo=dt.UTC)

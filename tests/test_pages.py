@@ -1,7 +1,7 @@
 """The screens, run headless with Streamlit's AppTest (no browser).
 
-Pages are run directly with seeded session state (a folder named `pages/` makes AppTest drop
-app.py's frame after a rerun, DESIGN §8). Each test's database is a SQLite file of its own,
+Screens (screens/*.py) are run directly with seeded session state (DESIGN §8: AppTest keeps
+no app.py frame across reruns of a multipage app). Each test's database is a SQLite file of its own,
 named by `NTM_DATABASE_URL`; the app seeds an empty one from the bundled demo returns on first
 use. Streamlit's caches outlive an AppTest, so the fixtures clear them. Writes need a login
 (issue 8): the tests that upload or restore seed a logged-in staff or admin session
@@ -10,6 +10,7 @@ use. Streamlit's caches outlive an AppTest, so the fixtures clear them. Writes n
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -22,14 +23,17 @@ import streamlit as st
 from app_fixtures import no_exception, use_database
 from streamlit.testing.v1 import AppTest
 
+from ntm import demo
 from ntm.attainment import assess
 from ntm.auth import Role, User
+from ntm.i18n import t
+from ntm.returns import read_return
 from ntm.storage import CommuneProfile, Store
 from ntm.ui import auth_ui, services, state
 from ntm.values import VALUE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.name for p in (ROOT / "screens").glob("*.py"))
 DEMO = ROOT / "data" / "demo"
 XLSX = services.XLSX_MIME
 COMMUNE = "Dương Quang"
@@ -66,13 +70,13 @@ def fresh_db(tmp_path: Path) -> Iterator[str]:
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database that stays empty: no demo returns to seed it from."""
     (tmp_path / "no-demo").mkdir()
-    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    monkeypatch.setattr(demo, "folder", lambda: tmp_path / "no-demo")
     yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 def run_page(name: str, **seed: Any) -> AppTest:
-    """Run pages/<name> once with session state seeded (commune, year, lang, …)."""
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    """Run screens/<name> once with session state seeded (commune, year, lang, …)."""
+    at = AppTest.from_file(str(ROOT / "screens" / name), default_timeout=30)
     for key, value in seed.items():
         at.session_state[key] = value
     return at.run()
@@ -216,6 +220,82 @@ def test_overview_follows_the_year_and_says_what_changed(demo_db: str) -> None:
     assert next(m for m in at.metric if m.label == "Tiêu chí xã đã đạt").value == f"{met23}/19"
 
 
+# The Bắc Kạn village set's note on what it lacks, in each language (criteria/*.yaml).
+MISSING_NOTE = {"vi": "Chưa chép các chỉ tiêu và ngưỡng", "en": "are not transcribed"}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("screen", ["tong_quan.py", "thon.py", "cai_dat.py"])
+def test_text_from_data_is_shown_in_the_readers_language_only(
+    demo_db: str, screen: str, lang: str
+) -> None:
+    """The criteria files give their notes per language: no sentence mixes Vietnamese and
+    English, whichever language the reader chose."""
+    other = "en" if lang == "vi" else "vi"
+    at = run_page(screen, **{state.LANG: lang})
+    no_exception(at)
+    shown = texts(at) + "\n".join(str(e.value) for e in at.warning)
+    assert MISSING_NOTE[other] not in shown
+    if screen == "thon.py":  # the village page says what its set lacks
+        assert MISSING_NOTE[lang] in shown
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_incomplete_set_problem_is_written_in_one_language(lang: str) -> None:
+    from ntm.criteria import get_set
+    from ntm.village_sets import assess_villages
+
+    values = read_return(DEMO / "duong-quang-2025.xlsx").values
+    judged = assess_villages(values, [get_set("vn-bac-kan-thon-2021-2025")])
+    (problem,) = [p for p in judged.problems if p.code.value == "criteria_set_incomplete"]
+    message = problem.message(lang)
+    other = "en" if lang == "vi" else "vi"
+    assert MISSING_NOTE[lang] in message and MISSING_NOTE[other] not in message
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["page", "presentation"])
+@pytest.mark.parametrize(
+    ("lang", "label", "change", "delta", "direction", "colour"),
+    [
+        ("vi", "Tiêu chí xã đã đạt", -4, "−4 so với 2024", "DOWN", "ORANGE"),
+        ("en", "Criteria the commune meets", -4, "−4 since 2024", "DOWN", "ORANGE"),
+        ("vi", "Tiêu chí xã đã đạt", 2, "+2 so với 2024", "UP", "BLUE"),
+        ("en", "Criteria the commune meets", 2, "+2 since 2024", "UP", "BLUE"),
+        ("vi", "Tiêu chí xã đã đạt", 0, "0 so với 2024", "NONE", "GRAY"),
+    ],
+    ids=["fall vi", "fall en", "rise vi", "rise en", "same"],
+)
+def test_a_fall_reads_down_in_the_worse_colour(
+    demo_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+    present: bool,
+    lang: str,
+    label: str,
+    change: int,
+    delta: str,
+    direction: str,
+    colour: str,
+) -> None:
+    """15/19 in 2024, then 11/19: "↓ −4 so với 2024" in orange (the charts' "worse"), not a
+    green rise (Babel's minus sign is not Streamlit's "-"); both languages, both modes."""
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    real = services.overview
+
+    def fell(commune: str, year: int, lang_: str) -> Any:
+        ov = real(commune, year, lang_)
+        assert ov is not None
+        return dataclasses.replace(ov, criteria_met=15 + change, change=change, previous_year=2024)
+
+    monkeypatch.setattr(services, "overview", fell)
+    at = run_page("tong_quan.py", **{state.YEAR: 2025, state.LANG: lang, state.PRESENT: present})
+    no_exception(at)
+    metric = next(m for m in at.metric if m.label == label)
+    assert (metric.value, metric.delta) == (f"{15 + change}/19", delta)
+    assert metric.proto.direction == MetricProto.MetricDirection.Value(direction)
+    assert metric.proto.color == MetricProto.MetricColor.Value(colour)
+
+
 def test_overview_lists_what_blocks_with_gaps_and_villages(demo_db: str) -> None:
     """2021: unmet criteria each list their unmet indicators, the gap and the villages behind."""
     at = run_page("tong_quan.py", **{state.YEAR: 2021})
@@ -239,7 +319,7 @@ def test_overview_in_english(demo_db: str) -> None:
 
 
 def test_presentation_mode_from_the_address(demo_db: str) -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "tong_quan.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "screens" / "tong_quan.py"), default_timeout=30)
     at.query_params["present"] = "1"
     at.run()
     no_exception(at)
@@ -449,6 +529,35 @@ def test_settings_refuse_a_visitor_and_save_nothing(empty_db: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("lang", "notice"),
+    [
+        ("vi", "Đang nạp dữ liệu minh họa…"),
+        ("en", "Loading the illustrative data…"),
+    ],
+)
+def test_the_first_visit_says_the_demo_is_loading_while_it_loads(
+    fresh_db: str, monkeypatch: pytest.MonkeyPatch, lang: str, notice: str
+) -> None:
+    """An empty database being filled with the demo: the page says so meanwhile, and says
+    nothing once the demo is in. (Loading is stopped half-way to see what the page shows.)"""
+    loading = demo.seed
+
+    def interrupted(store: Store, source: Path | None = None) -> list[Any]:
+        raise RuntimeError("dừng giữa lúc nạp")
+
+    monkeypatch.setattr(demo, "seed", interrupted)
+    at = run_page("tong_quan.py", **{state.LANG: lang})
+    assert [str(i.value) for i in at.info][:1] == [t("ui.demo_loading", lang)]
+    assert t("ui.demo_loading", lang).startswith(notice)
+    assert [str(e.value) for e in at.exception] == ["dừng giữa lúc nạp"]
+    monkeypatch.setattr(demo, "seed", loading)
+    at = run_page("tong_quan.py", **{state.LANG: lang})
+    no_exception(at)
+    assert not [i for i in at.info if str(i.value).startswith(notice)]
+    assert at.metric  # the dashboard, with the demo in
+
+
+@pytest.mark.parametrize(
     ("setting", "default_database", "seeded"),
     [
         (None, True, True),  # the README's first run: data/ntm.db gets the demo
@@ -470,8 +579,8 @@ def test_the_demo_goes_only_where_it_is_wanted(
     else:
         monkeypatch.setenv("NTM_SEED_DEMO", setting)
     if default_database:
-        monkeypatch.setattr(services, "default_url", lambda: url)
-    assert services.should_seed_demo(url) is seeded
+        monkeypatch.setattr(demo, "default_url", lambda: url)
+    assert demo.wanted(url) is seeded
 
 
 def test_a_write_from_another_process_shows_at_the_next_page_run(fresh_db: str) -> None:

@@ -76,7 +76,7 @@ def spelled_return(
 def demo_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     url = f"sqlite:///{tmp_path / 'ntm.db'}"
     files = [str(p) for p in sorted(DEMO.glob("*.xlsx"))]
-    code, out, _ = run(capsys, "import", *files, "--db", url, "--user", "demo")
+    code, out, _ = run(capsys, "import", *files, "--db", url, "--user", "lan.canbo")
     assert code == 0 and [f["status"] for f in out["files"]] == ["accepted"] * 5
     first = out["files"][0]
     assert [n["code"] for n in first["notices"]] == [

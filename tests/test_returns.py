@@ -734,43 +734,6 @@ def test_fold() -> None:
     assert fold(nfd("  Thôn / BẢN  ĐẠT ")) == "thon / ban dat"
 
 
-def test_read_time_is_close_to_a_bare_calamine_read() -> None:
-    """Guard against a slow path creeping in: a 4-village return, our read vs calamine alone.
-
-    The measured ratio is about 2.5-3 (safety pass, formats, frame); the bound is loose so that
-    a busy machine does not fail it."""
-    import io
-
-    import python_calamine
-
-    from ntm.template import build_template
-
-    wb = build_template("Dương Quang", 2024, ["A", "B", "C", "D"], mini_criteria())
-    out = io.BytesIO()
-    wb.save(out)
-    data = out.getvalue()
-
-    def bare() -> None:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        for name in book.sheet_names:
-            book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-
-    def ours() -> None:
-        read(data)
-
-    def best(f: Any) -> float:
-        times = []
-        for _ in range(30):
-            start = time.perf_counter()
-            f()
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    ours()
-    assert best(ours) < 8 * best(bare) + 0.002
-    assert DEFAULT_LIMITS.parse_seconds == 10
-
-
 def test_notes() -> None:
     """A note is kept with its row, even without a value; beside a heading it is no problem."""
     rows = [

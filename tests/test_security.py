@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,15 +24,15 @@ import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ntm import auth, config
-from ntm.auth import THROTTLE, Action, PermissionDenied, Role, User, add_user
+from ntm import auth, config, demo
+from ntm.auth import Action, PermissionDenied, Role, User, add_user
 from ntm.storage import Store, engine
 from ntm.storage import schema as S
 from ntm.ui import auth_ui, services, state
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.name for p in (ROOT / "screens").glob("*.py"))
 XLSX = services.XLSX_MIME
 LAGGING = "Nà Cưởm"
 PASSWORD = "mat-khau-rat-dai-2025"
@@ -105,7 +104,7 @@ def db(base_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         shutil.copy(path, tmp_path / path.name)
     url = f"sqlite:///{tmp_path / base_db.name}"
     (tmp_path / "no-demo").mkdir()
-    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    monkeypatch.setattr(demo, "folder", lambda: tmp_path / "no-demo")
     monkeypatch.setenv("NTM_DATABASE_URL", url)
     for name in ("NTM_REQUIRE_LOGIN", "NTM_SECRETS_FILE", "NTM_SESSION_TIMEOUT_MINUTES"):
         monkeypatch.delenv(name, raising=False)
@@ -149,7 +148,7 @@ def lagging_revisions(url: str) -> Any:
 
 
 def run_page(name: str, user: User | None = None, /, **seed: Any) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "screens" / name), default_timeout=30)
     for key, value in {**seed, **(auth_ui.session_for(user) if user else {})}.items():
         at.session_state[key] = value
     return at.run()
@@ -393,14 +392,6 @@ def test_a_changed_role_applies_at_once(db: str) -> None:
     assert at.session_state[auth_ui.USER].role is Role.VIEWER
 
 
-@pytest.fixture
-def throttle_names() -> Iterator[list[str]]:
-    names: list[str] = []
-    yield names
-    for name in names:
-        THROTTLE.clear(name)
-
-
 def log_in(at: AppTest, name: str, password: str) -> AppTest:
     at.sidebar.text_input(key=auth_ui.NAME).input(name)
     at.sidebar.text_input(key=auth_ui.PASSWORD).input(password)
@@ -431,9 +422,8 @@ def test_login_form_logs_in_staff_and_logout_ends_it(db: str) -> None:
     ids=["wrong password", "unknown name", "empty name"],
 )
 def test_a_failed_login_does_not_say_which_part_was_wrong(
-    db: str, name: str, password: str, throttle_names: list[str]
+    db: str, name: str, password: str
 ) -> None:
-    throttle_names.append(name)
     at = log_in(run_page("nhap_lieu.py"), name, password)
     no_exception(at)
     errors = [str(e.value) for e in at.sidebar.error]
@@ -443,8 +433,8 @@ def test_a_failed_login_does_not_say_which_part_was_wrong(
     assert not at.session_state[auth_ui.PASSWORD], "the form is emptied on every submit"
 
 
-def test_repeated_failures_throttle_the_account(db: str, throttle_names: list[str]) -> None:
-    throttle_names.append(ADMIN_NAME)
+def test_repeated_failures_throttle_the_account(db: str) -> None:
+    """Counted in the database (each test has its own copy): nothing to reset in memory."""
     at = run_page("du_lieu.py")
     for _ in range(5):
         log_in(at, ADMIN_NAME, "sai-mat-khau-123")
@@ -455,23 +445,28 @@ def test_repeated_failures_throttle_the_account(db: str, throttle_names: list[st
 
 
 @pytest.mark.parametrize(
-    ("idle_s", "still_in"), [(59, True), (61, False)], ids=["active", "timed out"]
+    ("idle_s", "still_in"),
+    [(0, True), (60, True), (61, False)],
+    ids=["active", "idle exactly the timeout", "timed out"],
 )
 def test_session_times_out_after_the_configured_idle_time(
     db: str, monkeypatch: pytest.MonkeyPatch, idle_s: float, still_in: bool
 ) -> None:
+    """The session's clock is injected (`auth_ui.clock`): the page runs at a fixed moment."""
+    now = 1_800_000_000.0
+    monkeypatch.setattr(auth_ui, "clock", lambda: now)
     monkeypatch.setenv("NTM_SESSION_TIMEOUT_MINUTES", "1")
-    at = AppTest.from_file(str(ROOT / "pages" / "nhap_lieu.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "screens" / "nhap_lieu.py"), default_timeout=30)
     staff = USERS["staff"]
     assert staff is not None
-    for key, value in auth_ui.session_for(staff, seen=time.time() - idle_s).items():
+    for key, value in auth_ui.session_for(staff, seen=now - idle_s).items():
         at.session_state[key] = value
     at.session_state[state.UPLOADER_ROUND] = 0
     at.run()
     no_exception(at)
     if still_in:
         assert at.get("file_uploader")
-        assert time.time() - at.session_state[auth_ui.SEEN] < 5  # activity moves it on
+        assert at.session_state[auth_ui.SEEN] == now  # activity moves it on
     else:
         assert not at.get("file_uploader")
         assert auth_ui.USER not in at.session_state
@@ -482,6 +477,50 @@ def test_default_session_timeout_is_the_auth_modules(db: str) -> None:
     from ntm.auth import SESSION_TIMEOUT
 
     assert config.settings().session_timeout == SESSION_TIMEOUT
+
+
+# --- records behind the results: a login (or NTM_OPEN_RECORDS) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "opened", "shown"),
+    [
+        ("anonymous", False, False),
+        ("viewer", False, True),
+        ("staff", False, True),
+        ("anonymous", True, True),
+    ],
+    ids=["anonymous", "viewer", "staff", "anonymous, NTM_OPEN_RECORDS=1"],
+)
+def test_original_files_uploaders_audit_and_database_need_a_login(
+    db: str, monkeypatch: pytest.MonkeyPatch, who: str, opened: bool, shown: bool
+) -> None:
+    """Results are public; the files as uploaded (refused ones may hold household data), who
+    uploaded them, the audit log and the database's details are not, unless opened."""
+    if opened:
+        monkeypatch.setenv("NTM_OPEN_RECORDS", "1")
+    user = USERS[who]
+    data = run_page("du_lieu.py", user)
+    no_exception(data)
+    assert bool(data.get("download_button")) is shown
+    uploads = data.dataframe[0].value
+    assert ("Người tải" in uploads.columns) is shown
+    assert ("setup" in uploads.to_string()) is shown  # the uploader of the base database
+    assert ("Người tải" in data.dataframe[1].value.columns) is shown  # revisions
+    notice = "chỉ hiện khi đã đăng nhập"
+    assert any(notice in str(c.value) for c in data.caption) is not shown
+    settings = run_page("cai_dat.py", user)
+    no_exception(settings)
+    captions = [str(c.value).replace("\\", "") for c in settings.caption]
+    assert any(c.startswith("Cơ sở dữ liệu:") for c in captions) is shown
+    assert any(notice in c for c in captions) is not shown  # in place of the audit log
+    if shown:
+        assert services.original(1, user)[1]
+    else:
+        with pytest.raises(PermissionDenied):
+            services.original(1, user)
+        with pytest.raises(PermissionDenied):
+            services.safe_db_url(user)
 
 
 # --- NTM_REQUIRE_LOGIN -------------------------------------------------------------------------

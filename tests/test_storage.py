@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -27,12 +28,16 @@ from storage_fixtures import fresh_db_url as _fresh_db_url  # noqa: F401
 from storage_fixtures import pg_session_url as _pg_session_url  # noqa: F401
 from storage_fixtures import store as _store  # noqa: F401
 
+from ntm import paths
 from ntm.errors import Code, Problem
+from ntm.paths import data_dir as real_data_dir  # imported before conftest redirects it
 from ntm.storage import ACCEPTED, DUPLICATE, REFUSED, CommuneProfile, Store
 from ntm.storage import engine as engine_mod
 from ntm.storage import store as store_mod
-from ntm.storage.schema import metadata
+from ntm.storage.schema import TABLES, metadata
 from ntm.values import VALUE_COLUMNS, ReadResult, ReturnMeta, make_values
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # --- schema and connection ---------------------------------------------------------------
 
@@ -45,7 +50,27 @@ def test_migrations_build_exactly_the_schema_the_code_queries(fresh_db_url: str)
         with s.engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), metadata) == []
             head = MigrationContext.configure(conn).get_current_revision()
+            tables = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
         assert head == engine_mod.head_revision()
+        assert tables == {t.name for t in TABLES}
+        assert "login_failures" in tables  # issue 14: the login throttle lives here
+    finally:
+        s.close()
+
+
+def test_the_login_failures_migration_goes_up_and_down(fresh_db_url: str) -> None:
+    """Revision 0003 adds the table of failed logins on top of 0002, and removes it again."""
+    from alembic import command
+
+    s = Store(fresh_db_url)
+    try:
+        cfg = engine_mod.alembic_config(fresh_db_url)
+        command.upgrade(cfg, "0002")
+        assert "login_failures" not in sa.inspect(s.engine).get_table_names()
+        command.upgrade(cfg, "0003")
+        assert "login_failures" in sa.inspect(s.engine).get_table_names()
+        command.downgrade(cfg, "0002")
+        assert "login_failures" not in sa.inspect(s.engine).get_table_names()
     finally:
         s.close()
 
@@ -61,15 +86,34 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: 
         s.close()
 
 
-def test_default_url_is_the_environment_variable_else_data_ntm_db(
+def test_default_url_is_the_environment_variable_else_the_default_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("NTM_DATABASE_URL", "postgresql+psycopg://u@h/db")
     assert engine_mod.default_url() == "postgresql+psycopg://u@h/db"
     monkeypatch.delenv("NTM_DATABASE_URL")
-    url = engine_mod.default_url()
-    assert url == f"sqlite:///{engine_mod.REPO_ROOT / 'data' / 'ntm.db'}"
-    assert (engine_mod.REPO_ROOT / "src" / "ntm").is_dir()
+    assert engine_mod.default_url() == f"sqlite:///{paths.data_dir() / 'ntm.db'}"
+
+
+def test_the_default_database_is_data_ntm_db_in_a_checkout_else_the_user_data_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`make run` in a checkout uses data/ntm.db (README); an installed package never writes
+    into site-packages but into the user's data folder (platformdirs; XDG on Linux)."""
+    assert real_data_dir() == ROOT / "data"
+    monkeypatch.setattr(paths, "PACKAGE_DIR", tmp_path / "lib" / "site-packages" / "ntm")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert real_data_dir() == tmp_path / "xdg" / "ntm"
+
+
+def test_tests_never_open_the_checkouts_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs on temporary databases (tests/conftest.py): the app's URL, and the default
+    file used when a test unsets it, both lie outside the checkout."""
+    named = sa.engine.make_url(os.environ["NTM_DATABASE_URL"]).database
+    assert named and not Path(named).resolve().is_relative_to(ROOT)
+    monkeypatch.delenv("NTM_DATABASE_URL")
+    default = sa.engine.make_url(engine_mod.default_url()).database
+    assert default and not Path(default).resolve().is_relative_to(ROOT)
 
 
 def test_the_audit_log_is_append_only(store: Store) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +320,35 @@ def test_cli_template_usage_errors(
 
 
 @pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("nosuch://x", "không mở được cơ sở dữ liệu nosuch://x"),
+        (
+            "postgresql+psycopg://lan:bi-mat@127.0.0.1:1/ntm",
+            "không mở được cơ sở dữ liệu postgresql+psycopg://lan:***@127.0.0.1:1/ntm",
+        ),
+    ],
+    ids=["unknown driver", "server not answering"],
+)
+def test_cli_template_reports_a_broken_database_as_such(
+    url: str,
+    said: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A set that is not shipped is looked for in the database; when that database cannot be
+    opened the user is told so (password hidden), not that the set is unknown."""
+    monkeypatch.setenv("NTM_DATABASE_URL", url)
+    argv = ["template", "--commune", "X", "--period", "2024", "--criteria", "tinh-rieng"]
+    code, stdout, stderr = run_cli([*argv, "-o", str(tmp_path / "t.xlsx")], capsys)
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"ntm template: {said}"), stderr
+    assert "không có bộ tiêu chí" not in stderr and "bi-mat" not in stderr
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+@pytest.mark.parametrize(
     ("profile", "expected_villages", "expected_key"),
     [
         # A profile set up on Cài đặt: its villages (in Vietnamese order) and its region.
@@ -351,3 +381,44 @@ def test_cli_template_fills_in_the_stored_commune(
     summary = json.loads(stdout)
     assert (summary["villages"], summary["key"]) == (expected_villages, expected_key)
     assert summary["sheets"] == ["Thông tin", "Toàn xã", *expected_villages, "Danh mục"]
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","bấm")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "=cmd|' /C calc'!A0",
+]
+
+
+def test_no_name_or_note_becomes_a_formula(tmp_path: Path) -> None:
+    """Commune and village names (villages come from earlier uploads) and notes that start with
+    = + - @ are written as text: the template others download can never run them."""
+    villages = FORMULAS[1:4]
+    wb = build_template(FORMULAS[0], 2024, villages, mini_criteria(), note=FORMULAS[4])
+    values = make_values(
+        [
+            {
+                "commune": FORMULAS[0],
+                "village": villages[0],
+                "period": 2024,
+                "code": "2.2",
+                "value": 95.0,
+                "note": "=1+1",
+            },
+        ]
+    )
+    fill_template(wb, values)
+    path = tmp_path / "mau.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not [n for n in sheets if b"<f>" in zf.read(n) or b"<f " in zf.read(n)]
+    back = openpyxl.load_workbook(path)
+    written = {c.value for ws in back for row in ws.iter_rows() for c in row}
+    assert {*FORMULAS, "=1+1"} <= written
+    assert not [c for ws in back for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    result = read_return(path, criteria=mini_criteria())
+    assert result.meta.commune == FORMULAS[0]
+    assert sorted(result.meta.villages) == sorted(villages)

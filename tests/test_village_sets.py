@@ -21,6 +21,7 @@ from app_fixtures import ROOT, no_exception, ntm, use_database
 from hostile import LONG_HEADER, xlsx
 from streamlit.testing.v1 import AppTest
 
+from ntm import demo
 from ntm.attainment import assess
 from ntm.auth import Role, User
 from ntm.criteria import CriteriaSet, parse_set, shipped_sets
@@ -334,7 +335,7 @@ def test_a_village_set_value_out_of_range_is_reported_with_its_cell() -> None:
 @pytest.fixture
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     (tmp_path / "no-demo").mkdir()
-    monkeypatch.setattr(services, "DEMO_DIR", tmp_path / "no-demo")
+    monkeypatch.setattr(demo, "folder", lambda: tmp_path / "no-demo")
     yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
@@ -348,7 +349,7 @@ def run_page(name: str, seed: dict[str, object], user: User | None = None) -> Ap
     if user is not None:
         services.store().save_user(user.name, user.role.value, None, user="test")
         seed = {**auth_ui.session_for(user), **seed}
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "screens" / name), default_timeout=30)
     for key, value in seed.items():
         at.session_state[key] = value
     return at.run()

@@ -464,7 +464,11 @@ def assess(
             problems.append(
                 Problem(
                     Code.CRITERIA_SET_INCOMPLETE,
-                    params={"criteria_set": crit.id, "missing": "; ".join(crit.missing)},
+                    # Both languages: the message is written in the reader's (errors.Problem).
+                    params={
+                        "criteria_set": crit.id,
+                        "missing": {lang: crit.missing_text(lang) for lang in ("vi", "en")},
+                    },
                 )
             )
 

@@ -10,6 +10,10 @@ this module only reads it.
 |-----------------------------|-------------------------|---------|------------------------------|
 | NTM_DATABASE_URL            | database_url            |         | SQLAlchemy URL               |
 | NTM_REQUIRE_LOGIN           | require_login           | false   | every reader must log in     |
+| NTM_OPEN_RECORDS            | open_records            | false   | readers without a login also |
+|                             |                         |         | see original files, uploader |
+|                             |                         |         | names, the audit log and the |
+|                             |                         |         | database's details           |
 | NTM_SESSION_TIMEOUT_MINUTES | session_timeout_minutes | 30      | idle time before logout      |
 | NTM_MAX_FILE_MB             | max_file_mb             | 20      | size of one uploaded file    |
 | NTM_MAX_INFLATED_MB         | max_inflated_mb         | 100     | a workbook's size unzipped   |
@@ -36,7 +40,8 @@ that way has the role of the account of the same e-mail address made with `ntm u
 (viewer if there is none).
 
 `NTM_SECRETS_FILE` names another secrets file (tests); otherwise `.streamlit/secrets.toml` in
-the working directory, then at the repository root, is read.
+the working directory, then at the root of the source checkout (if the package runs from one),
+is read.
 """
 
 from __future__ import annotations
@@ -50,10 +55,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ntm import paths
 from ntm.errors import NtmError
 from ntm.returns import MB, Limits
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRETS_ENV = "NTM_SECRETS_FILE"
 TRUE_WORDS = {"1", "true", "yes", "on", "có"}
 FALSE_WORDS = {"0", "false", "no", "off", "không", ""}
@@ -67,6 +72,7 @@ class ConfigError(NtmError):
 class Settings:
     database_url: str | None = None
     require_login: bool = False
+    open_records: bool = False
     session_timeout_minutes: float = 30.0
     max_file_mb: float = 20.0
     max_inflated_mb: float = 100.0
@@ -134,6 +140,7 @@ def _text(text: str, name: str) -> str | None:
 FIELDS: dict[str, Callable[[str, str], Any]] = {
     "database_url": _text,
     "require_login": _flag,
+    "open_records": _flag,
     "session_timeout_minutes": _number(float, 1),
     "max_file_mb": _number(float, 0.001),
     "max_inflated_mb": _number(float, 0.001),
@@ -155,7 +162,11 @@ def secrets_candidates() -> list[Path]:
     named = os.environ.get(SECRETS_ENV)
     if named:
         return [Path(named)]
-    return [Path.cwd() / ".streamlit" / "secrets.toml", REPO_ROOT / ".streamlit" / "secrets.toml"]
+    found = [Path.cwd() / ".streamlit" / "secrets.toml"]
+    root = paths.source_root()
+    if root is not None:
+        found.append(root / ".streamlit" / "secrets.toml")
+    return found
 
 
 def secrets_file() -> Path | None:

@@ -25,9 +25,10 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ntm import paths
 from ntm.errors import CriteriaError, NoCriteriaSetError
 
-CRITERIA_DIR = Path(__file__).resolve().parents[2] / "criteria"
+CRITERIA_DIR = paths.criteria_dir()
 
 Kind = Literal["boolean", "percent", "number", "count", "money"]
 Direction = Literal[">=", "<=", "=="]
@@ -189,7 +190,9 @@ class CriteriaSet(_Model):
     keyed_by: KeyedBy
     keys: list[KeyDef]
     complete: bool
-    missing: list[str] = Field(default_factory=list)
+    # What an incomplete set lacks, each note in its languages ({vi, en}; a plain string is the
+    # Vietnamese alone): a sentence is never shown with both languages in it.
+    missing: list[Text] = Field(default_factory=list)
     expected_indicators: int | None = None
     criteria: list[Criterion]
     # 0 = the shipped file in criteria/; n = revision n stored in the database (set by storage,
@@ -197,6 +200,15 @@ class CriteriaSet(_Model):
     revision: int = 0
 
     _to_text = field_validator("title", mode="before")(_text)
+
+    @field_validator("missing", mode="before")
+    @classmethod
+    def _missing_texts(cls, value: object) -> object:
+        return [_text(v) for v in value] if isinstance(value, list) else value
+
+    def missing_text(self, lang: str) -> str:
+        """What the set lacks, in `lang` (each note falls back to Vietnamese)."""
+        return " ".join(m.get(lang) for m in self.missing)
 
     def problems(self) -> list[tuple[str, str]]:
         """Cross-field problems, each with its path in the document (all of them, not the first)."""

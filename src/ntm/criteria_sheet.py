@@ -6,12 +6,20 @@ A commune officer holding the official decision corrects thresholds in Excel (or
 measured value (an indicator, or a part of one: 12.2a men, 12.2b women) with its thresholds in
 columns "Ngưỡng: <key>" (one per region/group; "Ngưỡng: general" is the general value) and
 optional per-year rows. Export → import is lossless: every field of the schema has a column.
+
+An imported sheet is an upload like a return: the same limits (`ntm.returns.Limits`, set by
+`ntm.config`) and the same guard (`ntm.returns.guard_workbook`: size, inflated size, sheets,
+rows, XML declarations) apply before openpyxl parses it, and a parse that outlasts
+`parse_seconds` is refused. Each refusal is one problem naming the limit.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +37,8 @@ from ntm.criteria import (
     parse_set,
 )
 from ntm.errors import Code, CriteriaError, Problem
+from ntm.returns import DEFAULT_LIMITS, MB, Limits, guard_workbook
+from ntm.validation import fmt_number
 
 SET_SHEET = "Bộ tiêu chí"
 ROWS_SHEET = "Chỉ tiêu"
@@ -50,6 +60,7 @@ SET_FIELDS = [
     ("keys", "Vùng/nhóm (JSON)"),
     ("complete", "Đầy đủ (TRUE/FALSE)"),
     ("missing", "Còn thiếu"),
+    ("missing_en", "Còn thiếu (en)"),
     ("expected_indicators", "Số chỉ tiêu theo văn bản"),
     ("criteria_names", "Tên tiêu chí (JSON)"),
 ]
@@ -116,7 +127,8 @@ def export_workbook(crit: CriteriaSet) -> openpyxl.Workbook:
         "keyed_by": crit.keyed_by,
         "keys": json.dumps([k.model_dump(mode="json") for k in crit.keys], ensure_ascii=False),
         "complete": "TRUE" if crit.complete else "FALSE",
-        "missing": "\n".join(crit.missing),
+        "missing": "\n".join(m.vi for m in crit.missing),
+        "missing_en": "\n".join(m.en for m in crit.missing),
         "expected_indicators": crit.expected_indicators if crit.expected_indicators else "",
         "criteria_names": json.dumps(
             [{"number": c.number, "name": c.name.model_dump()} for c in crit.criteria],
@@ -229,20 +241,36 @@ def read_sheet(
     *,
     set_id: str | None = None,
     based_on: CriteriaSet | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[CriteriaSet | None, list[Problem]]:
     """Read a criteria sheet. Returns the set (None if any error) and every problem found.
 
     `set_id` overrides the id in the sheet; `based_on` fills header fields the sheet leaves
-    empty (title, legal basis, keys...).
+    empty (title, legal basis, keys...). `limits`: what the upload may cost (see the module
+    docstring); `clock` times the parse against `limits.parse_seconds` (tests inject it).
     """
     name = filename or (source.name if isinstance(source, Path) else "criteria.xlsx")
     found = _Collector(name)
+    deadline = clock() + limits.parse_seconds
     try:
+        if isinstance(source, Path) and source.stat().st_size > limits.max_file_bytes:
+            return None, [_too_large(name, source.stat().st_size, limits)]
         data = source.read_bytes() if isinstance(source, Path) else source
+    except OSError as exc:
+        found.add("", "", f"Không đọc được tệp: {exc.strerror or exc.__class__.__name__}")
+        return None, found.problems
+    refused = guard_workbook(data, name, limits)
+    if refused is not None:
+        return None, [refused]
+    try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     except Exception as exc:
         found.add("", "", f"Không đọc được tệp Excel: {exc.__class__.__name__}")
         return None, found.problems
+    if clock() > deadline:
+        seconds = fmt_number(limits.parse_seconds)
+        return None, [Problem(Code.PARSE_TIMEOUT, name, params={"seconds": seconds})]
     head = _read_head(wb[SET_SHEET] if SET_SHEET in wb.sheetnames else None, found, based_on)
     if ROWS_SHEET not in wb.sheetnames:
         found.add(ROWS_SHEET, "", f'Thiếu trang "{ROWS_SHEET}" (một dòng cho mỗi chỉ tiêu).')
@@ -259,6 +287,21 @@ def read_sheet(
         for path, message in exc.details:
             found.add(ROWS_SHEET, "", f"{path}: {message}")
         return None, found.problems
+
+
+def _too_large(name: str, size: int, limits: Limits) -> Problem:
+    return Problem(
+        Code.FILE_TOO_LARGE,
+        name,
+        params={"size_mb": f"{size / MB:.1f}", "limit_mb": f"{limits.max_file_bytes / MB:.0f}"},
+    )
+
+
+def _missing(vi: object, en: object) -> list[dict[str, str]]:
+    """The "Còn thiếu" notes, line n of each language being one note."""
+    lines = [[s.strip() for s in _text(cell).splitlines() if s.strip()] for cell in (vi, en)]
+    notes = itertools.zip_longest(*lines, fillvalue="")
+    return [{"vi": v or e, "en": e} for v, e in notes]
 
 
 def _read_head(
@@ -301,8 +344,7 @@ def _read_head(
         "province": _text(get("province")) or base.get("province", ""),
         "keyed_by": _text(get("keyed_by")) or base.get("keyed_by"),
         "complete": _truthy(get("complete")) if "complete" in raw else base.get("complete", False),
-        "missing": [s for s in _text(get("missing")).splitlines() if s.strip()]
-        or base.get("missing", []),
+        "missing": _missing(get("missing"), get("missing_en")) or base.get("missing", []),
         "expected_indicators": _number(get("expected_indicators"))
         or base.get("expected_indicators"),
     }

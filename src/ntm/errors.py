@@ -152,6 +152,9 @@ class Problem:
         return self.level is Severity.ERROR
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
+        """The sentence in `lang`. A parameter given in several languages ({"vi": …, "en": …},
+        text that comes from data) or written "i18n:KEY" (a catalogue text) is put in in `lang`
+        too (`localised`)."""
         return t(f"problem.{self.code.value}", lang, **localised(self.params, lang))
 
     def where(self) -> str:
@@ -169,18 +172,26 @@ class Problem:
         }
 
 
-# A parameter written "i18n:KEY" is a catalogue text, shown in the reader's language (a label
-# such as "tên xã" inside a sentence must not stay Vietnamese in an English message).
+# Parameters shown in the reader's language: one given in several languages ({"vi": …, "en":
+# …}, text that comes from data), or written "i18n:KEY" (a catalogue text: a label such as "tên
+# xã" inside a sentence must not stay Vietnamese in an English message).
 I18N_PREFIX = "i18n:"
 
 
+def _in_languages(value: object) -> bool:
+    return isinstance(value, dict) and DEFAULT_LANG in value
+
+
+def _localised(value: Any, lang: str) -> Any:
+    if _in_languages(value):
+        return value.get(lang) or value.get(DEFAULT_LANG, "")
+    if isinstance(value, str) and value.startswith(I18N_PREFIX):
+        return t(value[len(I18N_PREFIX) :], lang)
+    return value
+
+
 def localised(params: dict[str, Any], lang: str) -> dict[str, Any]:
-    if not any(isinstance(v, str) and v.startswith(I18N_PREFIX) for v in params.values()):
-        return params
-    return {
-        k: t(v[len(I18N_PREFIX) :], lang) if isinstance(v, str) and v.startswith(I18N_PREFIX) else v
-        for k, v in params.items()
-    }
+    return {k: _localised(v, lang) for k, v in params.items()}
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -4,6 +4,8 @@
   English writes 1,234.5; 95.5%. Formats come from Babel's locale data, not hand-made patterns.
 - Percent values are in percent points (95.0 means 95%), as everywhere in the core.
 - A missing value is written "—", never 0.
+- A change since an earlier year (`change`) carries its direction beside its text: "−4" is
+  written with Babel's minus sign (U+2212), which no widget may be left to read back as a sign.
 - Status words come from the translation catalogue (`ui.status.*`): Đạt / Chưa đạt / Thiếu dữ
   liệu …; the UI never decides a status, it only names the one `ntm.attainment` gave.
 - `escape_markdown` makes user-supplied text (village names, file names, notes) safe to show in
@@ -15,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from babel.dates import format_date, format_datetime
@@ -152,6 +155,34 @@ def signed(n: float | None, lang: str = DEFAULT_LANG) -> str:
         return MISSING
     text = number(abs(n), lang, 1)
     return f"+{text}" if n > 0 else f"−{text}" if n < 0 else "0"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change since an earlier year as a person reads it, and which way it goes.
+
+    `direction` says up, down or none from the number itself, never from the text (whose
+    minus is U+2212); `better` says whether it is good news (more criteria met is)."""
+
+    text: str
+    direction: Literal["up", "down", "none"]
+    better: bool | None  # None: no change
+
+    @property
+    def worse(self) -> bool:
+        return self.better is False
+
+
+def change(
+    n: float, lang: str = DEFAULT_LANG, since: str = "", more_is_better: bool = True
+) -> Change:
+    """+2 / −4 / 0 followed by `since` ("so với 2024"), with its direction."""
+    text = f"{signed(n, lang)} {since}".strip()
+    if n > 0:
+        return Change(text, "up", more_is_better)
+    if n < 0:
+        return Change(text, "down", not more_is_better)
+    return Change(text, "none", None)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~=:$^&@\"'])")

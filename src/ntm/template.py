@@ -18,7 +18,9 @@ verdicts (9.1 "Nhà tạm, dột nát" is met by the answer "Không"; a verdict 
 the opposite of the answer "Có");
 percent cells show "95 %" for 95 (values are percent points, never 0.95). Labels are locked
 (sheet protection without a password: advisory), input cells are unlocked, panes are frozen
-under the header.
+under the header. Every text is written as text (`ntm.exports.xlsx.safe_cell`): a commune,
+village or note starting with "=", "+", "-" or "@" never becomes a formula, whoever typed it
+(village names come from earlier uploads, and the template goes to every other user).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ntm.criteria import GENERAL_KEY, CriteriaSet, Indicator, Part, pick_threshold
+from ntm.exports.xlsx import safe_cell
 from ntm.text import nfc
 
 SHEET_INFO = "Thông tin"
@@ -164,13 +167,14 @@ def _info_sheet(
         (LABEL_CODE, code or ""),
     ]
     for r, (label, value) in enumerate(rows, start=1):
-        ws.cell(r, 1, label).font = _BOLD
-        cell = ws.cell(r, 2, value)
+        safe_cell(ws, r, 1, label).font = _BOLD
+        cell = safe_cell(ws, r, 2, value)
         cell.protection = _UNLOCKED
         cell.fill = _INPUT_FILL
-    ws.cell(len(rows) + 2, 1, criteria.title.vi).font = Font(italic=True)
-    ws.cell(len(rows) + 3, 1, f"Căn cứ: {criteria.legal_basis.decision}").font = Font(italic=True)
-    ws.cell(len(rows) + 4, 1, SHARE_NOTE).font = Font(italic=True)
+    safe_cell(ws, len(rows) + 2, 1, criteria.title.vi).font = Font(italic=True)
+    decision = f"Căn cứ: {criteria.legal_basis.decision}"
+    safe_cell(ws, len(rows) + 3, 1, decision).font = Font(italic=True)
+    safe_cell(ws, len(rows) + 4, 1, SHARE_NOTE).font = Font(italic=True)
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 60
     ws.protection.sheet = True
@@ -182,7 +186,7 @@ def _lists_sheet(wb: openpyxl.Workbook, criteria: CriteriaSet) -> Worksheet:
     wb.defined_names[YES_NO_NAME] = DefinedName(YES_NO_NAME, attr_text=f"'{SHEET_LISTS}'!$A$1:$A$2")
     keys = [f"{k.id} — {k.name.vi}" for k in criteria.keys if k.id != GENERAL_KEY]
     for r, text in enumerate(keys, start=1):
-        ws.cell(r, 2, text)
+        safe_cell(ws, r, 2, text)
     if keys:
         wb.defined_names[KEYS_NAME] = DefinedName(
             KEYS_NAME, attr_text=f"'{SHEET_LISTS}'!$B$1:$B${len(keys)}"
@@ -204,11 +208,11 @@ def _data_sheet(
     for r, (label, value) in enumerate(
         ((META_COMMUNE, commune), (META_VILLAGE, unit), (META_PERIOD, period)), start=1
     ):
-        ws.cell(r, 1, label).font = _BOLD
-        ws.cell(r, 2, value).font = _BOLD
-    ws.cell(4, 1, SHARE_NOTE).font = Font(italic=True, color="7F6000")
+        safe_cell(ws, r, 1, label).font = _BOLD
+        safe_cell(ws, r, 2, value).font = _BOLD
+    safe_cell(ws, 4, 1, SHARE_NOTE).font = Font(italic=True, color="7F6000")
     for c, text in enumerate(HEADERS, start=1):
-        cell = ws.cell(HEADER_ROW, c, text)
+        cell = safe_cell(ws, HEADER_ROW, c, text)
         cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEADER_FILL, _BORDER, _WRAP
     yes_no = DataValidation(
         type="list",
@@ -233,7 +237,7 @@ def _data_sheet(
             threshold,
         ]
         for c, text in enumerate(cells, start=1):
-            cell = ws.cell(r, c, text)
+            cell = safe_cell(ws, r, c, text)
             cell.border, cell.alignment = _BORDER, _WRAP
         ws.cell(r, COL_CODE).number_format = "@"
         inputs = [COL_VALUE, COL_NOTE] + ([COL_NUM, COL_DEN] if percent else [])
@@ -373,11 +377,11 @@ def fill_template(wb: openpyxl.Workbook, values: pd.DataFrame) -> None:
         value: Any = None if _is_missing(row.value) else float(row.value)
         if boolean and value is not None:
             value = YES_TEXT if value >= 0.5 else NO_TEXT
-        ws.cell(r, COL_VALUE, value)
+        safe_cell(ws, r, COL_VALUE, value)
         for col, item in ((COL_NUM, row.numerator), (COL_DEN, row.denominator)):
-            ws.cell(r, col, None if _is_missing(item) else _plain(float(item)))
+            safe_cell(ws, r, col, None if _is_missing(item) else _plain(float(item)))
         note = getattr(row, "note", None)
-        ws.cell(r, COL_NOTE, None if _is_missing(note) or note == "" else str(note))
+        safe_cell(ws, r, COL_NOTE, None if _is_missing(note) or note == "" else str(note))
     if missing:
         shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
         raise ValueError(f"{len(missing)} values have no row in the template: {shown}")

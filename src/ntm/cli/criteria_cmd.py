@@ -94,7 +94,7 @@ def set_json(crit: CriteriaSet) -> dict[str, Any]:
         "id": crit.id,
         "title": crit.title.vi,
         "complete": crit.complete,
-        "missing": list(crit.missing),
+        "missing": [m.vi for m in crit.missing],
         "keyed_by": crit.keyed_by,
         "keys": [k.id for k in crit.keys],
         "years": [crit.years.first, crit.years.last],
@@ -244,7 +244,12 @@ def run_import(args: argparse.Namespace) -> int:
         based_on = _find(args.based_on, args.db)
         if based_on is None:
             return EXIT_USAGE
-    crit, problems = read_sheet(args.file, args.file.name, set_id=args.new_id, based_on=based_on)
+    from ntm import config
+
+    limits = config.settings().limits()  # the upload limits of returns (NTM_MAX_FILE_MB …)
+    crit, problems = read_sheet(
+        args.file, args.file.name, set_id=args.new_id, based_on=based_on, limits=limits
+    )
     if crit is not None:
         # A village set beside a commune set: their codes must differ (ntm.village_sets).
         others = [s for s, _ in _all_sets(args.db).values()]

@@ -5,8 +5,9 @@ and the change since last year) and writes one file for meetings (issue 6):
 
 - `pptx`: the slide deck; `pdf`: the same as an A4-landscape report; `xlsx`: the attainment
   tables;
-- `png`: every chart at 1920 × 1080 and at 2× for print; OUT ending in `.zip` gives one zip,
-  otherwise OUT is a folder (created if needed).
+- `png`: OUT ending in `.png` is that one file, the progress chart (1920 × 1080); OUT ending in
+  `.zip` gives one zip of every chart, at 1920 × 1080 and at 2× for print; any other OUT is a
+  folder (created if needed) that receives every chart as files.
 
 Prints `{"output": OUT, "format": ..., "files": [...], "bytes": N, "seconds": S}` on stdout.
 Exit 0 on success; 1 when the export cannot be made (no values for that commune and year, no
@@ -52,7 +53,14 @@ def _fail(message: str, code: int = EXIT_PROBLEMS) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ntm.exports import FontNotFoundError, ImageRenderError, NoDataError, export, png_zip
+    from ntm.exports import (
+        FontNotFoundError,
+        ImageRenderError,
+        NoDataError,
+        export,
+        png_zip,
+        progress_png,
+    )
     from ntm.exports.images import chart_images
     from ntm.exports.report import report_from_store
     from ntm.i18n import t
@@ -81,14 +89,16 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.output
     files: list[str] = []
     try:
-        if args.format == "png" and out.suffix.lower() != ".zip":
+        if args.format == "png" and out.suffix.lower() not in (".zip", ".png"):
             out.mkdir(parents=True, exist_ok=True)
             for name, data in chart_images(report, print_copy=not args.no_print_copy):
                 (out / name).write_bytes(data)
                 files.append(str(out / name))
             size = sum(Path(f).stat().st_size for f in files)
         else:
-            if args.format == "png":
+            if args.format == "png" and out.suffix.lower() == ".png":
+                data = progress_png(report)
+            elif args.format == "png":
                 data = png_zip(report, print_copy=not args.no_print_copy)
             else:
                 data = export(report, args.format).data

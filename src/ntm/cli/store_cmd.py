@@ -127,12 +127,21 @@ def run_import(args: argparse.Namespace) -> int:
     if missing:
         print(f"ntm import: không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
+    from ntm.demo import is_reserved
+
     try:
         choices = choices_from(args.map, args.new_village)
     except ValueError as exc:
         print(f"ntm import: {exc}", file=sys.stderr)
         return EXIT_USAGE
     user = args.user or default_user()
+    if is_reserved(user):
+        print(
+            f"ntm import: tên người tải lên {user!r} dành riêng cho dữ liệu minh họa; "
+            "dùng --user với tên khác",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     with Store(args.db) as store:
         store.migrate()
         outcomes = [

@@ -6,7 +6,8 @@ command line leaves out: its villages, its region or group, and the criteria set
 
 Prints a JSON summary of what was written on stdout; messages go to stderr. Exit 2 on a usage
 error (unknown set, a set that does not cover the year, a region/group the set does not key
-by, a village named twice).
+by, a village named twice) and when the database that may hold the set (`--db`, else the app's)
+cannot be opened: a broken database is reported as such, never as an unknown set.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import json
 import sys
 from pathlib import Path
 
-from ntm.cli import EXIT_OK, EXIT_USAGE
+from sqlalchemy.exc import SQLAlchemyError
+
+from ntm.cli import EXIT_OK, EXIT_USAGE, first_line, shown_url
 from ntm.criteria import CriteriaSet, set_for_year, shipped_sets
 from ntm.errors import NoCriteriaSetError
 from ntm.formatting import sort_key
@@ -55,18 +58,27 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
+class _DatabaseError(Exception):
+    """The database that may hold a set could not be opened or read."""
+
+
 def _find_set(set_id: str, db: str | None) -> CriteriaSet | None:
+    """A shipped set, else one a user imported (it lives in the database); None when neither.
+    _DatabaseError when the database cannot be asked."""
     shipped = shipped_sets()
     if set_id in shipped:
         return shipped[set_id]
-    try:  # a set a user imported lives in the database
-        from ntm.storage import Store
+    from ntm.storage import Store, default_url
 
-        store = Store(db)
-        store.migrate()
-        return next((s for s in store.criteria_sets() if s.id == set_id), None)
-    except Exception:  # no database is not an error here: the set is just unknown
-        return None
+    url = db or default_url()
+    try:
+        with Store(url) as store:
+            store.migrate()
+            return next((s for s in store.criteria_sets() if s.id == set_id), None)
+    except (SQLAlchemyError, OSError) as exc:
+        raise _DatabaseError(
+            f"không mở được cơ sở dữ liệu {shown_url(url)}: {first_line(exc)}"
+        ) from exc
 
 
 def _stored_commune(commune: str, db: str) -> tuple[CommuneProfile | None, list[str]]:
@@ -92,6 +104,15 @@ def _village_set(profile: CommuneProfile, period: int, db: str) -> CriteriaSet |
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except (_DatabaseError, SQLAlchemyError) as exc:
+        return _usage(
+            str(exc) if isinstance(exc, _DatabaseError) else f"cơ sở dữ liệu: {first_line(exc)}"
+        )
+
+
+def _run(args: argparse.Namespace) -> int:
     profile: CommuneProfile | None = None
     if args.db:
         profile, stored_villages = _stored_commune(args.commune, args.db)
@@ -127,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
     if not criteria.complete:
         print(
             f"ntm template: cảnh báo: bộ tiêu chí {criteria.id} chưa đầy đủ: "
-            + "; ".join(criteria.missing),
+            + criteria.missing_text("vi"),
             file=sys.stderr,
         )
     village_set = _village_set(profile, args.period, args.db) if profile is not None else None

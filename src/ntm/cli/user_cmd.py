@@ -61,8 +61,12 @@ def _password(from_stdin: bool) -> str | None:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    from ntm.demo import is_reserved
     from ntm.storage import Store
 
+    if is_reserved(args.name):
+        print(f"ntm user add: tên {args.name!r} dành riêng cho dữ liệu minh họa", file=sys.stderr)
+        return EXIT_USAGE
     password = _password(args.password_stdin)
     if password is None:
         return EXIT_USAGE

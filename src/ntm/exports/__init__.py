@@ -37,6 +37,7 @@ __all__ = [
     "build_report",
     "export",
     "png_zip",
+    "progress_png",
     "report_from_store",
 ]
 
@@ -59,6 +60,13 @@ def png_zip(report: Report, *, print_copy: bool = True) -> bytes:
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
     return out.getvalue()
+
+
+def progress_png(report: Report) -> bytes:
+    """The progress chart alone as a PNG (1920 × 1080), with its title, source and footnote."""
+    from ntm.exports.images import figure_png
+
+    return figure_png(report.progress_figure(large=True).figure, footnote=report.footnote)
 
 
 def export(report: Report, fmt: str) -> ExportFile:

@@ -24,7 +24,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -38,9 +37,7 @@ from ntm.i18n import DEFAULT_LANG, t
 from ntm.statuses import criterion_statuses
 from ntm.text import strip_marks
 
-DEMO_DIR = Path(__file__).resolve().parents[3] / "data" / "demo"
 NBSP = "\u00a0"
-DEMO_USER = "demo"  # who the app's first-run seeding uploads the demo returns as
 NAME_LIMIT = 90  # characters of an indicator name on a slide (the XLSX has the full name)
 TITLE_NAME_LIMIT = 58  # in a chart title
 
@@ -507,10 +504,6 @@ def _gap_text(gap: float | None, kind: str, unit: str, status: str, lang: str) -
     return "" if text == fmt.MISSING else text
 
 
-def _is_demo(sources: Sequence[str]) -> bool:
-    return bool(sources) and all((DEMO_DIR / Path(s).name).is_file() for s in sources)
-
-
 # --- building --------------------------------------------------------------------------------
 
 
@@ -523,7 +516,7 @@ def build_report(
     as_of: dt.date | None = None,
     sources: Sequence[str] = (),
     source_text: str | None = None,
-    demo: bool | None = None,
+    demo: bool = False,
     key_name: str | None = None,
     generated: dt.datetime | None = None,
     villages_judged: Assessment | None = None,
@@ -532,8 +525,9 @@ def build_report(
 
     `sources`: the files the values came from (shown on the closing slide); `as_of`: the date
     the data runs to (default today); `source_text`: the short source line of charts and
-    footers (default "báo cáo Excel của <commune>", or "dữ liệu minh họa" for the bundled
-    demo returns). Raises NoDataError when the assessment has nothing for (commune, period).
+    footers (default "báo cáo Excel của <commune>", or "dữ liệu minh họa" when `demo`: the
+    values are the bundled demo's, by the rule of `ntm.demo.is_demo`). Raises NoDataError when
+    the assessment has nothing for (commune, period).
     """
     period = int(period)
     units = assessment.units
@@ -544,7 +538,6 @@ def build_report(
         raise NoDataError(t("export.error.no_data", lang, commune=commune, period=period))
     unit_row = current.iloc[0]
     crit = assessment.sets[str(unit_row["criteria_set"])]
-    demo = _is_demo(sources) if demo is None else demo
     if source_text is None:
         source_text = t(
             "chart.source.demo" if demo else "chart.source.returns", lang, commune=commune
@@ -713,7 +706,7 @@ def build_report(
         )
         footnote = f"{footnote} {note}" if footnote else note
     incomplete = (
-        t("export.footnote.incomplete", lang, missing="; ".join(crit.missing))
+        t("export.footnote.incomplete", lang, missing=crit.missing_text(lang))
         if not crit.complete
         else ""
     )
@@ -950,7 +943,8 @@ def report_from_store(store: Any, commune: str, period: int, *, lang: str = DEFA
 def data_provenance(store: Any, values: pd.DataFrame) -> tuple[dt.date | None, list[str], bool]:
     """For the current `values` of a commune: the date of the latest upload behind them (the
     "Số liệu đến ngày" of the dashboard), the files they came from (latest period first), and
-    whether they are the bundled demo returns (uploaded by "demo" or named as in data/demo)."""
+    whether they are the bundled demo returns (`ntm.demo.is_demo`: the uploads' recorded
+    provenance, the same rule as the dashboard's badge)."""
     ids = {int(i) for i in values["upload_id"].dropna().unique()}
     uploads = store.uploads()
     behind = uploads[uploads["upload_id"].isin(ids)]
@@ -965,5 +959,6 @@ def data_provenance(store: Any, values: pd.DataFrame) -> tuple[dt.date | None, l
     sources = list(dict.fromkeys(str(f) for f in ordered["file"]))
     if not sources:
         sources = sorted({str(f) for f in values["file"].dropna()})
-    demo = bool(len(behind)) and (bool((behind["user"] == DEMO_USER).any()) or _is_demo(sources))
-    return as_of, sources, demo
+    from ntm.demo import is_demo  # (ntm.demo reaches the storage layer: imported when used)
+
+    return as_of, sources, is_demo(behind)

@@ -29,7 +29,7 @@ What happens to a file, in order:
 
 from ntm.returns.cells import a1
 from ntm.returns.codes import parse_code_text
-from ntm.returns.container import DEFAULT_LIMITS, MB, Guard, Limits
+from ntm.returns.container import DEFAULT_LIMITS, MB, Guard, Limits, guard_workbook
 from ntm.returns.labels import fold, header_role, label_key, yes_no
 from ntm.returns.layout import find_table
 from ntm.returns.meta import parse_period, resolve_key
@@ -49,6 +49,7 @@ __all__ = [
     "cell_number",
     "find_table",
     "fold",
+    "guard_workbook",
     "header_role",
     "is_percent_format",
     "label_key",

@@ -9,6 +9,7 @@ import struct
 import time
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,10 +135,17 @@ STORED_COPY_MAX_BYTES = 8 * MB
 class Guard:
     """Refuses what is too big or unsafe, before the workbook is parsed."""
 
-    def __init__(self, file: str, limits: Limits, deadline: float):
+    def __init__(
+        self,
+        file: str,
+        limits: Limits,
+        deadline: float,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.file = file
         self.limits = limits
         self.deadline = deadline
+        self.clock = clock  # injected by tests: time is never measured there
         self.raw = b""
         self.inflated: dict[zipfile.ZipInfo, bytes] = {}
 
@@ -145,7 +153,7 @@ class Guard:
         return Refused(Problem(code, self.file, sheet, cell, params))
 
     def check_time(self) -> None:
-        if time.monotonic() > self.deadline:
+        if self.clock() > self.deadline:
             raise self.refuse(Code.PARSE_TIMEOUT, seconds=fmt_number(self.limits.parse_seconds))
 
     def zip_book(self, data: bytes, filename: str) -> Book:
@@ -409,3 +417,38 @@ class Guard:
         if not any(stream in data for stream in _OLE_WORKBOOK_STREAMS):
             raise self.refuse(Code.NOT_A_WORKBOOK, detail="OLE file without a workbook (Word?)")
         return Book(maybe_tcvn3=True)
+
+
+def open_book(guard: Guard, data: bytes, filename: str) -> Book:
+    """The checks before any parser sees a workbook: file size, then the container sniffed
+    and guarded (zip: inflated size and members, sheets, rows and cells per sheet, XML
+    declarations, encryption; OLE: encryption). Raises Refused."""
+    limits = guard.limits
+    if len(data) > limits.max_file_bytes:
+        raise guard.refuse(
+            Code.FILE_TOO_LARGE,
+            size_mb=f"{len(data) / MB:.1f}",
+            limit_mb=f"{limits.max_file_bytes / MB:.0f}",
+        )
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        return guard.zip_book(data, filename)
+    if data[:8] == OLE_MAGIC:
+        return guard.ole_book(data)
+    raise guard.refuse(Code.NOT_A_WORKBOOK, detail=sniff_other(data))
+
+
+def guard_workbook(
+    data: bytes,
+    filename: str,
+    limits: Limits = DEFAULT_LIMITS,
+    clock: Callable[[], float] = time.monotonic,
+) -> Problem | None:
+    """`open_book` for workbooks another parser reads (criteria sheets, through openpyxl),
+    within the `parse_seconds` budget: None when the file may be parsed, else the one problem
+    that refuses it."""
+    guard = Guard(filename, limits, clock() + limits.parse_seconds, clock=clock)
+    try:
+        open_book(guard, data, filename)
+    except Refused as refused:
+        return refused.problem
+    return None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,15 @@ from ntm.criteria import CriteriaSet, choose_set, shipped_sets
 from ntm.errors import Code, NoCriteriaSetError, NtmError, Problem
 from ntm.returns.cells import a1, cell_text, name_text
 from ntm.returns.codes import Codes
-from ntm.returns.container import DEFAULT_LIMITS, MB, OLE_MAGIC, Guard, Limits, Refused, sniff_other
+from ntm.returns.container import (
+    DEFAULT_LIMITS,
+    MB,
+    OLE_MAGIC,
+    Guard,
+    Limits,
+    Refused,
+    open_book,
+)
 from ntm.returns.grids import Grid, legacy_percent_cells, load_grids
 from ntm.returns.labels import COMMUNE_WORDS, INFO_SHEETS, label_key, village_prefix
 from ntm.returns.layout import HEADER_SEARCH_ROWS, Table, find_table
@@ -92,6 +100,7 @@ class _Reader:
         commune_sets: Mapping[str, str] | None = None,
         commune_village_sets: Mapping[str, Sequence[CriteriaSet]] | None = None,
         commune_keys: KeysByCommune | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.data = data
         self.file = file
@@ -102,7 +111,7 @@ class _Reader:
         self.commune_village_sets = commune_village_sets or {}
         self.commune_keys = commune_keys or {}
         self.limits = limits
-        self.guard = Guard(file, limits, time.monotonic() + limits.parse_seconds)
+        self.guard = Guard(file, limits, clock() + limits.parse_seconds, clock=clock)
         self.problems: list[Problem] = []
         self.meta = ReturnMeta()
         self.summary = ReadingSummary(file)
@@ -124,23 +133,13 @@ class _Reader:
     # -- steps ---------------------------------------------------------------------------
     def _read(self) -> None:
         data, guard = self.data, self.guard
-        if len(data) > self.limits.max_file_bytes:
-            raise guard.refuse(
-                Code.FILE_TOO_LARGE,
-                size_mb=f"{len(data) / MB:.1f}",
-                limit_mb=f"{self.limits.max_file_bytes / MB:.0f}",
-            )
-        if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
-            book = guard.zip_book(data, self.file)
-        elif data[:8] == OLE_MAGIC:
-            book = guard.ole_book(data)
+        book = open_book(guard, data, self.file)
+        if data[:8] == OLE_MAGIC:
             formats = legacy_percent_cells(data)
             if formats is None:
                 self.percent_unknown = True
             else:
                 book.percent = formats
-        else:
-            raise guard.refuse(Code.NOT_A_WORKBOOK, detail=sniff_other(data))
         if book.macro:
             self.problem(Code.MACRO_WORKBOOK)
         grids = load_grids(book.archive or data, book, guard)
@@ -533,6 +532,7 @@ def read_return(
     commune_sets: Mapping[str, str] | None = None,
     commune_village_sets: Mapping[str, Sequence[CriteriaSet]] | None = None,
     commune_keys: KeysByCommune | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> ReadResult:
     """Read one Excel return into tidy values, with every problem found (never raises on bad
     user data: each problem names the file, sheet and cell). See the module docstring.
@@ -543,7 +543,8 @@ def read_return(
     by commune name (Cài đặt); `commune_village_sets`: the village sets a commune follows, used
     for its returns only; `commune_keys`: each commune's region/group from its stored profile
     (the truth when a return says otherwise). The database gives these:
-    `Store.reading_context()`."""
+    `Store.reading_context()`. `clock` times the read against `limits.parse_seconds` (tests
+    inject it: time is never measured there)."""
     file = filename if filename is not None else (source.name if isinstance(source, Path) else "")
     if isinstance(source, Path | str):
         path = Path(source)
@@ -576,6 +577,7 @@ def read_return(
         commune_sets,
         commune_village_sets,
         commune_keys,
+        clock,
     )
     try:
         return reader.run()

@@ -1,7 +1,8 @@
 """Connecting to the database and bringing its schema up to date.
 
-- URL: `NTM_DATABASE_URL`, else the SQLite file `data/ntm.db` at the repository root (its folder
-  is created). Any SQLAlchemy URL works; PostgreSQL (`postgresql+psycopg://…`) is tested.
+- URL: `NTM_DATABASE_URL`, else the SQLite file `data/ntm.db` of the source checkout, or `ntm.db`
+  in the user's data folder for an installed package (`ntm.paths`; the folder is created).
+  Any SQLAlchemy URL works; PostgreSQL (`postgresql+psycopg://…`) is tested.
 - SQLite: WAL journal (readers never wait for the writer), foreign keys on, a 60 s busy timeout,
   `synchronous=FULL` (a commune's evidence survives a power cut), and transactions begun by
   us: `BEGIN IMMEDIATE` for writes (the write lock is taken up front, so two writers queue on
@@ -31,11 +32,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
-from ntm import config
+from ntm import config, paths
 
 ENV_URL = "NTM_DATABASE_URL"
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DATA_DIR = REPO_ROOT / "data"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 60
 # Execution option that makes a SQLite transaction begin with BEGIN IMMEDIATE.
@@ -45,13 +44,14 @@ _MIGRATION_LOCK_KEY = 0x4E544D  # "NTM"
 
 
 def default_url() -> str:
-    """`NTM_DATABASE_URL` (environment, or the secrets file: ntm.config), else
-    sqlite:///<repo>/data/ntm.db (the folder is created)."""
+    """`NTM_DATABASE_URL` (environment, or the secrets file: ntm.config), else the SQLite file
+    `ntm.paths.default_database_path()` (data/ntm.db in a checkout; the folder is created)."""
     url = os.environ.get(ENV_URL) or config.settings().database_url
     if url:
         return url
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DATA_DIR / 'ntm.db'}"
+    path = paths.default_database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
 
 
 def is_sqlite(engine_or_conn: Engine | Connection) -> bool:

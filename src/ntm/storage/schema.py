@@ -30,6 +30,9 @@ database and this metadata agree.
   judges with a draft.
 - `users`: accounts (the password hash is computed elsewhere).
 - `audit_log`: append-only (a trigger refuses UPDATE and DELETE) record of every change.
+- `login_failures`: failed logins within the throttle's window (`ntm.auth`), one row each, the
+  name as typed (known or not); shared by every app instance on the database, pruned as it
+  grows. Not audited: a failed login changes nothing.
 """
 
 from __future__ import annotations
@@ -230,6 +233,16 @@ audit_log = sa.Table(
     sa.Index("ix_audit_log_entity", "entity", "entity_id"),
 )
 
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_name", sa.String(200), nullable=False),
+    sa.Column("at", Timestamp, nullable=False),
+    sa.Index("ix_login_failures_name_at", "user_name", "at"),
+    sa.Index("ix_login_failures_at", "at"),
+)
+
 TABLES = [
     communes,
     villages,
@@ -241,4 +254,5 @@ TABLES = [
     criteria_drafts,
     users,
     audit_log,
+    login_failures,
 ]

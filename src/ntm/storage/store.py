@@ -1825,3 +1825,30 @@ class Store(RegisterMixin):
             return True
 
         return self._write(work)
+
+    # --- failed logins (the throttle of ntm.auth) ----------------------------------------
+    # In the database, not in a process: every app instance on a shared database sees the
+    # same count. The table holds one window's worth: older rows go as new ones come.
+    def login_failures(self, name: str, since: dt.datetime) -> int:
+        """How many failed logins with `name` there were after `since`."""
+        lf = S.login_failures.c
+        query = sa.select(sa.func.count()).where(lf.user_name == name[:200], lf.at > since)
+        return int(self._read(lambda conn: conn.execute(query).scalar()) or 0)
+
+    def add_login_failure(self, name: str, at: dt.datetime, forget_before: dt.datetime) -> None:
+        """Record a failed login with `name` at `at`, and forget every one before
+        `forget_before` (so the table never outgrows the throttle's window)."""
+        lf = S.login_failures.c
+
+        def work(conn: Connection) -> None:
+            conn.execute(sa.delete(S.login_failures).where(lf.at <= forget_before))
+            conn.execute(sa.insert(S.login_failures).values(user_name=name[:200], at=at))
+
+        self._write(work)
+
+    def clear_login_failures(self, name: str) -> None:
+        """A successful login: the name's failures are forgotten."""
+        lf = S.login_failures.c
+        self._write(
+            lambda conn: conn.execute(sa.delete(S.login_failures).where(lf.user_name == name[:200]))
+        )

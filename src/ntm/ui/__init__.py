@@ -5,6 +5,6 @@
 - `state`: session-state keys as constants.
 - `widgets`: the sidebar, presentation mode, shared drawing helpers.
 
-Pages (pages/*.py) import only from here and from the pure modules `ntm.charts`,
+Pages (screens/*.py) import only from here and from the pure modules `ntm.charts`,
 `ntm.formatting` and `ntm.i18n`.
 """

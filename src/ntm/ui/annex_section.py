@@ -1,6 +1,6 @@
 """Cài đặt › "Nạp phụ lục của quyết định": upload the annex, review the draft, correct, approve.
 
-Drawn by `section(ctx)` (one line in pages/cai_dat.py). The review table shows every threshold
+Drawn by `section(ctx)` (one line in screens/cai_dat.py). The review table shows every threshold
 the parser read beside the text printed in the document and where it was printed; cells a
 person must read are highlighted (and say so in words: colour is not the only sign). A person
 types their reading in the last column ("≥ 70%", "Đạt", "cần bổ sung"); approving is possible

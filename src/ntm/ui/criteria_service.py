@@ -19,6 +19,7 @@ Conventions of `ntm.ui.services` (the bridge between pages and core):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from ntm.criteria_edit import ThresholdChange, apply_changes, changes_between, t
 from ntm.criteria_sheet import export_bytes, read_sheet
 from ntm.errors import CriteriaError, NoCriteriaSetError, NtmError, Problem
 from ntm.i18n import t
+from ntm.returns import Limits
 from ntm.ui import services
 from ntm.village_sets import clash_problems
 
@@ -127,7 +129,7 @@ def sets_table(lang: str) -> pd.DataFrame:
                 ),
                 t("criteria_ui.col.unverified", lang): crit.unverified_count(),
                 t("criteria_ui.col.complete", lang): _yes_no(crit.complete, lang),
-                t("criteria_ui.col.missing", lang): " ".join(crit.missing) or "—",
+                t("criteria_ui.col.missing", lang): crit.missing_text(lang) or "—",
                 t("criteria_ui.col.in_use", lang): _yes_no(
                     in_use[crit.id].revision == crit.revision, lang
                 ),
@@ -165,10 +167,12 @@ class ImportPreview:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _read(
-    name: str, data: bytes, set_id: str | None, based_on: str | None
+    name: str, data: bytes, set_id: str | None, based_on: str | None, limits: tuple[Any, ...]
 ) -> tuple[CriteriaSet | None, list[Problem]]:
     base = services.criteria_sets().get(based_on) if based_on else None
-    crit, problems = read_sheet(data, name, set_id=set_id or None, based_on=base)
+    crit, problems = read_sheet(
+        data, name, set_id=set_id or None, based_on=base, limits=Limits(*limits)
+    )
     if crit is not None:
         problems = clash_problems(crit, services.criteria_sets().values(), name)
     return (crit if not problems else None), problems
@@ -177,8 +181,10 @@ def _read(
 def read_import(
     name: str, data: bytes, set_id: str | None = None, based_on: str | None = None
 ) -> ImportPreview:
-    """Read an uploaded criteria sheet (nothing is stored): the set, or every problem."""
-    crit, problems = _read(name, bytes(data), (set_id or "").strip() or None, based_on)
+    """Read an uploaded criteria sheet (nothing is stored): the set, or every problem. The
+    upload limits of returns apply (ntm.config)."""
+    limits = dataclasses.astuple(services.upload_settings().limits())
+    crit, problems = _read(name, bytes(data), (set_id or "").strip() or None, based_on, limits)
     next_rev = latest_revision(crit.id) + 1 if crit is not None else 0
     return ImportPreview(crit, problems, next_rev)
 
@@ -401,8 +407,10 @@ def _audit(url: str, lang: str, limit: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def audit_table(lang: str, limit: int = 20) -> pd.DataFrame:
-    """The latest criteria audit rows (newest first): when, who, what, set, revision, changes."""
+def audit_table(lang: str, user: User | None, limit: int = 20) -> pd.DataFrame:
+    """The latest criteria audit rows (newest first): when, who, what, set, revision, changes.
+    For a logged-in reader, or anyone when NTM_OPEN_RECORDS is set; PermissionDenied otherwise."""
+    require(user, Action.VIEW_RECORDS)
     return _audit(services.db_url(), lang, int(limit))
 
 

@@ -2,9 +2,10 @@
 
 - The database is `ntm.storage.Store` on `NTM_DATABASE_URL` (default SQLite `data/ntm.db`),
   opened once per process and URL (`st.cache_resource`). The default database, when empty, is
-  seeded from the bundled demo returns `data/demo/*.xlsx` as user "demo" on first use, so a
-  newcomer sees a full dashboard (`should_seed_demo`); `data_info().demo` is True while values
-  from those uploads are current, and the pages then show a "dữ liệu minh họa" badge.
+  seeded from the bundled demo returns (`ntm.demo`; `make run` does it before serving, through
+  `ntm demo`); otherwise the first page run does it, saying so (`load_demo_visibly`).
+  `data_info().demo` is True while values from those uploads are current (`ntm.demo.is_demo`,
+  the rule the exports use too), and the pages then show a "dữ liệu minh họa" badge.
 - Reads are cached with `st.cache_data`, keyed by the database URL; every write here clears
   the caches (`clear_caches`), and a write made elsewhere (another app instance, `ntm import`)
   clears them at the next page run (`follow_other_writers`), so pages always read fresh data.
@@ -27,14 +28,12 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-import yaml
 
-from ntm import config
+from ntm import config, demo
 from ntm import formatting as fmt
 from ntm.attainment import MET, NO_THRESHOLD, UNMET, Assessment, assess
 from ntm.auth import Action, User, require
@@ -47,7 +46,7 @@ from ntm.resolve import Choices
 from ntm.selfcheck import Disagreement, disagreements
 from ntm.statuses import criterion_statuses
 from ntm.storage import REPLACE, CommuneProfile, ImportOutcome, RevisionRef, Store
-from ntm.storage.engine import REPO_ROOT, default_url
+from ntm.storage.engine import default_url
 from ntm.values import VALUE_COLUMNS, ReadResult
 from ntm.village_sets import (
     assess_villages,
@@ -58,8 +57,6 @@ from ntm.village_sets import (
     village_set_for,
 )
 
-DEMO_DIR = REPO_ROOT / "data" / "demo"
-DEMO_USER = "demo"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -73,38 +70,42 @@ def db_url() -> str:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
-    store = Store(url).migrate()
-    if should_seed_demo(url):
-        seed_demo(store)
-    return store
+    return Store(url).migrate()
 
 
-def should_seed_demo(url: str) -> bool:
-    """The illustrative demo goes only into the default SQLite database (the README's first
-    run), never into a database named by URL such as a province's shared server, unless the
-    `seed_demo` setting says so either way."""
-    chosen = config.settings().seed_demo
-    return url == default_url() if chosen is None else chosen
+@st.cache_resource(show_spinner=False)
+def _demo_loaded(url: str) -> int:
+    """The demo loaded into the database at `url`, once per process (others wait for it)."""
+    return len(demo.seed(_store(url)))
+
+
+# The Store of each URL whose demo question is settled (loaded, or not wanted) in this process.
+_settled: dict[str, Store] = {}
 
 
 def store() -> Store:
-    return _store(db_url())
+    url = db_url()
+    db = _store(url)
+    if _settled.get(url) is not db:
+        if demo.wanted(url):
+            _demo_loaded(url)
+        _settled[url] = db
+    return db
 
 
-def seed_demo(store: Store, folder: Path | None = None) -> list[ImportOutcome]:
-    """Import the bundled demo returns as user "demo" if the database has no upload at all."""
-    if not store.uploads(limit=1).empty:
-        return []
-    folder = folder or DEMO_DIR
-    # The demo communes' settings first (e.g. the province village set Dương Quang follows), so
-    # the returns are read as they would be for that commune.
-    profiles = folder / "communes.yaml"
-    if profiles.is_file():
-        for entry in yaml.safe_load(profiles.read_text(encoding="utf-8")) or []:
-            base = store.commune(entry["name"]) or CommuneProfile(name=entry["name"])
-            store.save_commune(dataclasses.replace(base, **entry), user=DEMO_USER)
-    files = sorted(folder.glob("*.xlsx"))
-    return [store.import_file(path, user=DEMO_USER) for path in files]
+def load_demo_visibly(lang: str) -> None:
+    """At the top of a page: when the demo is about to be loaded into an empty database, the
+    page says "Đang nạp dữ liệu minh họa…" while it loads (the first visit is never blank)."""
+    url = db_url()
+    db = _store(url)
+    if _settled.get(url) is db:
+        return
+    if demo.wanted(url) and demo.needs_seed(db):
+        notice = st.empty()
+        notice.info(t("ui.demo_loading", lang), icon=":material/hourglass_top:")
+        _demo_loaded(url)
+        notice.empty()
+    store()
 
 
 def clear_caches() -> None:
@@ -322,7 +323,7 @@ def _data_info(url: str, commune: str) -> DataInfo:
     as_of = behind["created_at"].max() if not behind.empty else None
     return DataInfo(
         as_of=None if as_of is None or pd.isna(as_of) else as_of.to_pydatetime(),
-        demo=bool((behind["user"] == DEMO_USER).any()),
+        demo=demo.is_demo(behind),
         uploads=len(behind),
     )
 
@@ -1025,7 +1026,10 @@ def revisions(commune: str | None) -> pd.DataFrame:
     return _revisions(db_url(), commune)
 
 
-def original(upload_id: int) -> tuple[str, bytes]:
+def original(upload_id: int, user: User | None) -> tuple[str, bytes]:
+    """An upload's file as received (it may hold household data): for a logged-in reader, or
+    anyone when NTM_OPEN_RECORDS is set; PermissionDenied otherwise."""
+    require(user, Action.VIEW_RECORDS)
     return store().original(int(upload_id))
 
 
@@ -1093,10 +1097,12 @@ def save_profile(profile_: CommuneProfile, user: User | None) -> None:
     clear_caches()
 
 
-def safe_db_url() -> str:
-    """The database URL with any password hidden (shown on Cài đặt)."""
+def safe_db_url(user: User | None) -> str:
+    """The database URL with any password hidden (shown on Cài đặt to a logged-in reader, or
+    anyone when NTM_OPEN_RECORDS is set; PermissionDenied otherwise)."""
     from sqlalchemy.engine import make_url
 
+    require(user, Action.VIEW_RECORDS)
     return make_url(db_url()).render_as_string(hide_password=True)
 
 

@@ -18,26 +18,25 @@ import pandas as pd
 import streamlit as st
 
 from ntm import formatting as fmt
+from ntm.auth import Action
 from ntm.criteria import CriteriaSet
 from ntm.i18n import t
 from ntm.storage import ImportOutcome
 from ntm.ui import auth_ui, services, state
 
 ROOT = Path(__file__).resolve().parents[3]
-# (file, title key, icon, address). Addresses differ on purpose from the file stems: while a
-# `pages/` folder exists, Streamlit serves the very first request after a start in its legacy
-# multipage mode, where an address equal to a file stem would run that file without app.py
-# (legacy sidebar, no page config) for the whole session. With distinct addresses that first
-# request falls back to app.py, whose st.navigation then opens the right page (Streamlit shows
-# a one-off "page not found" notice first).
+# (file, title key, icon, address). Every screen answers at its own address, and the first one
+# at "/" too (`pages()`). The screens live in `screens/`, not `pages/`: beside a `pages/` folder
+# Streamlit serves the first request after a start in its legacy multipage mode, where a typed
+# address such as /thon-ban met an English "Page not found" dialog.
 PAGES = [
-    ("pages/tong_quan.py", "ui.page.overview", ":material/dashboard:", "tong-quan"),
-    ("pages/thon.py", "ui.page.village", ":material/home_work:", "thon-ban"),
-    ("pages/tieu_chi.py", "ui.page.criterion", ":material/checklist:", "tieu-chi"),
-    ("pages/nhap_lieu.py", "ui.page.upload", ":material/upload_file:", "nhap-lieu"),
-    ("pages/du_lieu.py", "ui.page.data", ":material/folder_open:", "du-lieu"),
-    ("pages/7_Bao_cao.py", "export.page.title", ":material/slideshow:", "bao-cao"),
-    ("pages/cai_dat.py", "ui.page.settings", ":material/settings:", "cai-dat"),
+    ("screens/tong_quan.py", "ui.page.overview", ":material/dashboard:", "tong-quan"),
+    ("screens/thon.py", "ui.page.village", ":material/home_work:", "thon-ban"),
+    ("screens/tieu_chi.py", "ui.page.criterion", ":material/checklist:", "tieu-chi"),
+    ("screens/nhap_lieu.py", "ui.page.upload", ":material/upload_file:", "nhap-lieu"),
+    ("screens/du_lieu.py", "ui.page.data", ":material/folder_open:", "du-lieu"),
+    ("screens/7_Bao_cao.py", "export.page.title", ":material/slideshow:", "bao-cao"),
+    ("screens/cai_dat.py", "ui.page.settings", ":material/settings:", "cai-dat"),
 ]
 
 PRESENT_CSS = """
@@ -60,14 +59,29 @@ NORMAL_CSS = """
 """
 
 
+HOME = "trang-chu"  # the hidden page at "/" (its address is never shown)
+
+
 def pages() -> list[Any]:
-    """The app's pages, titles in the chosen language (app.py gives them to st.navigation)."""
+    """The app's pages, titles in the chosen language (app.py gives them to st.navigation).
+
+    Streamlit's default page answers at "/" only, so no screen is the default: a hidden page is,
+    and it opens the first screen (Tổng quan) at its own address, keeping the query (e.g.
+    ?present=1). So "/" and a hand-typed "/tong-quan" both open Tổng quan, with the menu
+    showing it, and no "page not found" dialog."""
     lang = state.lang()
-    return [
-        st.Page(ROOT / path, title=t(key, lang), icon=icon, url_path=url, default=i == 0)
-        for i, (path, key, icon, url) in enumerate(PAGES)
+    screens = [
+        st.Page(ROOT / path, title=t(key, lang), icon=icon, url_path=url)
+        for path, key, icon, url in PAGES
         if (ROOT / path).exists()
     ]
+    first = screens[0]
+
+    def home() -> None:
+        st.switch_page(first, query_params=st.query_params.to_dict())
+
+    hidden = st.Page(home, title=first.title, url_path=HOME, default=True, visibility="hidden")
+    return [hidden, *screens]
 
 
 def page_config() -> None:
@@ -237,6 +251,7 @@ def page(title_key: str, *, needs_data: bool = True) -> Context:
     lang = state.lang()
     present = state.presenting()
     st.html(PRESENT_CSS if present else NORMAL_CSS)
+    services.load_demo_visibly(lang)
     if not auth_ui.gate_reading(lang):
         st.stop()
     services.follow_other_writers()
@@ -291,6 +306,25 @@ def heading(ctx: Context) -> None:
         + md(t("chart.as_of", ctx.lang, date=date))
     )
     demo_badge(ctx)
+
+
+# The colours of a change on st.metric: the charts' and the exports' pair (blue for better,
+# orange for worse), which reads for colour-blind viewers, unlike Streamlit's green and red.
+CHANGE_COLOURS = {True: "blue", False: "orange"}
+
+
+def metric_delta(change: fmt.Change | None) -> dict[str, Any]:
+    """st.metric's delta arguments for a change (None: no earlier year). The arrow and colour
+    are given, not left to Streamlit, which takes any text not starting with "-" for a rise."""
+    if change is None:
+        return {"delta": None}
+    if change.better is None:
+        return {"delta": change.text, "delta_color": "off", "delta_arrow": "off"}
+    return {
+        "delta": change.text,
+        "delta_color": CHANGE_COLOURS[change.better],
+        "delta_arrow": change.direction,
+    }
 
 
 def chart(fig: object, key: str | None = None) -> None:
@@ -550,10 +584,43 @@ def _status_word(ctx: Context, status: str) -> str:
     return ctx.tr(f"ui.upload_status.{status}") if status else ""
 
 
-def uploads_table(ctx: Context, uploads: pd.DataFrame) -> pd.DataFrame:
-    """Dữ liệu: every upload with who/when (text shown as text by st.dataframe)."""
+def records_shown() -> bool:
+    """Whether this reader sees the records behind the results: original files, uploader names,
+    the audit log, the database's details (a login, or NTM_OPEN_RECORDS)."""
+    return auth_ui.may(Action.VIEW_RECORDS)
+
+
+def records_notice(ctx: Context) -> None:
+    st.caption(ctx.tr("ui.records_login"), help=ctx.tr("ui.records_login_help"))
+
+
+def _without_names(ctx: Context, table: pd.DataFrame, names: bool) -> pd.DataFrame:
+    return table if names else table.drop(columns=[ctx.tr("ui.col.user")])
+
+
+def original_download(ctx: Context, upload_id: int) -> None:
+    """Dữ liệu: the upload's original file to download, for those who may see records."""
+    if not records_shown():
+        records_notice(ctx)
+        return
+    name, data = services.original(upload_id, auth_ui.current_user())
+    if not data:
+        st.caption(ctx.tr("ui.data.not_kept"))
+        return
+    st.download_button(
+        ctx.tr("ui.data.download_original"),
+        data=data,
+        file_name=name,
+        mime=services.XLSX_MIME,
+        icon=":material/download:",
+        key="download_original",
+    )
+
+
+def uploads_table(ctx: Context, uploads: pd.DataFrame, names: bool = True) -> pd.DataFrame:
+    """Dữ liệu: every upload with who (`names`) and when (text shown as text by st.dataframe)."""
     frame = pd.DataFrame(uploads)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "#": frame["upload_id"].astype(int),
             ctx.tr("ui.col.file"): frame["file"],
@@ -567,23 +634,38 @@ def uploads_table(ctx: Context, uploads: pd.DataFrame) -> pd.DataFrame:
             ctx.tr("ui.col.revisions"): frame["revisions"],
         }
     )
+    return _without_names(ctx, table, names)
 
 
-def upload_labels(ctx: Context, uploads: pd.DataFrame) -> dict[int, str]:
+def upload_labels(ctx: Context, uploads: pd.DataFrame, names: bool = True) -> dict[int, str]:
     frame = pd.DataFrame(uploads)
     return {
-        int(
-            r.upload_id
-        ): f"#{int(r.upload_id)} · {r.file} · {fmt.date_time(r.created_at, ctx.lang)} · {r.user}"
+        int(r.upload_id): " · ".join(
+            [f"#{int(r.upload_id)}", str(r.file), fmt.date_time(r.created_at, ctx.lang)]
+            + ([str(r.user)] if names else [])
+        )
         for r in frame.itertuples(index=False)
     }
 
 
-def revisions_table(ctx: Context, revisions: pd.DataFrame) -> pd.DataFrame:
-    """Dữ liệu: the revisions of one unit and year, the current one marked."""
+def pick_upload(ctx: Context, uploads: pd.DataFrame, names: bool = True) -> int:
+    """Dữ liệu: the upload to look at (its file, problems), by number, file, when (and who)."""
+    labels = upload_labels(ctx, uploads, names)
+    return int(
+        st.selectbox(
+            ctx.tr("ui.data.pick_upload"),
+            [int(i) for i in uploads["upload_id"]],
+            format_func=lambda i: labels.get(i, str(i)),
+            key="pick_upload",
+        )
+    )
+
+
+def revisions_table(ctx: Context, revisions: pd.DataFrame, names: bool = True) -> pd.DataFrame:
+    """Dữ liệu: the revisions of one unit and year, the current one marked; who (`names`)."""
     frame = pd.DataFrame(revisions)
     numbers = {int(i): int(n) for i, n in zip(frame["revision_id"], frame["number"], strict=True)}
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             ctx.tr("ui.col.revision"): frame["number"].astype(int),
             ctx.tr("ui.col.current"): [
@@ -602,6 +684,7 @@ def revisions_table(ctx: Context, revisions: pd.DataFrame) -> pd.DataFrame:
             ctx.tr("ui.col.values"): frame["value_count"],
         }
     )
+    return _without_names(ctx, table, names)
 
 
 def key_options(ctx: Context) -> tuple[dict[str, str], dict[str, str]]:

@@ -67,7 +67,7 @@ else:
                 "ui.village.set_incomplete",
                 title=md(crit.title.get(ctx.lang)),
                 decision=md(crit.legal_basis.decision),
-                missing=md(" ".join(crit.missing)),
+                missing=md(crit.missing_text(ctx.lang)),
                 set_id=md(crit.id),
             ),
             icon=":material/warning:",

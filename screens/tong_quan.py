@@ -19,22 +19,23 @@ size: dict[str, Any] = {"source": source, "date": date, "lang": ctx.lang, "large
 def headline() -> None:
     assert ov is not None
     since = ctx.tr("ui.overview.since", year=ov.previous_year) if ov.previous_year else None
+
+    def delta(n: int | None) -> dict[str, Any]:
+        shown = fmt.change(n, ctx.lang, since) if since and n is not None else None
+        return widgets.metric_delta(shown)
+
     # Side by side on a page; stacked in the left column of a presentation slide.
     a, b, c = (st.container(), st.container(), st.container()) if ctx.present else st.columns(3)
     a.metric(
         ctx.tr("ui.overview.criteria_met"),
         f"{ov.criteria_met}/{ov.criteria_total}",
-        delta=f"{fmt.signed(ov.change, ctx.lang)} {since}" if since else None,
-        delta_color="off" if not ov.change else "normal",
-        delta_arrow="off" if not ov.change else "auto",
+        **delta(ov.change),
         border=True,
     )
     b.metric(
         ctx.tr("ui.overview.villages_at_standard"),
         f"{ov.villages_at_standard}/{ov.villages_total}",
-        delta=f"{fmt.signed(ov.village_change, ctx.lang)} {since}" if since else None,
-        delta_color="off" if not ov.village_change else "normal",
-        delta_arrow="off" if not ov.village_change else "auto",
+        **delta(ov.village_change),
         help=(
             ctx.tr(
                 "ui.overview.villages_at_standard_help_set",

@@ -1,9 +1,10 @@
 """Dữ liệu: uploads with who/when and the original file; revisions, restored after confirmation.
 
 The register's repairs (merging units split by spelling, renaming) are in ntm.ui.repair.
-Reading is open; restoring or deleting a revision needs an admin login (asked on the click and
-again on the confirmation), and the change is recorded under that account. A deleted revision
-stays readable; deleting needs a reason, which the audit log keeps.
+Reading is open; the original files and who uploaded them need a login (or NTM_OPEN_RECORDS);
+restoring or deleting a revision needs an admin login (asked on the click and again on the
+confirmation), and the change is recorded under that account. A deleted revision stays
+readable; deleting needs a reason, which the audit log keeps.
 """
 
 import streamlit as st
@@ -20,28 +21,10 @@ uploads = services.uploads(ctx.commune)
 if uploads.empty:
     st.info(ctx.tr("ui.data.no_uploads"))
     st.stop()
-st.dataframe(widgets.uploads_table(ctx, uploads), hide_index=True)
-
-ids = [int(i) for i in uploads["upload_id"]]
-labels = widgets.upload_labels(ctx, uploads)
-chosen = st.selectbox(
-    ctx.tr("ui.data.pick_upload"),
-    ids,
-    format_func=lambda i: labels.get(i, str(i)),
-    key="pick_upload",
-)
-name, data = services.original(int(chosen))
-if data:
-    st.download_button(
-        ctx.tr("ui.data.download_original"),
-        data=data,
-        file_name=name,
-        mime=services.XLSX_MIME,
-        icon=":material/download:",
-        key="download_original",
-    )
-else:
-    st.caption(ctx.tr("ui.data.not_kept"))
+records = widgets.records_shown()  # original files and uploader names: a login
+st.dataframe(widgets.uploads_table(ctx, uploads, names=records), hide_index=True)
+chosen = widgets.pick_upload(ctx, uploads, names=records)
+widgets.original_download(ctx, int(chosen))
 problems = services.upload_problems(int(chosen))
 if problems:
     widgets.problems_table(ctx, services.problems_frame(problems, ctx.lang))
@@ -75,7 +58,7 @@ these = revisions[
 if these.empty:
     st.info(ctx.tr("ui.data.no_revisions_unit", unit=md(unit), year=year))
     st.stop()
-st.dataframe(widgets.revisions_table(ctx, these), hide_index=True)
+st.dataframe(widgets.revisions_table(ctx, these, names=records), hide_index=True)
 
 
 def restore_section() -> None:

@@ -171,7 +171,7 @@ def incomplete_notice(ctx: Context, commune: str | None) -> None:
                     "criteria_ui.incomplete.body",
                     n=crit.indicator_count(),
                     expected=crit.expected_indicators or "?",
-                    missing=" ".join(crit.missing),
+                    missing=crit.missing_text(ctx.lang),
                 )
             )
             + "\n\n"
@@ -224,7 +224,10 @@ def import_sheet(ctx: Context) -> None:
     st.caption(ctx.tr("criteria_ui.import.help"))
     round_ = int(st.session_state.get(UPLOAD_ROUND, 0))
     upload = st.file_uploader(
-        ctx.tr("criteria_ui.import.file"), type=["xlsx"], key=f"criteria_upload_{round_}"
+        ctx.tr("criteria_ui.import.file"),
+        type=["xlsx"],
+        key=f"criteria_upload_{round_}",
+        max_upload_size=services.upload_settings().upload_mb,
     )
     left, right = st.columns(2)
     new_id = left.text_input(
@@ -392,7 +395,10 @@ def edit_thresholds(ctx: Context, commune: str | None) -> None:
 
 def change_log(ctx: Context) -> None:
     st.subheader(ctx.tr("criteria_ui.audit"))
-    log = cs.audit_table(ctx.lang)
+    if not widgets.records_shown():  # the audit log names people: a login
+        widgets.records_notice(ctx)
+        return
+    log = cs.audit_table(ctx.lang, auth_ui.current_user())
     if log.empty:
         st.caption(ctx.tr("criteria_ui.audit.none"))
     else:
@@ -413,4 +419,6 @@ import_sheet(ctx)
 annex_section.section(ctx)
 edit_thresholds(ctx, commune)
 change_log(ctx)
-st.caption(md(ctx.tr("ui.settings.database", url=services.safe_db_url())))
+if widgets.records_shown():
+    url = services.safe_db_url(auth_ui.current_user())
+    st.caption(md(ctx.tr("ui.settings.database", url=url)))
