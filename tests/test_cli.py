@@ -188,3 +188,43 @@ def test_nobody_may_take_the_demos_name(args: list[str], tmp_path: Path) -> None
     assert done.returncode == 2, done.stderr
     assert "dành riêng cho dữ liệu minh họa" in done.stderr
     assert Store(url).migrate().uploads().empty
+
+
+def test_assess_with_the_database_judges_on_the_profiles_region_as_report_does(
+    tmp_path: Path,
+) -> None:
+    """Issue 12: a return that names another region than the stored profile is judged on the
+    profile's (with a warning naming both), so `ntm assess --db` and `ntm report` agree."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from office_corpus import book
+
+    from ntm.storage import CommuneProfile, Store
+
+    rows = [
+        ["Xã:", "Dương Quang"],
+        ["Năm:", 2024],
+        ["Vùng:", "tdmnpb"],  # the profile says Đồng bằng sông Hồng
+        [],
+        ["Mã chỉ tiêu", "Nội dung", "Giá trị"],
+        ["15.3", "Tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thể thấp còi", 20],
+    ]
+    path = tmp_path / "vung.xlsx"
+    path.write_bytes(book({"Toàn xã": rows}))
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    with Store(url) as store:
+        store.migrate()
+        store.save_commune(CommuneProfile(name="Dương Quang", region="dbsh"))
+        assert store.import_file(path, user="lan").status == "accepted"
+    done = ntm("assess", str(path), "--db", url, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assessed = json.loads(done.stdout)
+    assert "region_differs" in [p["code"] for p in assessed["problems"]]
+    report = json.loads(ntm("report", "--db", url, "--format", "json").stdout)
+
+    def stunting(out: dict[str, Any]) -> Any:
+        (unit,) = [u for u in out["units"] if u["village"] is None]
+        return unit["indicators"]["15.3"]
+
+    # ≤ 16.5 in the Red River Delta (confirmed, reference §1): 20 is not met; ≤ 24 would be.
+    assert stunting(assessed) == stunting(report)
+    assert (stunting(report)["threshold"], stunting(report)["met"]) == (16.5, False)

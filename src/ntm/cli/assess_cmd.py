@@ -56,14 +56,15 @@ def read_files(
     criteria: CriteriaSet | None,
     village_sets: list[CriteriaSet] | None = None,
     extra_sets: list[CriteriaSet] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> tuple[list[ReadResult], list[Problem]]:
+    """Read each file; `context`: how the database says returns are read (each commune's own
+    set, village sets and region/group from its profile: `ReadingContext.kwargs`)."""
+    kwargs = dict(context or {})
+    kwargs["extra_sets"] = extra_sets or kwargs.get("extra_sets", ())
     results = [
         read_return(
-            path,
-            path.name,
-            criteria=criteria,
-            village_sets=village_sets or (),
-            extra_sets=extra_sets or (),
+            path, path.name, criteria=criteria, village_sets=village_sets or (), **kwargs
         )
         for path in paths
     ]
@@ -119,11 +120,13 @@ def assess_results(
     )
 
 
-def _stored(db: str | None) -> tuple[dict[str, CriteriaSet], Any]:
+def _stored(db: str | None) -> tuple[dict[str, CriteriaSet], Any, dict[str, Any]]:
     """With --db: the sets users imported or edited there (a stored revision replaces the
-    shipped file of its id, as in the app), and the database's register of units."""
+    shipped file of its id, as in the app), the database's register of units, and how it says
+    returns are read (`Store.reading_context`: the profiles' sets and region/group, so that
+    `ntm assess --db` and `ntm report` judge a file alike)."""
     if not db:
-        return {}, None
+        return {}, None, {}
     import sqlalchemy as sa
 
     from ntm.storage import Store
@@ -135,7 +138,9 @@ def _stored(db: str | None) -> tuple[dict[str, CriteriaSet], Any]:
         raise LookupError(f"không có cơ sở dữ liệu {url.database}")
     try:
         with Store(db) as store:
-            return {s.id: s for s in store.criteria_sets()}, store.register()
+            context = store.reading_context()
+            sets = {s.id: s for s in store.criteria_sets()}
+            return sets, store.register(), context.kwargs()
     except sa.exc.SQLAlchemyError as exc:
         raise LookupError(f"không đọc được cơ sở dữ liệu ({type(exc).__name__})") from None
 
@@ -154,6 +159,7 @@ def matched(results: list[ReadResult], register: Any) -> list[ReadResult]:
                 res.result.values,
                 [*res.result.problems, *res.problems],
                 res.result.meta,
+                res.result.summary,
             )
         )
     return out
@@ -161,7 +167,7 @@ def matched(results: list[ReadResult], register: Any) -> list[ReadResult]:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        stored, database = _stored(args.db)
+        stored, database, context = _stored(args.db)
     except LookupError as exc:
         print(f"ntm assess: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -188,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ntm assess: không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
     extra = list(stored.values())
-    results, problems = read_files(args.files, criteria, village_sets, extra)
+    results, problems = read_files(args.files, criteria, village_sets, extra, context)
     villages = None
     if database is not None:
         from ntm.storage import Store
