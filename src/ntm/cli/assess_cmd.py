@@ -63,9 +63,7 @@ def read_files(
     kwargs = dict(context or {})
     kwargs["extra_sets"] = extra_sets or kwargs.get("extra_sets", ())
     results = [
-        read_return(
-            path, path.name, criteria=criteria, village_sets=village_sets or (), **kwargs
-        )
+        read_return(path, path.name, criteria=criteria, village_sets=village_sets or (), **kwargs)
         for path in paths
     ]
     problems = [p for r in results for p in r.problems]
