@@ -200,7 +200,7 @@ def test_assess_with_the_database_judges_on_the_profiles_region_as_report_does(
 
     from ntm.storage import CommuneProfile, Store
 
-    rows = [
+    rows: list[list[Any]] = [
         ["Xã:", "Dương Quang"],
         ["Năm:", 2024],
         ["Vùng:", "tdmnpb"],  # the profile says Đồng bằng sông Hồng
