@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 import struct
 import time
@@ -16,22 +15,18 @@ from typing import Any
 from ntm.errors import Code, Problem
 from ntm.returns.cells import a1, column_index
 from ntm.returns.legacy import MAYBE_IN_XML
+from ntm.returns.sniff import _ENCRYPTED_STREAM, _OLE_WORKBOOK_STREAMS, OLE_MAGIC, sniff_other
 from ntm.returns.xmlscan import (
     _CACHED,
     _CELL,
     _CELL_REF,
     _CELL_TYPE,
-    _CELL_XFS,
     _FORMULA,
-    _NUM_FMT,
-    _PERCENT_ID,
-    _REL_EL,
     _SHEET_EL,
-    _XF,
-    BUILTIN_PERCENT_FORMATS,
     has_formula,
-    is_percent_format,
     odd_cell,
+    percent_styles,
+    relationship_targets,
     sheet_extent,
     xml_attrs,
 )
@@ -70,10 +65,6 @@ class Refused(Exception):
         self.problem = problem
 
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-_OLE_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
-
 # ZIP records (APPNOTE 4.3.7, 4.3.12, 4.3.16), written by `Guard._stored_copy`.
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
@@ -94,27 +85,6 @@ class Book:
     # What calamine opens: the archive with the parts already inflated here stored as they are
     # (None: the file as uploaded).
     archive: bytes | None = None
-
-
-def sniff_other(data: bytes) -> str:
-    head = data[:2048].lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").lower()
-    if not data:
-        return "0 bytes"
-    if head.startswith(b"%pdf"):
-        return "PDF"
-    if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:4096]:
-        return "Excel 2003 XML"
-    if any(tag in head for tag in (b"<html", b"<!doctype html", b"<table", b"<head", b"<body")):
-        return "HTML"
-    if head.startswith(b"<?xml") or head.startswith(b"<"):
-        return "XML"
-    if head.startswith(b"{\\rtf"):
-        return "RTF"
-    try:
-        data[:4096].decode("utf-8")
-    except UnicodeDecodeError:
-        return "binary"
-    return "CSV/text"
 
 
 def packed_bytes(raw: bytes, info: zipfile.ZipInfo) -> bytes | None:
@@ -197,7 +167,7 @@ class Guard:
         # The parts calamine reads (what the workbook's relationships name, themes aside) are
         # inflated here first, so that none of them can be hostile when calamine parses it.
         rels = self._member(zf, names.get("xl/_rels/workbook.xml.rels"), budget)
-        targets = self._targets(rels)
+        targets = relationship_targets(rels)
         xml: dict[str, bytes] = {}
         wanted = [p for p, kind in targets.values() if not kind.endswith(_UNREAD_PARTS)]
         wanted += [k for k in names if k in _FIXED_PARTS or k.startswith("xl/worksheets/")]
@@ -217,14 +187,14 @@ class Guard:
             if path.endswith("sharedstrings.xml") or path.startswith("xl/worksheets/")
         )
         styles = next((xml[p] for p, k in targets.values() if k.endswith("/styles")), b"")
-        percent_styles = self._percent_styles(styles)
+        styled = percent_styles(styles)
         for tag in sheet_tags:
             name = tag.get("name", "")
             rid = next((v for k, v in tag.items() if k.endswith(":id")), "")
             sheet_xml = xml.get(targets.get(rid, ("", ""))[0])
             book.sheets.append(name)
             if sheet_xml:
-                self._scan_sheet(book, name, sheet_xml, percent_styles)
+                self._scan_sheet(book, name, sheet_xml, styled)
             self.check_time()
         book.archive = self._stored_copy(infos)
         self.inflated.clear()  # the copy holds what calamine needs; the parts are not kept twice
@@ -335,40 +305,6 @@ class Guard:
                 Code.UNREADABLE_FILE, detail=f"ZIP part {info.filename}: unsupported compression"
             ) from None
         return b"".join(chunks)
-
-    @staticmethod
-    def _percent_styles(styles: bytes) -> set[bytes]:
-        if b"%" not in styles and not _PERCENT_ID.search(styles):
-            return set()
-        custom = {}
-        for m in _NUM_FMT.finditer(styles):
-            a = xml_attrs(m.group(1))
-            if a.get("numFmtId", "").isdigit():
-                custom[int(a["numFmtId"])] = a.get("formatCode", "")
-        block = _CELL_XFS.search(styles)
-        out: set[bytes] = set()
-        if block is None:
-            return out
-        for i, m in enumerate(_XF.finditer(block.group(1))):
-            fmt_id = xml_attrs(m.group(1)).get("numFmtId", "0")
-            n = int(fmt_id) if fmt_id.isdigit() else 0
-            if n in BUILTIN_PERCENT_FORMATS or (n in custom and is_percent_format(custom[n])):
-                out.add(str(i).encode())
-        return out
-
-    @staticmethod
-    def _targets(rels: bytes) -> dict[str, tuple[str, str]]:
-        """Relationship id → (member name in lower case, relationship type)."""
-        out = {}
-        for m in _REL_EL.finditer(rels):
-            a = xml_attrs(m.group(1))
-            target = a.get("Target", "")
-            if target.startswith("/"):
-                path = target.lstrip("/")
-            else:
-                path = posixpath.normpath(posixpath.join("xl", target))
-            out[a.get("Id", "")] = (path.lower(), a.get("Type", ""))
-        return out
 
     def _scan_sheet(self, book: Book, name: str, xml: bytes, percent_styles: set[bytes]) -> None:
         limits = self.limits

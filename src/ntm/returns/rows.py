@@ -9,47 +9,29 @@ column. What is left over is reported as CELL_NOT_USED, so nothing is dropped in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from ntm.errors import Code
+from ntm.returns.accounting import AccountingMixin, Ledger, TableContext
 from ntm.returns.cells import a1, cell_text, is_empty
 from ntm.returns.codes import Codes, Entry, code_prefix
 from ntm.returns.grids import Grid
-from ntm.returns.labels import LABEL_ROLES, yes_no_word
+from ntm.returns.labels import LABEL_ROLES
 from ntm.returns.layout import Table
-from ntm.returns.numbers import parse_number_text
-from ntm.returns.summary import Note, SheetReading, ref
-from ntm.returns.values import NAN, cell_number, cell_value, money_factor, self_assessment
+from ntm.returns.summary import SheetReading, ref
+from ntm.returns.values import (
+    NAN,
+    cell_number,
+    cell_value,
+    looks_like_a_value,
+    money_factor,
+    self_assessment,
+)
 from ntm.text import fold
-from ntm.validation import CodeIndex, CodeInfo, fmt_number, unknown_code_problem
-
-Report = Callable[..., None]  # report(code, sheet, cell, **params)
+from ntm.validation import CodeInfo, fmt_number, unknown_code_problem
 
 
-@dataclass
-class TableContext:
-    """What a table is read against, and where its results go."""
-
-    file: str
-    index: CodeIndex
-    commune_codes: dict[str, CodeInfo]  # the commune set's own codes (scope rules apply)
-    criterion_numbers: frozenset[str]
-    report: Report
-    rows: list[dict[str, Any]]
-    notes: list[Note]
-    not_used: dict[str, str]
-    percent_unknown: bool = False  # a legacy .xls whose formats could not be read
-
-
-@dataclass
-class _Ledger:
-    used: set[tuple[int, int]] = field(default_factory=set)
-    reported: set[tuple[int, int]] = field(default_factory=set)
-
-
-class TableReader:
+class TableReader(AccountingMixin):
     def __init__(
         self,
         ctx: TableContext,
@@ -63,7 +45,7 @@ class TableReader:
     ):
         self.ctx, self.grid, self.table, self.codes = ctx, grid, table, codes
         self.commune, self.period, self.village = commune, period, village
-        self.ledger = _Ledger()
+        self.ledger = Ledger()
         t = table
         col = t.by_role().get
         self.name_col, self.unit_col = col("name", -1), col("unit", -1)
@@ -131,7 +113,7 @@ class TableReader:
                     filled += 1
             valued = filled > 0
             if raw == "" or raw is None:
-                if not valued or not any(_looks_like_a_value(row, c) for c in self.data_cols):
+                if not valued or not any(looks_like_a_value(row, c) for c in self.data_cols):
                     continue  # a heading, a blank line or the signature block
                 self.indicator_rows.append(r)
                 self.filled_cells += filled
@@ -397,111 +379,6 @@ class TableReader:
         return verdict
 
     # -- after the rows ----------------------------------------------------------------------
-    def _after(self) -> None:
-        grid, table = self.grid, self.table
-        if self.criterion_cells:
-            r, c = self.criterion_cells[0]
-            shown = [a1(rr, cc) for rr, cc in self.criterion_cells[:6]]
-            cells = ", ".join(shown) + (", …" if len(self.criterion_cells) > 6 else "")
-            self.problem(
-                Code.CRITERION_VERDICT_NOT_USED, r, c, count=len(self.criterion_cells), cells=cells
-            )
-            self.ledger.reported.update(self.criterion_cells)
-        for c, rows in sorted(self.extra_counts.items()):
-            column = table.columns.get(c)
-            if column is not None and column.ignored:
-                code, params = (
-                    Code.COLUMN_IGNORED,
-                    {
-                        "reason": f"i18n:reading.reason.{column.reason}",
-                        "period": self.period,
-                    },
-                )
-                at = (column.header_row, c)
-            else:
-                code, params = Code.COLUMN_NOT_READ, {}
-                at = (column.header_row, c) if column is not None else (rows[0], c)
-            header = column.header if column is not None else a1(rows[0], c)
-            self.problem(code, *at, header=header, count=len(rows), **params)
-            self.ledger.reported.update((r, c) for r in rows)
-            for r in rows:
-                self.ctx.not_used[ref(grid.name, r, c)] = code.value
-        if self.commune_figures:
-            codes = ", ".join(dict.fromkeys(self.commune_figures))
-            self.ctx.notes.append(Note("commune_figure", {"sheet": grid.name, "codes": codes}))
-
-    def _summary(self) -> SheetReading:
-        grid, ledger = self.grid, self.ledger
-        used = len(ledger.used)
-        read = self.filled_cells
-        reported = ledger.reported
-        if read == used + (len(reported - ledger.used) if reported else 0):
-            # Every value cell is used or named (the usual return): nothing left to look for.
-            return self._reading(read, used)
-        read = used = 0
-        for r in self.indicator_rows:
-            row = grid.rows[r]
-            for c in self.data_cols:
-                if not self._filled(row, c):
-                    continue
-                if (r, c) in ledger.used:
-                    read += 1
-                    used += 1
-                elif (r, c) in ledger.reported:
-                    read += 1
-                else:
-                    read += 1
-                    self.problem(Code.CELL_NOT_USED, r, c, text=cell_text(row[c]))
-        return self._reading(read, used)
-
-    def _reading(self, read: int, used: int) -> SheetReading:
-        table = self.table
-        layout = "wide" if table.wide else ("grid" if table.code_col < 0 else "long")
-        columns = []
-        for c, col in sorted(table.columns.items()):
-            role = col.role if col.role in _SHOWN_ROLES else "unknown"
-            columns.append((c, role, (col.village or "") if role == "village" else col.reason))
-        return SheetReading(
-            self.grid.name,
-            layout,
-            (table.top + 1, table.header_row + 1),
-            None if table.wide else self.village,
-            columns,
-            values_read=read,
-            values_used=used,
-        )
-
-
-def _looks_like_a_value(row: list[Any], c: int) -> bool:
-    """A cell a row without a code holds as a value (a number, a yes/no word, "95 %"), not the
-    words of a heading or a signature block ("TM. ỦY BAN NHÂN DÂN")."""
-    if c >= len(row):
-        return False
-    value = row[c]
-    if isinstance(value, int | float):
-        return True
-    if not isinstance(value, str) or not value.strip():
-        return False
-    return (
-        yes_no_word(value) is not None or parse_number_text(value, allow_percent=True) is not None
-    )
 
 
 _NO_SCOPE = CodeInfo("", "", "", "", ())
-_SHOWN_ROLES = frozenset(
-    {
-        "code",
-        "name",
-        "unit",
-        "criterion",
-        "threshold",
-        "row",
-        "value",
-        "numerator",
-        "denominator",
-        "note",
-        "assessment",
-        "commune",
-        "village",
-    }
-)

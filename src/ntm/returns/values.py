@@ -172,3 +172,18 @@ def _unit_scale(unit: str) -> float | None:
     if key.startswith(("d/", "vnd")) or key in ("d", "vnd", "dong"):
         return 1e-6
     return None
+
+
+def looks_like_a_value(row: list[Any], c: int) -> bool:
+    """A cell a row without a code holds as a value (a number, a yes/no word, "95 %"), not the
+    words of a heading or a signature block ("TM. ỦY BAN NHÂN DÂN")."""
+    if c >= len(row):
+        return False
+    value = row[c]
+    if isinstance(value, int | float):
+        return True
+    if not isinstance(value, str) or not value.strip():
+        return False
+    return (
+        yes_no_word(value) is not None or parse_number_text(value, allow_percent=True) is not None
+    )

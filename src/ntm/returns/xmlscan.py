@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -100,3 +101,37 @@ def xml_attrs(blob: bytes) -> dict[str, str]:
 def is_percent_format(code: str) -> bool:
     """True when an Excel number format scales by 100: a '%' outside quotes and escapes."""
     return "%" in _FORMAT_LITERALS.sub("", code)
+
+
+def percent_styles(styles: bytes) -> set[bytes]:
+    if b"%" not in styles and not _PERCENT_ID.search(styles):
+        return set()
+    custom = {}
+    for m in _NUM_FMT.finditer(styles):
+        a = xml_attrs(m.group(1))
+        if a.get("numFmtId", "").isdigit():
+            custom[int(a["numFmtId"])] = a.get("formatCode", "")
+    block = _CELL_XFS.search(styles)
+    out: set[bytes] = set()
+    if block is None:
+        return out
+    for i, m in enumerate(_XF.finditer(block.group(1))):
+        fmt_id = xml_attrs(m.group(1)).get("numFmtId", "0")
+        n = int(fmt_id) if fmt_id.isdigit() else 0
+        if n in BUILTIN_PERCENT_FORMATS or (n in custom and is_percent_format(custom[n])):
+            out.add(str(i).encode())
+    return out
+
+
+def relationship_targets(rels: bytes) -> dict[str, tuple[str, str]]:
+    """Relationship id → (member name in lower case, relationship type)."""
+    out = {}
+    for m in _REL_EL.finditer(rels):
+        a = xml_attrs(m.group(1))
+        target = a.get("Target", "")
+        if target.startswith("/"):
+            path = target.lstrip("/")
+        else:
+            path = posixpath.normpath(posixpath.join("xl", target))
+        out[a.get("Id", "")] = (path.lower(), a.get("Type", ""))
+    return out
