@@ -696,3 +696,39 @@ def test_demo_label_is_the_uploads_recorded_provenance_not_its_file_name(
     assert any(banner in text for text in texts) is demo
     with contextlib.contextmanager(use_database)(url):
         assert services.data_info(COMMUNE).demo is demo
+
+
+def test_the_exports_list_self_assessments_the_thresholds_contradict() -> None:
+    """Issue 12: the deck, the PDF and the workbook carry the cross-check of the office's own
+    verdicts ("tự đánh giá Đạt, nhưng 79,6% < 85%"), with the cell it came from."""
+    from office_corpus import decision_grid
+
+    from ntm.attainment import assess
+    from ntm.criteria import shipped_sets
+    from ntm.exports.pdf import build_pdf
+    from ntm.exports.xlsx import build_xlsx
+
+    result = read_return(decision_grid(), "tu-danh-gia-2024.xlsx")
+    crit = shipped_sets()["vn-ntm-xa-2021-2025"]
+    values = result.values
+    assessment = assess(values, keys={"Dương Quang": "tdmnpb"}, criteria=crit)
+    report = build_report(assessment, "Dương Quang", 2024, values=values)
+    (line,) = report.self_check_lines()
+    assert line == (
+        "14.2 · Toàn xã: tự đánh giá Đạt, nhưng 79,6% < 85% "
+        "(tu-danh-gia-2024.xlsx › Tự đánh giá › E16)"
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(build_xlsx(report)))
+    sheet = wb["Đối chiếu tự đánh giá"]
+    assert [c.value for c in sheet[2]] == [
+        "Toàn xã",
+        "14.2",
+        "tự đánh giá Đạt, nhưng 79,6% < 85%",
+        "tu-danh-gia-2024.xlsx › Tự đánh giá › E16",
+    ]
+    deck = Presentation(io.BytesIO(build_pptx(report, render=blank_png)))
+    texts = [s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame]
+    assert any("Tự đánh giá khác kết quả tính (1 chỉ tiêu)" in t for t in texts)
+    assert any("79,6% < 85%" in t for t in texts)
+    pdf = build_pdf(report, render=blank_png)
+    assert pdf.startswith(b"%PDF")

@@ -293,6 +293,17 @@ class _Pdf(FPDF):
             if i % 2 == 1 or i == len(codes) - 1:
                 self.set_y(y + h + 2)
 
+    def self_check(self) -> None:
+        """The office's own verdicts the thresholds contradict (only when there are some)."""
+        r = self.report
+        lines = r.self_check_lines()
+        if not lines:
+            return
+        self.add_page()
+        self.heading(r.tr("export.deck.self_check_title", n=len(lines)))
+        for line in lines:
+            self.para(f"• {line}", 12, colour=ORANGE_TEXT, gap=1)
+
     def progress(self) -> None:
         r = self.report
         self.add_page()
@@ -397,6 +408,7 @@ def build_pdf(report: Report, *, render: Render | None = None) -> bytes:
     pdf.grid()
     for item in report.unmet:
         pdf.unmet(item)
+    pdf.self_check()
     pdf.progress()
     pdf.changes()
     pdf.closing()

@@ -462,6 +462,18 @@ class _Deck:
             CONTENT_BOTTOM - CONTENT_TOP,
         )
 
+    def self_check_slide(self) -> None:
+        """The office's own verdicts the thresholds contradict (only when there are some)."""
+        r = self.report
+        lines = r.self_check_lines()
+        if not lines:
+            return
+        slide = self.slide(r.tr("export.deck.self_check_title", n=len(lines)))
+        shown = [(f"• {line}", BODY_PT - 2, False, ORANGE_TEXT) for line in lines[:8]]
+        if len(lines) > 8:
+            shown.append((r.tr("export.more", n=len(lines) - 8), BODY_PT - 4, False, MUTED))
+        self.text(slide, MARGIN, 1.6, SLIDE_W - 2 * MARGIN, SLIDE_H - 2.6, shown)
+
     def changes_slide(self) -> None:
         r = self.report
         ch = r.changes
@@ -685,6 +697,7 @@ def build_pptx(report: Report, *, render: Render | None = None) -> bytes:
     deck.grid_slide()
     for item in report.unmet:
         deck.unmet_slides(item)
+    deck.self_check_slide()
     deck.progress_slide()
     deck.changes_slide()
     deck.closing_slide()

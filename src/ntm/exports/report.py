@@ -34,6 +34,7 @@ from ntm import formatting as fmt
 from ntm.attainment import MET, MISSING, NO_THRESHOLD, UNKNOWN, UNMET, Assessment
 from ntm.criteria import CriteriaSet, Indicator, Part
 from ntm.i18n import DEFAULT_LANG, t
+from ntm.selfcheck import Disagreement, disagreements
 from ntm.statuses import criterion_statuses
 from ntm.text import strip_marks
 
@@ -205,6 +206,16 @@ class Report:
     judged: int
     footnote: str  # "" when every threshold used is verified
     incomplete_note: str  # "" when the criteria set is complete
+    # The office's own verdicts ("Tự đánh giá") the thresholds contradict (ntm.selfcheck).
+    self_check: list[Disagreement] = field(default_factory=list)
+
+    def self_check_lines(self) -> list[str]:
+        """ "14.2 · Toàn xã: tự đánh giá Đạt, nhưng 79,6% < 85% (tệp › trang › ô)"."""
+        whole = self.tr("ui.whole_commune")
+        return [
+            f"{d.code} · {d.village or whole}: {d.message(self.lang)} ({d.where()})"
+            for d in self.self_check
+        ]
 
     # --- texts shared by the formats ------------------------------------------------------
     @property
@@ -520,14 +531,16 @@ def build_report(
     key_name: str | None = None,
     generated: dt.datetime | None = None,
     villages_judged: Assessment | None = None,
+    values: pd.DataFrame | None = None,
 ) -> Report:
     """Gather what every export format needs for one commune and period.
 
     `sources`: the files the values came from (shown on the closing slide); `as_of`: the date
     the data runs to (default today); `source_text`: the short source line of charts and
     footers (default "báo cáo Excel của <commune>", or "dữ liệu minh họa" when `demo`: the
-    values are the bundled demo's, by the rule of `ntm.demo.is_demo`). Raises NoDataError when
-    the assessment has nothing for (commune, period).
+    values are the bundled demo's, by the rule of `ntm.demo.is_demo`); `values`: the values
+    behind the assessment, for the self-assessment cross-check. Raises NoDataError when the
+    assessment has nothing for (commune, period).
     """
     period = int(period)
     units = assessment.units
@@ -738,6 +751,11 @@ def build_report(
         judged=len(verified_flags),
         footnote=footnote,
         incomplete_note=incomplete,
+        self_check=[
+            d
+            for d in (disagreements(assessment, values) if values is not None else [])
+            if d.commune == commune and d.period == period
+        ],
     )
 
 
@@ -937,6 +955,7 @@ def report_from_store(store: Any, commune: str, period: int, *, lang: str = DEFA
         sources=sources,
         demo=demo,
         villages_judged=villages_judged,
+        values=values[VALUE_COLUMNS],
     )
 
 

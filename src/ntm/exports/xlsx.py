@@ -231,6 +231,29 @@ def _grid_sheet(ws: Worksheet, r: Report) -> None:
     ws.freeze_panes = "B2"
 
 
+def _self_check_sheet(ws: Worksheet, r: Report) -> None:
+    """Each self-assessment the thresholds contradict, with the file, sheet and cell."""
+    _header(
+        ws,
+        1,
+        [
+            r.tr("export.col.unit_name"),
+            r.tr("export.col.code"),
+            r.tr("export.col.self_check"),
+            r.tr("export.col.where"),
+        ],
+    )
+    whole = r.tr("ui.whole_commune")
+    for i, d in enumerate(r.self_check, start=2):
+        for col, value in enumerate(
+            [d.village or whole, d.code, d.message(r.lang), d.where()], start=1
+        ):
+            cell = safe_cell(ws, i, col, value)
+            cell.alignment = WRAP
+            cell.border = BORDER
+    _widths(ws, [18, 10, 60, 50])
+
+
 def build_xlsx(report: Report) -> bytes:
     """The workbook as .xlsx bytes."""
     wb = Workbook()
@@ -242,6 +265,8 @@ def build_xlsx(report: Report) -> bytes:
     _village_sheet(wb.create_sheet(report.tr("export.xlsx.villages")), report)
     if report.grid_rows:
         _grid_sheet(wb.create_sheet(report.tr("export.xlsx.grid")), report)
+    if report.self_check:
+        _self_check_sheet(wb.create_sheet(report.tr("export.xlsx.self_check")), report)
     wb.properties.title = report.title_text
     wb.properties.creator = "ntm"
     wb.properties.language = "vi-VN" if report.lang == "vi" else "en-US"

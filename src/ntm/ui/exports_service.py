@@ -26,6 +26,7 @@ from ntm.exports import (
 from ntm.exports.report import data_provenance
 from ntm.i18n import t
 from ntm.ui import services
+from ntm.values import VALUE_COLUMNS
 
 RESULT_KEY = "export_result"  # session state: the last BuiltExport
 
@@ -66,6 +67,7 @@ def build(commune: str, year: int, fmt: str, lang: str) -> BuiltExport:
             sources=sources,
             demo=demo or info.demo,
             villages_judged=services.village_assessment(commune),
+            values=values[VALUE_COLUMNS],
         )
         file = export(report, fmt)
     except NoDataError as exc:
