@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from ntm.text import strip_marks
+
 V = TypeVar("V")
 
 PREFIXES = ("xã", "thôn", "bản", "tổ", "ấp", "khu", "xóm")
@@ -101,9 +103,7 @@ def _strip_prefix(text: str, prefixes: Sequence[str]) -> str:
 
 
 def _bare(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return kept.replace("đ", "d").replace("Đ", "D")
+    return strip_marks(text)
 
 
 def _clean(name: object) -> str:

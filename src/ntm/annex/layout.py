@@ -23,7 +23,6 @@ dash gives none (the general column applies).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from ntm.annex.draft import (
@@ -38,6 +37,7 @@ from ntm.annex.draft import (
 from ntm.annex.grid import Cell, Grid, Where
 from ntm.annex.thresholds import read_threshold
 from ntm.criteria import GENERAL_KEY, KeyDef
+from ntm.text import strip_marks
 
 TT, NAME, CONTENT, GENERAL = "tt", "name", "content", "general"
 UNKNOWN_KEY = "?"
@@ -50,8 +50,7 @@ HEADER_ROWS_SEARCHED = 10
 
 def norm(text: str) -> str:
     """'Chỉ tiêu  chung' → 'chi tieu chung': no diacritics, lower case, no punctuation."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = strip_marks(text).lower()
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text)).strip()
 
 

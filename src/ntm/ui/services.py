@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +46,7 @@ from ntm.selfcheck import Disagreement, disagreements
 from ntm.statuses import criterion_statuses
 from ntm.storage import REPLACE, CommuneProfile, ImportOutcome, RevisionRef, Store
 from ntm.storage.engine import default_url
+from ntm.text import strip_marks
 from ntm.values import VALUE_COLUMNS, ReadResult
 from ntm.village_sets import (
     assess_villages,
@@ -997,10 +997,7 @@ def template_bytes(commune: str, year: int) -> bytes:
 
 
 def template_name(commune: str, year: int) -> str:
-    base = "".join(
-        c for c in unicodedata.normalize("NFD", commune) if unicodedata.category(c) != "Mn"
-    )
-    base = base.replace("đ", "d").replace("Đ", "D")
+    base = strip_marks(commune)
     slug = "-".join("".join(ch if ch.isalnum() else " " for ch in base).lower().split())
     return f"bao-cao-ntm-{slug or 'xa'}-{year}.xlsx"
 
