@@ -1,6 +1,6 @@
 """What a table's reading used and named, and what is left (part of the reader).
 
-Every value cell of an indicator row is used (the ledger's `used`) or named in a problem
+Every value cell of an indicator row is used (counted in the ledger) or named in a problem
 (`reported`). After the rows: the verdicts given for whole criteria and the columns the reader
 does not take are named once each; whatever is left is reported as CELL_NOT_USED, so nothing
 is dropped in silence. The sheet's line in the reading summary is built here too.
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ntm.errors import Code
-from ntm.returns.cells import a1, cell_text
+from ntm.returns.cells import a1, cell_text, column_index
 from ntm.returns.grids import Grid
 from ntm.returns.layout import Table
 from ntm.returns.summary import Note, SheetReading, ref
@@ -39,7 +39,7 @@ class TableContext:
 
 @dataclass
 class Ledger:
-    used: set[tuple[int, int]] = field(default_factory=set)
+    used_count: int = 0  # value cells used (a count: the usual table needs no more)
     reported: set[tuple[int, int]] = field(default_factory=set)
 
 
@@ -58,6 +58,10 @@ class AccountingMixin:
     indicator_rows: list[int]
     filled_cells: int
     data_cols: list[int]
+    num_col: int
+    den_col: int
+    assess_col: int
+    first_row: int  # where this table's rows start in ctx.rows
     problem: Callable[..., None]
     _filled: Callable[[list[Any], int], bool]
 
@@ -96,27 +100,34 @@ class AccountingMixin:
 
     def _summary(self) -> SheetReading:
         grid, ledger = self.grid, self.ledger
-        used = len(ledger.used)
-        read = self.filled_cells
-        reported = ledger.reported
-        if read == used + (len(reported - ledger.used) if reported else 0):
-            # Every value cell is used or named (the usual return): nothing left to look for.
-            return self._reading(read, used)
+        if not ledger.reported and self.filled_cells == ledger.used_count:
+            # Every value cell is used (the usual return): nothing left to look for.
+            return self._reading(self.filled_cells, ledger.used_count)
+        used_cells = self._used_cells()
         read = used = 0
         for r in self.indicator_rows:
             row = grid.rows[r]
             for c in self.data_cols:
                 if not self._filled(row, c):
                     continue
-                if (r, c) in ledger.used:
-                    read += 1
+                read += 1
+                if (r, c) in used_cells:
                     used += 1
-                elif (r, c) in ledger.reported:
-                    read += 1
-                else:
-                    read += 1
+                elif (r, c) not in ledger.reported:
                     self.problem(Code.CELL_NOT_USED, r, c, text=cell_text(row[c]))
         return self._reading(read, used)
+
+    def _used_cells(self) -> set[tuple[int, int]]:
+        """The cells behind this table's rows (worked out only when some cell was named in a
+        problem: the usual table is settled by counting)."""
+        out: set[tuple[int, int]] = set()
+        extra = [c for c in (self.num_col, self.den_col, self.assess_col) if c >= 0]
+        for row in self.ctx.rows[self.first_row :]:
+            cell = str(row["cell"])
+            r = int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) - 1
+            out.add((r, column_index(cell.rstrip("0123456789"))))
+            out.update((r, c) for c in extra)
+        return out
 
     def _reading(self, read: int, used: int) -> SheetReading:
         table = self.table

@@ -18,6 +18,7 @@ def column_letters(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=65536)  # every value row names its cell
 def a1(row: int, col: int) -> str:
     """A1 reference of a zero-based (row, col)."""
     return f"{column_letters(col)}{row + 1}"

@@ -34,7 +34,7 @@ _COLUMN_NUMBER = re.compile(r"\(\s*(?:\d{1,2}|[A-Z])\s*\)(?:\s*=.*)?|\d{1,2}")
 _PROPER_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-@dataclass
+@dataclass(slots=True)
 class Column:
     col: int
     header: str  # as written; a sub-header after its parent: "Kết quả thực hiện › 2024"
@@ -95,9 +95,11 @@ def _header_cells(row: list[Any]) -> dict[int, str]:
     folded, and only the header row's own cells are kept, as `nfc` makes them)."""
     out = {}
     for c, value in enumerate(row):
+        if value == "" or value is None:
+            continue
         kind = type(value)
         if kind is str:
-            if value and len(value) <= 80 and not value.isspace():
+            if len(value) <= 80 and not value.isspace():
                 out[c] = value
         elif kind is float or kind is int:
             out[c] = str(int(value)) if float(value).is_integer() else str(value)
@@ -150,7 +152,11 @@ def find_table(grid: Grid) -> Table | None:
         roles = {c: _role_of(text) for c, text in cells.items()}
         role_set = set(roles.values())
         if "name" not in role_set and "code" not in role_set:
-            ambiguous = [c for c, t in cells.items() if label_key(t) == "chi tieu"]
+            ambiguous = [
+                c
+                for c, role in roles.items()
+                if role == "threshold" and label_key(cells[c]) == "chi tieu"
+            ]
             if ambiguous and _holds_names(grid, r, ambiguous[0]):
                 roles[ambiguous[0]] = "name"
                 role_set.add("name")
@@ -292,12 +298,12 @@ def _is_year_header(text: str) -> bool:
 
 
 def _is_column_numbers(row: list[Any]) -> bool:
-    """A row like "(1) (2) (3) (4)" or "A B 1 2" under a header: part of the header."""
-    cells = [v for v in row if not is_empty(v)]
-    if len(cells) < 3:
-        return False
+    """A row like "(1) (2) (3) (4)" or "1 2 3 4" under a header: part of the header."""
+    count = 0
     numbers = []
-    for v in cells:
+    for v in row:
+        if v == "" or v is None:
+            continue
         if isinstance(v, bool):
             return False
         if isinstance(v, int | float):
@@ -305,5 +311,6 @@ def _is_column_numbers(row: list[Any]) -> bool:
                 return False
             numbers.append(int(v))
         elif not (isinstance(v, str) and _COLUMN_NUMBER.fullmatch(v.strip())):
-            return False
-    return numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+            return False  # the usual first row below a header: an indicator's row
+        count += 1
+    return count >= 3 and numbers == sorted(numbers) and len(set(numbers)) == len(numbers)

@@ -46,6 +46,7 @@ class TableReader(AccountingMixin):
         self.ctx, self.grid, self.table, self.codes = ctx, grid, table, codes
         self.commune, self.period, self.village = commune, period, village
         self.ledger = Ledger()
+        self.first_row = len(ctx.rows)
         t = table
         col = t.by_role().get
         self.name_col, self.unit_col = col("name", -1), col("unit", -1)
@@ -93,6 +94,7 @@ class TableReader(AccountingMixin):
         no_cache = grid.no_cache
         code_col, name_col = table.code_col, self.name_col
         check_others, width = bool(self.other_cols or self.unheaded), self.width
+        exact_codes = self.codes.exact
         for r in range(table.header_row + 1, len(grid.rows)):
             if r in table.skip_rows:
                 continue
@@ -130,13 +132,23 @@ class TableReader(AccountingMixin):
             entry.valued = entry.filled = valued
             if not valued and self._filled(row, self.note_col):
                 entry.filled = True
-            self.codes.parse(entry)
+            exact = exact_codes.get(raw) if type(raw) is str else None
+            if exact is not None:  # a measured code as the set writes it: most rows
+                entry.code = exact
+            else:
+                self.codes.parse(entry)
             entries.append(entry)
             if check_others or n > width:
                 self._count_others(row, r)
         self.codes.by_position(entries)
+        measured, rows = self.codes.index.measured, grid.rows
         for entry in entries:
-            if entry.filled:
+            if not entry.filled:
+                continue
+            info = measured.get(entry.code) if entry.code is not None else None
+            if info is not None:  # the usual row: straight to its values
+                self._values(entry, info, rows[entry.row])
+            else:
                 self._entry_rows(entry)
         self._after()
         return self._summary()
@@ -238,19 +250,25 @@ class TableReader(AccountingMixin):
         grid = self.grid
         no_cache = grid.no_cache
         note_col, num_col, den_col = self.note_col, self.num_col, self.den_col
-        note = cell_text(row[note_col]) if 0 <= note_col < n else ""
+        note = row[note_col] if 0 <= note_col < n else ""
+        if note != "":
+            note = cell_text(note)
         num = den = NAN
         extra = []  # the numerator, denominator and verdict cells that hold something
-        if 0 <= num_col < n and row[num_col] != "" and row[num_col] is not None:
-            num = self._number(row, r, num_col, info)
-            extra.append(num_col)
-        elif num_col >= 0 and no_cache and (r, num_col) in no_cache:
-            self.problem(Code.FORMULA_NO_CACHED_VALUE, r, num_col)
-        if 0 <= den_col < n and row[den_col] != "" and row[den_col] is not None:
-            den = self._number(row, r, den_col, info)
-            extra.append(den_col)
-        elif den_col >= 0 and no_cache and (r, den_col) in no_cache:
-            self.problem(Code.FORMULA_NO_CACHED_VALUE, r, den_col)
+        for c in (num_col, den_col):
+            raw = row[c] if 0 <= c < n else ""
+            if raw == "" or raw is None:
+                if c >= 0 and no_cache and (r, c) in no_cache:
+                    self.problem(Code.FORMULA_NO_CACHED_VALUE, r, c)
+                continue
+            number = (
+                raw if type(raw) is float and raw - raw == 0.0 else self._number(row, r, c, info)
+            )
+            if c == num_col:
+                num = number
+            else:
+                den = number
+            extra.append(c)
         assessed = self._assessment(row, r, code) if self.assess_col >= 0 else None
         if assessed is not None:
             extra.append(self.assess_col)
@@ -260,7 +278,7 @@ class TableReader(AccountingMixin):
             self.ctx.percent_unknown and info.kind == "percent"
         )
         percent = grid.percent
-        used = self.ledger.used
+        ledger = self.ledger
         for col, village in self.units:
             raw = row[col] if 0 <= col < n else ""
             filled = raw != "" and raw is not None
@@ -292,10 +310,7 @@ class TableReader(AccountingMixin):
             cell_col = col if col >= 0 else num_col
             if cell_col < 0:  # no value nor numerator column: the row's code or name cell
                 cell_col = self.table.code_col if self.table.code_col >= 0 else self.name_col
-            if filled:
-                used.add((r, col))
-            for c in extra:
-                used.add((r, c))
+            ledger.used_count += filled + len(extra)
             self.ctx.rows.append(
                 {
                     "commune": self.commune,

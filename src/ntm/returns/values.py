@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 from ntm.errors import Code
@@ -78,6 +79,21 @@ def _share_cell(raw: Any, percent_cell: bool) -> Outcome:
 
 def cell_value(raw: Any, info: CodeInfo, *, village: bool, percent_cell: bool) -> Outcome:
     """A value cell as a float for `info`'s indicator (NaN when empty) and its problem."""
+    if type(raw) is str:
+        # Text cells repeat ("Có", "Không", "95%"): their reading depends only on these.
+        return _text_value(raw, info.kind, info.required, info.aggregation, village, percent_cell)
+    return _cell_value(raw, info, village=village, percent_cell=percent_cell)
+
+
+@lru_cache(maxsize=4096)
+def _text_value(
+    raw: str, kind: str, required: float | None, aggregation: str, village: bool, percent: bool
+) -> Outcome:
+    info = CodeInfo("", kind, "", aggregation, (), required=required)
+    return _cell_value(raw, info, village=village, percent_cell=percent)
+
+
+def _cell_value(raw: Any, info: CodeInfo, *, village: bool, percent_cell: bool) -> Outcome:
     if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
         return NAN, None
     kind = info.kind
