@@ -201,10 +201,13 @@ status() {
   fi
   say "database: $DB_URL; state folder: $STATE"
   if [ "$n" -eq "$total" ]; then
-    local apps=()
-    for i in $(seq 1 "$INSTANCES"); do apps+=("http://127.0.0.1:$(cat "$STATE/app-$i.port")"); done
+    local apps=() logs=""
+    for i in $(seq 1 "$INSTANCES"); do
+      apps+=("http://127.0.0.1:$(cat "$STATE/app-$i.port")")
+      logs+=" --server-log $STATE/app-$i.log"
+    done
     say "load test: .venv/bin/python bench/load_test.py --url http://127.0.0.1:$port" \
-      "--db $DB_URL --instances $(IFS=,; echo "${apps[*]}")"
+      "--db $DB_URL --instances $(IFS=,; echo "${apps[*]}")$logs"
     return 0
   fi
   [ "$n" -eq 0 ] && return 3
