@@ -97,7 +97,7 @@ def test_stack_serves_through_nginx_and_each_instance_sees_the_others_upload(
         lines = load.stdout.strip().splitlines()
         assert lines, load.stderr[-3000:]
         result = json.loads(lines[-1])
-        assert load.returncode == 0, (result, load.stderr[-3000:])
+        assert load.returncode == 0, load.stdout[-4000:] + load.stderr[-3000:]
         assert result["errors"] == 0 and result["server_tracebacks"] == 0, result["error_samples"]
         assert result["uploads_exactly_once"] is True
         assert result["uploads_saved"] >= 1 and result["uploads_stored"] == result["uploads_saved"]
