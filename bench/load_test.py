@@ -461,8 +461,8 @@ async def drive(
             await asyncio.gather(*tasks)
             ended = time.monotonic()
             checked: dict[str, Any] = {}
-            if instances:
-                latest = deployment.latest_stored(db_url, returns.prefix)
+            latest = deployment.latest_stored(db_url, returns.prefix) if instances else None
+            if latest:  # (no upload, nothing to look for: the upload errors say why)
                 seen, errors = await deployment.instances_see(
                     browser, instances, latest, open_app, args.timeout
                 )
