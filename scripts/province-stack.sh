@@ -53,8 +53,7 @@ nginx_bin() {
 # alive FILE PATTERN: the pid in FILE runs and its command line contains PATTERN
 alive() {
   local pid
-  [ -s "$1" ] || return 1
-  pid=$(cat "$1")
+  pid=$(cat "$1" 2>/dev/null) || return 1 # (nginx removes its pid file as it exits)
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"
@@ -75,7 +74,7 @@ running_count() {
 stop_pid() {
   local file=$1 pattern=$2 sig=$3 group=$4 pid target _
   alive "$file" "$pattern" || { rm -f "$file"; return 0; }
-  pid=$(cat "$file")
+  pid=$(cat "$file" 2>/dev/null) || return 0
   target=$pid
   [ "$group" = 1 ] && target=-$pid
   kill "-$sig" -- "$target" 2>/dev/null || true
