@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/load_test.py                       # 20 browsing + 5 uploading, 2 min
     .venv/bin/python bench/load_test.py --seconds 15 --browsers 4 --uploaders 2   # quick
+    .venv/bin/python bench/load_test.py --url http://127.0.0.1:PORT --db DB_URL \
+        --instances http://127.0.0.1:P1,http://127.0.0.1:P2   # a deployment that runs already
 
 What it does, and only on 127.0.0.1:
 
@@ -30,6 +32,15 @@ contexts (≈ 4 GB) is what fits; the browser's own rendering (plotly) competes 
 for the same 2 cores, so the page times are an upper bound of what a user on another machine
 would see.
 
+With `--url` it starts nothing: it drives the deployment at that address (e.g. nginx in front of
+the app instances of scripts/province-stack.sh), makes its staff accounts in the database `--db`
+names (the one the deployment uses; the demo returns must be in it) and checks that database
+afterwards, counting only this run's files (their names carry a run id). With `--instances`
+(the instances' own addresses, behind the proxy) it also opens Dữ liệu on each instance
+directly before and after the load: each must show the newest upload, written through one of
+them (bench/deployment.py). `--server-log` (repeatable) names the instances' logs to count
+their tracebacks.
+
 It prints a readable summary, then one JSON object on the last line. Exit code 0 when there was
 no error and every upload landed exactly once, 1 otherwise.
 """
@@ -56,6 +67,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import deployment
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -111,14 +125,15 @@ def percentile(values: list[float], q: float) -> float | None:
 # --- the database and the returns ----------------------------------------------------------
 
 
-def prepare_database(url: str, uploaders: int) -> dict[str, str]:
-    """Demo returns (as the app seeds them) and one staff account per uploader."""
+def prepare_database(url: str, uploaders: int, demo: bool = True) -> dict[str, str]:
+    """Demo returns (as the app seeds them; not into a deployment's database) and one staff
+    account per uploader (an existing one gets a new password)."""
     from ntm.auth import Role, add_user
     from ntm.storage import Store
 
     store = Store(url).migrate()
     try:
-        for path in sorted(DEMO.glob("*.xlsx")):
+        for path in sorted(DEMO.glob("*.xlsx")) if demo else []:
             store.import_file(path, user="demo")
         accounts = {}
         for i in range(uploaders):
@@ -133,10 +148,11 @@ def prepare_database(url: str, uploaders: int) -> dict[str, str]:
 class Returns:
     """Unique returns: the 2025 demo return with Nà Cưởm's 2.2 set to a value of its own."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, prefix: str):
         import openpyxl
 
         self.folder = folder
+        self.prefix = prefix  # "load-<run id>-": this run's files
         self.lock = threading.Lock()
         wb = openpyxl.load_workbook(DEMO / "duong-quang-2025.xlsx")
         ws = wb[VILLAGE]
@@ -152,7 +168,7 @@ class Returns:
         ws = wb[VILLAGE]
         value = round(50 + user_index * 7.31 + n * 0.013, 3) % 100
         ws[f"F{self.row}"], ws[f"G{self.row}"], ws[f"H{self.row}"] = value, None, None
-        path = self.folder / f"load-u{user_index + 1}-{n:04d}.xlsx"
+        path = self.folder / f"{self.prefix}u{user_index + 1}-{n:04d}.xlsx"
         wb.save(path)
         return path
 
@@ -369,8 +385,8 @@ async def upload(
         await context.close()
 
 
-def cpu_seconds(server_pid: int) -> tuple[float, float]:
-    """CPU time used so far by the server's process tree and by everything else this process
+def cpu_seconds(server_pids: list[int]) -> tuple[float, float]:
+    """CPU time used so far by the servers' process trees and by everything else this process
     started (the Playwright driver and chromium)."""
     import psutil
 
@@ -382,23 +398,23 @@ def cpu_seconds(server_pid: int) -> tuple[float, float]:
                 out += t.user + t.system
         return out
 
-    try:
-        server = psutil.Process(server_pid)
-        server_tree = [server, *server.children(recursive=True)]
-    except psutil.Error:
-        server_tree = []
+    server_tree: list[psutil.Process] = []
+    for pid in server_pids:
+        with contextlib.suppress(psutil.Error):
+            server = psutil.Process(pid)
+            server_tree += [server, *server.children(recursive=True)]
     pids = {p.pid for p in server_tree}
     others = [p for p in psutil.Process().children(recursive=True) if p.pid not in pids]
     return total(server_tree), total(others)
 
 
-async def cpu_during(clock: Clock, server_pid: int, out: dict[str, float]) -> None:
-    """The CPU share of server and browser over the measured period."""
+async def cpu_during(clock: Clock, server_pids: list[int], out: dict[str, float]) -> None:
+    """The CPU share of servers and browser over the measured period."""
     await clock.go.wait()
-    server0, browser0 = cpu_seconds(server_pid)
+    server0, browser0 = cpu_seconds(server_pids)
     while clock.running():
         await asyncio.sleep(0.5)
-    server1, browser1 = cpu_seconds(server_pid)
+    server1, browser1 = cpu_seconds(server_pids)
     capacity = (time.monotonic() - clock.started) * (os.cpu_count() or 1)
     out["server_cpu_share"] = (server1 - server0) / capacity
     out["browser_cpu_share"] = (browser1 - browser0) / capacity
@@ -410,13 +426,20 @@ async def drive(
     accounts: dict[str, str],
     returns: Returns,
     stats: Stats,
-    server_pid: int,
-) -> dict[str, float]:
+    server_pids: list[int],
+    instances: list[str] | None = None,
+    db_url: str = "",
+) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
+            before: dict[str, str] = {}
+            for direct in instances or []:  # each instance's first render and cached uploads
+                before[direct] = await deployment.shown_latest_upload(
+                    browser, direct, open_app, 120
+                )
             # Warm-up: the server's first render (imports, demo data read) is not a page time.
             warm = await browser.new_context(viewport={"width": 1280, "height": 900})
             page = await warm.new_page()
@@ -430,24 +453,33 @@ async def drive(
             began = time.monotonic()
             cpu: dict[str, float] = {}
             tasks = [browse(i, browser, base, clock, args, stats) for i in range(args.browsers)]
-            tasks.append(cpu_during(clock, server_pid, cpu))
+            tasks.append(cpu_during(clock, server_pids, cpu))
             tasks += [
                 upload(i, browser, base, clock, args, account, returns, stats)
                 for i, account in enumerate(sessions)
             ]
             await asyncio.gather(*tasks)
             ended = time.monotonic()
+            checked: dict[str, Any] = {}
+            latest = deployment.latest_stored(db_url, returns.prefix) if instances else None
+            if latest:  # (no upload, nothing to look for: the upload errors say why)
+                seen, errors = await deployment.instances_see(
+                    browser, instances, latest, open_app, args.timeout
+                )
+                stats.errors += errors
+                checked = {"latest_upload": latest, "seen": seen, "before": before}
             return {
                 "first_render_s": first,
                 "ramp_up_s": clock.started - began,
                 "ran_s": ended - clock.started,
                 **cpu,
+                "instances": checked,
             }
         finally:
             await browser.close()
 
 
-def check_database(url: str, stats: Stats) -> dict[str, Any]:
+def check_database(url: str, stats: Stats, prefix: str) -> dict[str, Any]:
     """Each confirmed upload stored exactly once, by its user; nothing else stored."""
     from ntm.storage import Store
 
@@ -456,7 +488,7 @@ def check_database(url: str, stats: Stats) -> dict[str, Any]:
         uploads = store.uploads()
     finally:
         store.close()
-    ours = uploads[uploads["file"].astype(str).str.startswith("load-")]
+    ours = uploads[uploads["file"].astype(str).str.startswith(prefix)]
     stored = collections.Counter(
         zip(ours["user"].astype(str), ours["file"].astype(str), strict=True)
     )
@@ -481,7 +513,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--uploaders", type=int, default=5, help="uploading sessions")
     parser.add_argument("--think", type=float, default=1.0, help="seconds between clicks")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds per page or upload")
+    parser.add_argument("--url", help="drive this running deployment (127.0.0.1) instead")
+    parser.add_argument("--db", help="with --url: the database the deployment uses")
+    parser.add_argument(
+        "--instances", help="with --url: the app instances behind it, comma-separated addresses"
+    )
+    parser.add_argument(
+        "--server-log", action="append", default=[], help="with --url: an instance's log"
+    )
     args = parser.parse_args(argv)
+    try:
+        args.url = args.url and deployment.loopback_url(args.url)
+        args.instances = [
+            deployment.loopback_url(u) for u in (args.instances or "").split(",") if u
+        ]
+    except ValueError as exc:
+        parser.error(str(exc))
+    if bool(args.url) != bool(args.db) or ((args.instances or args.server_log) and not args.url):
+        parser.error("--url and --db go together; --instances and --server-log need --url")
     if not CHROMIUM.exists():
         print(
             "needs Debian chromium at /usr/bin/chromium (apt-get install chromium)", file=sys.stderr
@@ -491,19 +540,37 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--seconds must be in (0, 3600], sessions not negative")
 
     stats = Stats()
+    prefix = f"load-{secrets.token_hex(3)}-"  # this run's files
     with tempfile.TemporaryDirectory(prefix="ntm-load-") as tmp:
         folder = Path(tmp)
-        url = f"sqlite:///{folder / 'ntm.db'}"
-        accounts = prepare_database(url, args.uploaders)
         (folder / "returns").mkdir()
-        returns = Returns(folder / "returns")
-        server = Server(url, free_port(), folder / "server.log")
-        try:
-            times = asyncio.run(drive(server.base, args, accounts, returns, stats, server.proc.pid))
-        finally:
-            server.stop()
-        log = (folder / "server.log").read_text(encoding="utf-8", errors="replace")
-        db = check_database(url, stats)
+        returns = Returns(folder / "returns", prefix)
+        if args.url:  # a deployment that runs already
+            url = args.db
+            accounts = prepare_database(url, args.uploaders, demo=False)
+            pids = deployment.listening_pids(args.instances)
+            memory = deployment.MemorySampler(pids)
+            logs = deployment.Logs([Path(p) for p in args.server_log])
+            try:
+                times = asyncio.run(
+                    drive(args.url, args, accounts, returns, stats, pids, args.instances, url)
+                )
+            finally:
+                memory.stop()
+            tracebacks, peak_rss = logs.tracebacks(), memory.peak_rss
+        else:
+            url = f"sqlite:///{folder / 'ntm.db'}"
+            accounts = prepare_database(url, args.uploaders)
+            server = Server(url, free_port(), folder / "server.log")
+            try:
+                times = asyncio.run(
+                    drive(server.base, args, accounts, returns, stats, [server.proc.pid])
+                )
+            finally:
+                server.stop()
+            log = (folder / "server.log").read_text(encoding="utf-8", errors="replace")
+            tracebacks, peak_rss = log.count("Traceback (most recent call last)"), server.peak_rss
+        db = check_database(url, stats, prefix)
 
     page_times = [s for _, s in stats.pages]
     by_page = {
@@ -511,9 +578,11 @@ def main(argv: list[str] | None = None) -> int:
         for address, _, _ in ROUTES
     }
     upload_times = [s for _, _, s in stats.uploads]
-    tracebacks = log.count("Traceback (most recent call last)")
+    checked = times["instances"]
+    seen_by_all = all(checked["seen"].values()) if checked else None
     ok = (
-        not stats.errors
+        seen_by_all is not False
+        and not stats.errors
         and tracebacks == 0
         and not db["lost"]
         and not db["duplicated"]
@@ -525,6 +594,7 @@ def main(argv: list[str] | None = None) -> int:
         return None if x is None else round(x, 3)
 
     result = {
+        "target": args.url or "own server (SQLite)",
         "seconds": args.seconds,
         "browsers": args.browsers,
         "uploaders": args.uploaders,
@@ -549,10 +619,14 @@ def main(argv: list[str] | None = None) -> int:
         "uploads_lost": db["lost"],
         "uploads_duplicated": db["duplicated"],
         "uploads_unexpected": db["unexpected"],
+        "latest_upload": checked.get("latest_upload"),
+        "seen_by_instances": checked.get("seen"),
+        "seen_by_every_instance": seen_by_all,
+        "shown_before_load": checked.get("before"),
         "errors": len(stats.errors),
         "error_samples": stats.errors[:10],
         "server_tracebacks": tracebacks,
-        "server_peak_rss_mb": round(server.peak_rss / 2**20, 1),
+        "server_peak_rss_mb": round(peak_rss / 2**20, 1),
         "server_cpu_share": r(times.get("server_cpu_share")),
         "browser_cpu_share": r(times.get("browser_cpu_share")),
         "cpus": os.cpu_count(),
@@ -560,13 +634,19 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(
         f"{args.browsers} browsing + {args.uploaders} uploading sessions for {args.seconds:g} s "
-        f"(first render {result['first_render_s']} s)\n"
+        f"against {result['target']} (first render {result['first_render_s']} s)\n"
         f"  pages: {len(page_times)} loads, p50 {result['page_p50_s']} s, "
         f"p95 {result['page_p95_s']} s, max {result['page_max_s']} s; p95 by page {by_page}\n"
         f"  uploads: {len(stats.uploads)} saved (p50 {result['upload_p50_s']} s, p95 "
         f"{result['upload_p95_s']} s), {db['stored']} stored, exactly once: "
         f"{result['uploads_exactly_once']}\n"
-        f"  errors: {len(stats.errors)}; server tracebacks: {tracebacks}; server peak RSS "
+        + (
+            f"  newest upload {checked['latest_upload']} on each instance's Dữ liệu (opened "
+            f"directly): {checked['seen']}\n"
+            if checked
+            else ""
+        )
+        + f"  errors: {len(stats.errors)}; server tracebacks: {tracebacks}; server peak RSS "
         f"{result['server_peak_rss_mb']} MB\n"
         f"  CPU share of the {os.cpu_count()} cores while measuring: server "
         f"{result['server_cpu_share']}, browser {result['browser_cpu_share']}"

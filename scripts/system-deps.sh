@@ -3,15 +3,23 @@
 #
 #   system-deps.sh          for the tests (make test): chromium (end-to-end tests and chart
 #                           images through kaleido), fonts with Vietnamese glyphs, poppler-utils,
-#                           LibreOffice Writer (the annex PDF corpus), and a PostgreSQL server on 127.0.0.1:5432 that user postgres can
-#                           reach with trust auth (the storage tests); fails when it cannot.
+#                           LibreOffice Writer (the annex PDF corpus), nginx (the province
+#                           stack's test), and a PostgreSQL server on 127.0.0.1:5432 that user
+#                           postgres can reach with trust auth (the storage tests); fails when
+#                           it cannot.
 #   system-deps.sh --run    for the app (make run): chromium and the fonts the meeting exports
 #                           need; never fatal: without them the app runs and the export buttons
 #                           say what is missing.
+#   system-deps.sh --stack  for scripts/province-stack.sh: what --run installs, plus nginx and
+#                           the PostgreSQL server on 127.0.0.1:5432 (started, user postgres);
+#                           fails when it cannot.
 set -euo pipefail
 
 mode=test
-[ "${1:-}" = "--run" ] && mode=run
+case "${1:-}" in
+  --run) mode=run ;;
+  --stack) mode=stack ;;
+esac
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -22,6 +30,13 @@ if [ "$mode" = test ]; then
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   # renders the annex test corpus's Word tables to PDF (tests/annex_corpus.py)
   command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+fi
+if [ "$mode" != run ]; then
+  # the reverse proxy of the province stack (scripts/province-stack.sh and its test)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+fi
+if [ "$mode" = stack ]; then
+  command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 fi
 
 sudo=""
