@@ -19,8 +19,9 @@ from ntm.annex.draft import NotReady, counts
 from ntm.auth import Action, PermissionDenied
 from ntm.errors import CriteriaError
 from ntm.ui import annex_service as svc
-from ntm.ui import auth_ui, services, widgets
-from ntm.ui.widgets import Context, md
+from ntm.ui import auth_ui, services
+from ntm.ui.context import Context, md
+from ntm.ui.tables import problems_table
 
 ROUND = "annex_upload_round"  # bumping it empties the uploader
 FLASH = "annex_flash"
@@ -82,7 +83,7 @@ def _upload(ctx: Context) -> None:
         return
     if result.draft_id is None:
         st.error(ctx.tr("annex_ui.unread", n=len(result.problems)))
-        widgets.problems_table(ctx, services.problems_frame(result.problems, ctx.lang))
+        problems_table(ctx, services.problems_frame(result.problems, ctx.lang))
         return
     st.session_state[FLASH] = ctx.tr("annex_ui.stored", id=result.draft_id)
     st.session_state[ROUND] = round_ + 1
