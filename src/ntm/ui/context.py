@@ -63,6 +63,12 @@ def choose(key: str, options: list[Any], default: Any = None) -> Any:
     return current
 
 
+def kept(widget: Callable[..., Any], key: str, value: Any, label: str, **kwargs: Any) -> Any:
+    """`widget` (st.selectbox, st.segmented_control …) editing the kept choice `key`, primed
+    with `value`; `kwargs` are the widget's own (options, format_func …)."""
+    return widget(label, key=prime(key, value), on_change=keep, args=(key,), **kwargs)
+
+
 def pick(
     ctx: Context,
     key: str,
@@ -72,13 +78,5 @@ def pick(
 ) -> Any:
     """A selectbox over `options` whose choice is kept across pages under `key`."""
     current = choose(key, options)
-    wkey = prime(key, current)
-    st.selectbox(
-        ctx.tr(label_key),
-        options=options,
-        key=wkey,
-        on_change=keep,
-        args=(key,),
-        format_func=format_func,
-    )
+    kept(st.selectbox, key, current, ctx.tr(label_key), options=options, format_func=format_func)
     return state.get(key)

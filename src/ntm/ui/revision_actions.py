@@ -39,36 +39,23 @@ def restore_section(ctx: Context, these: pd.DataFrame, unit: str, year: int) -> 
     if older.empty:
         st.caption(ctx.tr("ui.data.only_current"))
         return
-    rev_labels = {
-        int(r.revision_id): ctx.tr("ui.data.revision_label", number=r.number, file=r.file)
-        for r in older.itertuples(index=False)
-    }
-    pick = st.selectbox(
-        ctx.tr("ui.data.pick_revision"),
-        list(rev_labels),
-        format_func=lambda i: rev_labels.get(i, str(i)),
-        key=f"pick_revision_{unit}_{year}",
-    )
+    pick, labels = _pick(ctx, older, "ui.data.pick_revision", f"pick_revision_{unit}_{year}")
     if st.button(
         ctx.tr("ui.data.restore"), icon=":material/history:", key="restore"
     ) and auth_ui.require_action(Action.RESTORE_REVISION, ctx.lang):
-        state.put(state.RESTORE, int(pick))
+        state.put(state.RESTORE, pick)
     candidate = state.get(state.RESTORE)
-    if candidate not in rev_labels:
+    if candidate not in labels:
         return
-    text = ctx.tr("ui.data.restore_confirm", revision=rev_labels[candidate], unit=unit, year=year)
-    st.warning(md(text))
-    yes, no = st.columns([1, 4])
-    if yes.button(
-        ctx.tr("ui.data.restore_yes"), type="primary", key="restore_yes"
-    ) and auth_ui.require_action(Action.RESTORE_REVISION, ctx.lang):
+    text = ctx.tr("ui.data.restore_confirm", revision=labels[candidate], unit=unit, year=year)
+    answer = _confirm(ctx, text, Action.RESTORE_REVISION, "restore")
+    if answer is None:
+        return
+    if answer:
         ref = services.restore(int(candidate), auth_ui.current_user())
-        state.put(state.RESTORE, None)
         state.put(state.FLASH, ctx.tr("ui.data.restored", number=ref.number))
-        st.rerun()
-    if no.button(ctx.tr("ui.data.restore_no"), key="restore_no"):
-        state.put(state.RESTORE, None)
-        st.rerun()
+    state.put(state.RESTORE, None)
+    st.rerun()
 
 
 def delete_section(ctx: Context, these: pd.DataFrame, unit: str, year: int) -> None:
@@ -78,16 +65,7 @@ def delete_section(ctx: Context, these: pd.DataFrame, unit: str, year: int) -> N
     if alive.empty:
         return
     with st.expander(ctx.tr("ui.data.delete_heading"), icon=":material/delete:"):
-        labels = {
-            int(r.revision_id): ctx.tr("ui.data.revision_label", number=r.number, file=r.file)
-            for r in alive.itertuples(index=False)
-        }
-        pick = st.selectbox(
-            ctx.tr("ui.data.delete_pick"),
-            list(labels),
-            format_func=lambda i: labels.get(i, str(i)),
-            key=f"delete_pick_{unit}_{year}",
-        )
+        pick, labels = _pick(ctx, alive, "ui.data.delete_pick", f"delete_pick_{unit}_{year}")
         reason = st.text_input(
             ctx.tr("ui.data.delete_reason"), max_chars=300, key=f"delete_reason_{unit}_{year}"
         )
@@ -97,20 +75,42 @@ def delete_section(ctx: Context, these: pd.DataFrame, unit: str, year: int) -> N
             if not reason.strip():
                 st.error(ctx.tr("ui.data.delete_reason_needed"))
             else:
-                state.put(state.DELETE, (int(pick), reason.strip()))
+                state.put(state.DELETE, (pick, reason.strip()))
         pending = state.get(state.DELETE)
         if not pending or pending[0] not in labels:
             return
         text = ctx.tr("ui.data.delete_confirm", revision=labels[pending[0]], unit=unit, year=year)
-        st.warning(md(text))
-        yes, no = st.columns([1, 4])
-        if yes.button(
-            ctx.tr("ui.data.delete_yes"), type="primary", key="delete_yes"
-        ) and auth_ui.require_action(Action.DELETE_REVISION, ctx.lang):
+        answer = _confirm(ctx, text, Action.DELETE_REVISION, "delete")
+        if answer is None:
+            return
+        if answer:
             services.delete_revision(pending[0], auth_ui.current_user(), pending[1])
-            state.put(state.DELETE, None)
             state.put(state.FLASH, ctx.tr("ui.data.deleted_done", revision=labels[pending[0]]))
-            st.rerun()
-        if no.button(ctx.tr("ui.data.restore_no"), key="delete_no"):
-            state.put(state.DELETE, None)
-            st.rerun()
+        state.put(state.DELETE, None)
+        st.rerun()
+
+
+def _pick(ctx: Context, rows: pd.DataFrame, label_key: str, key: str) -> tuple[int, dict[int, str]]:
+    """A revision among `rows` (by number and file), and every row's label by revision id."""
+    labels = {
+        int(r.revision_id): ctx.tr("ui.data.revision_label", number=r.number, file=r.file)
+        for r in rows.itertuples(index=False)
+    }
+    pick = st.selectbox(
+        ctx.tr(label_key), list(labels), format_func=lambda i: labels.get(i, str(i)), key=key
+    )
+    return int(pick), labels
+
+
+def _confirm(ctx: Context, text: str, action: Action, name: str) -> bool | None:
+    """Ask to confirm `text`: True on yes (once `action` is allowed), False on no, else None.
+    The buttons are `{name}_yes` and `{name}_no`."""
+    st.warning(md(text))
+    yes, no = st.columns([1, 4])
+    if yes.button(
+        ctx.tr(f"ui.data.{name}_yes"), type="primary", key=f"{name}_yes"
+    ) and auth_ui.require_action(action, ctx.lang):
+        return True
+    if no.button(ctx.tr("ui.data.restore_no"), key=f"{name}_no"):
+        return False
+    return None

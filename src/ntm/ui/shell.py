@@ -14,7 +14,7 @@ import streamlit as st
 
 from ntm.i18n import t
 from ntm.ui import auth_ui, services, state
-from ntm.ui.context import Context, choose, keep, md, prime
+from ntm.ui.context import Context, choose, kept, md, prime
 
 ROOT = Path(__file__).resolve().parents[3]
 # (file, title key, icon, address). Every screen answers at its own address, and the first one
@@ -108,31 +108,28 @@ def _toggle_present() -> None:
 
 
 def _language_picker(lang: str) -> None:
-    wkey = prime(state.LANG, lang)
-    st.segmented_control(
+    kept(
+        st.segmented_control,
+        state.LANG,
+        lang,
         t("ui.sidebar.language", lang),
         options=["vi", "en"],
         format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}.get(code, code),
-        key=wkey,
         required=True,
-        on_change=keep,
-        args=(state.LANG,),
     )
 
 
 def year_picker(years: list[int], lang: str, where: str = "sidebar") -> None:
     if not years:
         return
-    year = choose(state.YEAR, years, default=max(years))
-    wkey = prime(state.YEAR, year)
-    st.segmented_control(
+    kept(
+        st.segmented_control,
+        state.YEAR,
+        choose(state.YEAR, years, default=max(years)),
         t("ui.sidebar.year", lang),
         options=years,
         format_func=str,
-        key=wkey,
         required=True,
-        on_change=keep,
-        args=(state.YEAR,),
         label_visibility="visible" if where == "sidebar" else "collapsed",
     )
 
@@ -142,14 +139,7 @@ def sidebar(lang: str, names: list[str], commune: str | None, years: list[int]) 
         st.markdown(f"### {t('ui.app_title', lang)}")
         _language_picker(lang)
         if names:
-            wkey = prime(state.COMMUNE, commune)
-            st.selectbox(
-                t("ui.sidebar.commune", lang),
-                options=names,
-                key=wkey,
-                on_change=keep,
-                args=(state.COMMUNE,),
-            )
+            kept(st.selectbox, state.COMMUNE, commune, t("ui.sidebar.commune", lang), options=names)
             year_picker(years, lang)
         wkey = prime(state.PRESENT, False)
         st.toggle(
@@ -171,15 +161,14 @@ def present_bar(ctx: Context, extra: list[str] | None = None) -> str | None:
     if extra:
         with cols[1]:
             slide = str(choose(state.SLIDE, extra))
-            wkey = prime(state.SLIDE, slide)
-            st.segmented_control(
+            kept(
+                st.segmented_control,
+                state.SLIDE,
+                slide,
                 ctx.tr("ui.present.slide"),
                 options=extra,
                 format_func=lambda key: ctx.tr(f"ui.slide.{key}"),
-                key=wkey,
                 required=True,
-                on_change=keep,
-                args=(state.SLIDE,),
                 label_visibility="collapsed",
             )
     with cols[-1]:

@@ -58,30 +58,27 @@ def safe_table(frame: pd.DataFrame, *, markdown_columns: tuple[str, ...] = ()) -
 def indicator_table(ctx: Context, table: pd.DataFrame) -> None:
     """Thôn: each measured value with threshold (tagged when unverified), status and gap."""
     frame = pd.DataFrame(table)
-    status_col = ctx.tr("ui.col.status")
-    out = pd.DataFrame(
-        {
-            ctx.tr("ui.col.indicator"): frame["code"],
-            ctx.tr("ui.col.name"): frame["name"],
-            ctx.tr("ui.col.value"): frame["value"],
-            ctx.tr("ui.col.threshold"): tagged_thresholds(ctx, frame),
-            status_col: [status_badge(ctx, s) for s in frame["raw_status"]],
-            ctx.tr("ui.col.gap"): frame["gap"],
-        }
-    )
-    safe_table(out, markdown_columns=(status_col,))
+    leading = {ctx.tr("ui.col.indicator"): frame["code"], ctx.tr("ui.col.name"): frame["name"]}
+    _status_table(ctx, frame, leading, frame["raw_status"])
 
 
 def value_table(ctx: Context, table: pd.DataFrame) -> None:
     """Tiêu chí: each unit's value, threshold, status and gap for the chosen year."""
     frame = pd.DataFrame(table)
+    _status_table(ctx, frame, {ctx.tr("ui.col.unit"): frame["label"]}, frame["status"])
+
+
+def _status_table(
+    ctx: Context, frame: pd.DataFrame, leading: dict[str, pd.Series], statuses: pd.Series
+) -> None:
+    """The `leading` columns, then value, threshold (tagged), status badge and gap."""
     status_col = ctx.tr("ui.col.status")
     out = pd.DataFrame(
         {
-            ctx.tr("ui.col.unit"): frame["label"],
+            **leading,
             ctx.tr("ui.col.value"): frame["value"],
             ctx.tr("ui.col.threshold"): tagged_thresholds(ctx, frame),
-            status_col: [status_badge(ctx, s) for s in frame["status"]],
+            status_col: [status_badge(ctx, s) for s in statuses],
             ctx.tr("ui.col.gap"): frame["gap"],
         }
     )

@@ -21,6 +21,7 @@ from ntm.errors import CriteriaError
 from ntm.ui import annex_service as svc
 from ntm.ui import auth_ui, services
 from ntm.ui.context import Context, md
+from ntm.ui.settings.criteria_import import id_and_base
 from ntm.ui.tables import problems_table
 
 ROUND = "annex_upload_round"  # bumping it empties the uploader
@@ -57,17 +58,7 @@ def _upload(ctx: Context) -> None:
     upload = st.file_uploader(
         ctx.tr("annex_ui.file"), type=["docx", "pdf", "xlsx"], key=f"annex_upload_{round_}"
     )
-    left, right = st.columns(2)
-    set_id = left.text_input(
-        ctx.tr("annex_ui.id"), help=ctx.tr("annex_ui.id_help"), max_chars=80, key="annex_id"
-    )
-    bases = [None, *sorted(services.criteria_sets())]
-    based_on = right.selectbox(
-        ctx.tr("annex_ui.based_on"),
-        bases,
-        format_func=lambda i: ctx.tr("annex_ui.auto") if i is None else i,
-        key="annex_base",
-    )
+    set_id, based_on = id_and_base(ctx, "annex_ui", "annex_ui.auto", "annex")
     if upload is None:
         return
     data = upload.getvalue()

@@ -27,19 +27,8 @@ def import_sheet(ctx: Context) -> None:
         key=f"criteria_upload_{round_}",
         max_upload_size=services.upload_settings().upload_mb,
     )
-    left, right = st.columns(2)
-    new_id = left.text_input(
-        ctx.tr("criteria_ui.import.id"),
-        help=ctx.tr("criteria_ui.import.id_help"),
-        max_chars=80,
-        key="criteria_import_id",
-    )
-    bases = [None, *sorted(services.criteria_sets())]
-    based_on = right.selectbox(
-        ctx.tr("criteria_ui.import.based_on"),
-        bases,
-        format_func=lambda i: ctx.tr("criteria_ui.import.none") if i is None else i,
-        key="criteria_import_base",
+    new_id, based_on = id_and_base(
+        ctx, "criteria_ui.import", "criteria_ui.import.none", "criteria_import"
     )
     if upload is None:
         return
@@ -86,3 +75,20 @@ def import_sheet(ctx: Context) -> None:
         st.session_state[FLASH] = ctx.tr(key, set_id=crit.id, revision=revision)
         st.session_state[UPLOAD_ROUND] = round_ + 1
         st.rerun()
+
+
+def id_and_base(ctx: Context, texts: str, none_key: str, name: str) -> tuple[str, str | None]:
+    """Side by side: the id the new set is saved under, and the set it is based on (or none).
+    `texts`: the catalogue prefix of the labels; the widgets are `{name}_id`, `{name}_base`."""
+    left, right = st.columns(2)
+    set_id = left.text_input(
+        ctx.tr(f"{texts}.id"), help=ctx.tr(f"{texts}.id_help"), max_chars=80, key=f"{name}_id"
+    )
+    bases = [None, *sorted(services.criteria_sets())]
+    based_on = right.selectbox(
+        ctx.tr(f"{texts}.based_on"),
+        bases,
+        format_func=lambda i: ctx.tr(none_key) if i is None else i,
+        key=f"{name}_base",
+    )
+    return set_id, based_on
