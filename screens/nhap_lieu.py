@@ -12,8 +12,8 @@ import datetime as dt
 
 import streamlit as st
 
-from ntm.auth import Action
 from ntm.ui import auth_ui, services, state, upload_flow, widgets
+from ntm.ui.auth_ui import Action
 from ntm.ui.widgets import md
 
 ctx = widgets.page("ui.page.upload", needs_data=False)

@@ -14,6 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 from office_corpus import CASES, OfficeCase
+from openpyxl.utils.cell import coordinate_from_string
 
 from ntm.returns import read_return
 from ntm.returns.cells import a1
@@ -114,7 +115,7 @@ def test_no_value_cell_is_dropped_in_silence(case: OfficeCase) -> None:
     cells = sheet_cells(data, case.filename)
     used = {(row["sheet"], row["cell"]) for row in result.values.to_dict("records")}
     used_rows = {
-        (row["sheet"], int(row["cell"][1:].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
+        (row["sheet"], coordinate_from_string(row["cell"])[1])
         for row in result.values.to_dict("records")
     }
     named = {(p.sheet, p.cell) for p in result.problems}

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from hostile import mini_criteria
+from openpyxl.utils import get_column_letter
 
 from ntm.cli import main
 from ntm.errors import Code
@@ -136,7 +137,8 @@ def test_data_sheet_layout() -> None:
     assert '"' in ws.cell(first, 6).number_format  # literal %: 95 shows as 95 %
     assert "0,95" in ws.cell(4, 1).value
     assert ws.cell(first, 5).value == ">= 80 %"
-    assert all((ws.column_dimensions[c].width or 0) >= 10 for c in "ABCDEFGHI")
+    columns = [get_column_letter(i) for i in range(1, 10)]  # A … I
+    assert all((ws.column_dimensions[c].width or 0) >= 10 for c in columns)
 
 
 def test_yes_no_cells_have_a_dropdown_from_the_hidden_list_sheet() -> None:

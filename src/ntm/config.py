@@ -4,7 +4,8 @@ Every setting has an environment variable; the same setting may instead be writt
 git-ignored `.streamlit/secrets.toml`, either as a top-level `NTM_…` key or, without the prefix
 and in lower case, in an `[ntm]` table. The environment wins over the file, the file over the
 default. Nothing secret belongs in the repository: `.streamlit/secrets.toml` is git-ignored, and
-this module only reads it.
+this module only reads it. `Settings` is a pydantic-settings model (types, bounds, defaults); each
+of the three places is a settings source, and `load` layers them.
 
 | environment variable        | `[ntm]` key             | default | meaning                      |
 |-----------------------------|-------------------------|---------|------------------------------|
@@ -50,16 +51,24 @@ import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import annotated_types
+from pydantic import BeforeValidator, Field, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ntm import paths
 from ntm.errors import NtmError
-from ntm.returns import MB, Limits
+
+if TYPE_CHECKING:  # the reader is imported when limits are asked for, not with the settings
+    from ntm.returns import Limits
 
 SECRETS_ENV = "NTM_SECRETS_FILE"
+PREFIX = "NTM_"
 TRUE_WORDS = {"1", "true", "yes", "on", "có"}
 FALSE_WORDS = {"0", "false", "no", "off", "không", ""}
 
@@ -68,22 +77,60 @@ class ConfigError(NtmError):
     """A setting has a value that cannot be used; the message names the setting."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str | None = None
-    require_login: bool = False
-    open_records: bool = False
-    session_timeout_minutes: float = 30.0
-    max_file_mb: float = 20.0
-    max_inflated_mb: float = 100.0
-    max_members: int = 1000
-    max_sheets: int = 200
-    max_rows: int = 100_000
-    max_files_per_batch: int = 20
-    parse_seconds: float = 10.0
-    oidc_provider: str | None = None
-    seed_demo: bool | None = None  # None: only the default SQLite database
+def _flag(value: object) -> object:
+    """A yes/no word as people write it (Vietnamese too); anything else is refused."""
+    if value is None or isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise PydanticCustomError("yes_no", "not a yes/no value")
+
+
+def _text(value: object) -> object:
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+Text = Annotated[str | None, BeforeValidator(_text)]
+Count = Annotated[int, Field(ge=1)]
+Megabytes = Annotated[float, Field(ge=0.001, allow_inf_nan=False)]
+
+
+class Settings(BaseSettings):
+    """The settings; built as given (defaults for the rest): `load` reads the three places."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="forbid")
+
+    database_url: Text = None
+    require_login: Flag = False
+    open_records: Flag = False
+    session_timeout_minutes: Annotated[float, Field(ge=1, allow_inf_nan=False)] = 30.0
+    max_file_mb: Megabytes = 20.0
+    max_inflated_mb: Megabytes = 100.0
+    max_members: Count = 1000
+    max_sheets: Count = 200
+    max_rows: Count = 100_000
+    max_files_per_batch: Count = 20
+    parse_seconds: Annotated[float, Field(ge=0.1, allow_inf_nan=False)] = 10.0
+    oidc_provider: Text = None
+    seed_demo: Annotated[bool | None, BeforeValidator(_flag)] = None  # None: default db only
     secrets_file: str | None = None  # the file the settings were read from, if any
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # `Settings(...)` is what it is given: the environment and the secrets file are layered
+        # by `load`, which callers (and tests) may hand their own mappings.
+        return (init_settings,)
 
     @property
     def session_timeout(self) -> float:
@@ -92,6 +139,8 @@ class Settings:
 
     def limits(self) -> Limits:
         """What `ntm.returns.read_return` may spend on one upload."""
+        from ntm.returns import MB, Limits
+
         base = Limits()
         return Limits(
             max_file_bytes=int(self.max_file_mb * MB),
@@ -110,52 +159,41 @@ class Settings:
         return max(1, math.ceil(self.max_file_mb))
 
 
-def _flag(text: str, name: str) -> bool:
-    word = text.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ConfigError(f"{name}: {text!r} is not a yes/no value (use 1/0, true/false)")
-
-
-def _number(kind: Callable[[str], Any], minimum: float) -> Callable[[str, str], Any]:
-    def parse(text: str, name: str) -> Any:
-        try:
-            value = kind(text.strip())
-        except ValueError:
-            raise ConfigError(f"{name}: {text!r} is not a number") from None
-        if not math.isfinite(value) or value < minimum:
-            raise ConfigError(f"{name}: {text!r} must be at least {minimum:g}")
-        return value
-
-    return parse
-
-
-def _text(text: str, name: str) -> str | None:
-    return text.strip() or None
-
-
-# field -> parser of the text form (environment variables are text; TOML values are stringified)
-FIELDS: dict[str, Callable[[str, str], Any]] = {
-    "database_url": _text,
-    "require_login": _flag,
-    "open_records": _flag,
-    "session_timeout_minutes": _number(float, 1),
-    "max_file_mb": _number(float, 0.001),
-    "max_inflated_mb": _number(float, 0.001),
-    "max_members": _number(int, 1),
-    "max_sheets": _number(int, 1),
-    "max_rows": _number(int, 1),
-    "max_files_per_batch": _number(int, 1),
-    "parse_seconds": _number(float, 0.1),
-    "oidc_provider": _text,
-    "seed_demo": _flag,
-}
+# The settings a person sets (the last field says where they were read from).
+FIELDS = tuple(name for name in Settings.model_fields if name != "secrets_file")
 
 
 def env_name(field: str) -> str:
-    return "NTM_" + field.upper()
+    return PREFIX + field.upper()
+
+
+def _as_text(value: Any) -> str:
+    """A TOML value read as the environment's text would be (a TOML `true` is "true")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Place(PydanticBaseSettingsSource):
+    """One place settings are written: the environment, the secrets file's `NTM_…` keys, or its
+    `[ntm]` table. Values are taken as text, as an environment variable's are."""
+
+    def __init__(
+        self, values: Mapping[str, Any], key: Callable[[str], str], label: Callable[[str], str]
+    ) -> None:
+        super().__init__(Settings)
+        self.values, self.key, self.label = values, key, label
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        key = self.key(field_name)
+        return (_as_text(self.values[key]) if key in self.values else None), key, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {
+            name: _as_text(self.values[self.key(name)])
+            for name in FIELDS
+            if self.key(name) in self.values
+        }
 
 
 def secrets_candidates() -> list[Path]:
@@ -184,12 +222,6 @@ def read_secrets(path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read as TOML ({exc})") from None
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def load(
     environ: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None
 ) -> Settings:
@@ -201,18 +233,39 @@ def load(
         secrets = read_secrets(path)
     found = secrets.get("ntm")
     table: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    places = (  # first wins
+        Place(env, env_name, env_name),
+        Place(secrets, env_name, lambda field: f"secrets {env_name(field)}"),
+        Place(table, str, lambda field: f"secrets [ntm] {field}"),
+    )
     values: dict[str, Any] = {}
-    for field, parse in FIELDS.items():
-        name = env_name(field)
-        if name in env:
-            values[field] = parse(env[name], name)
-        elif name in secrets:
-            values[field] = parse(_as_text(secrets[name]), f"secrets {name}")
-        elif field in table:
-            values[field] = parse(_as_text(table[field]), f"secrets [ntm] {field}")
-    if values.get("oidc_provider"):
-        _check_oidc(str(values["oidc_provider"]), secrets)
-    return Settings(**values, secrets_file=str(path) if path else None)
+    for place in reversed(places):
+        values.update(place())
+    try:
+        loaded = Settings(**values, secrets_file=str(path) if path else None)
+    except ValidationError as exc:
+        raise _named(exc, places) from None
+    if loaded.oidc_provider:
+        _check_oidc(loaded.oidc_provider, secrets)
+    return loaded
+
+
+def _named(exc: ValidationError, places: tuple[Place, ...]) -> ConfigError:
+    """The first refused value, named by where it was written: "NTM_MAX_FILE_MB: 'x' is not a
+    number", "secrets [ntm] max_rows: '0' must be at least 1"."""
+    error = exc.errors()[0]
+    field = str(error["loc"][0])
+    place = next(p for p in places if p.key(field) in p.values)
+    text = _as_text(place.values[place.key(field)])
+    if error["type"] == "yes_no":
+        why = "is not a yes/no value (use 1/0, true/false)"
+    elif error["type"] in {"greater_than_equal", "finite_number"}:
+        bounds = Settings.model_fields[field].metadata
+        least = next(b.ge for b in bounds if isinstance(b, annotated_types.Ge))
+        why = f"must be at least {least:g}"
+    else:
+        why = "is not a number"
+    return ConfigError(f"{place.label(field)}: {text!r} {why}")
 
 
 def _check_oidc(provider: str, secrets: Mapping[str, Any]) -> None:
@@ -232,7 +285,7 @@ def _cached(env: tuple[tuple[str, str], ...], path: str | None, mtime: float) ->
 
 def settings() -> Settings:
     """The current settings (re-read when an NTM_ variable or the secrets file changes)."""
-    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("NTM_")))
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PREFIX)))
     path = secrets_file()
     mtime = path.stat().st_mtime if path else 0.0
     return _cached(env, str(path) if path else None, mtime)

@@ -34,6 +34,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -175,25 +176,36 @@ def _info_sheet(
     decision = f"Căn cứ: {criteria.legal_basis.decision}"
     safe_cell(ws, len(rows) + 3, 1, decision).font = Font(italic=True)
     safe_cell(ws, len(rows) + 4, 1, SHARE_NOTE).font = Font(italic=True)
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 60
+    _widths(ws, [16, 60])  # labels, values
     ws.protection.sheet = True
 
 
 def _lists_sheet(wb: openpyxl.Workbook, criteria: CriteriaSet) -> Worksheet:
     ws = wb.create_sheet(SHEET_LISTS)
-    ws["A1"], ws["A2"] = YES_TEXT, NO_TEXT
-    wb.defined_names[YES_NO_NAME] = DefinedName(YES_NO_NAME, attr_text=f"'{SHEET_LISTS}'!$A$1:$A$2")
+    for r, text in enumerate((YES_TEXT, NO_TEXT), start=1):
+        ws.cell(r, 1, text)
+    wb.defined_names[YES_NO_NAME] = DefinedName(YES_NO_NAME, attr_text=_list_range(1, 2))
     keys = [f"{k.id} — {k.name.vi}" for k in criteria.keys if k.id != GENERAL_KEY]
     for r, text in enumerate(keys, start=1):
         safe_cell(ws, r, 2, text)
     if keys:
-        wb.defined_names[KEYS_NAME] = DefinedName(
-            KEYS_NAME, attr_text=f"'{SHEET_LISTS}'!$B$1:$B${len(keys)}"
-        )
+        wb.defined_names[KEYS_NAME] = DefinedName(KEYS_NAME, attr_text=_list_range(2, len(keys)))
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
     return ws
+
+
+def _list_range(column: int, rows: int) -> str:
+    """A list's cells on the hidden sheet, as a defined name refers to them:
+    'Danh mục'!$A$1:$A$2."""
+    letter = get_column_letter(column)
+    return f"{quote_sheetname(SHEET_LISTS)}!{absolute_coordinate(f'{letter}1:{letter}{rows}')}"
+
+
+def _widths(ws: Worksheet, widths: Iterable[float]) -> None:
+    """The widths of the first columns, in order."""
+    for c, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
 
 
 def _data_sheet(
@@ -255,8 +267,7 @@ def _data_sheet(
             value.number_format = "0"
     if yes_no.sqref:
         ws.add_data_validation(yes_no)
-    for c, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width = width
+    _widths(ws, WIDTHS)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
     ws.protection.sheet = True
     ws.protection.formatColumns = False

@@ -3,8 +3,12 @@
 - `services`: reads and writes through the core (storage, attainment, returns, template),
   cached; caches cleared after every write; first-run demo seeding.
 - `state`: session-state keys as constants.
-- `widgets`: the sidebar, presentation mode, shared drawing helpers.
+- shared widgets: `context` (what a page reads first, `md()`, choices kept across pages),
+  `shell` (screens, sidebar, presentation bar, `page()`), `tables`, `headline` (Tổng quan's
+  notes and blockers), `records` (uploads, revisions); `widgets` re-exports them all.
+- the sections of the longer screens: `settings` (Cài đặt), `revision_actions` and `repair`
+  (Dữ liệu), `upload_flow` and `reading_ui` (Nhập liệu).
 
-Pages (screens/*.py) import only from here and from the pure modules `ntm.charts`,
-`ntm.formatting` and `ntm.i18n`.
+Screens (screens/*.py) import only from here and from the pure modules `ntm.charts`,
+`ntm.formatting` and `ntm.i18n` (tests/test_architecture.py checks it).
 """

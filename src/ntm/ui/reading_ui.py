@@ -14,7 +14,8 @@ import streamlit as st
 
 from ntm.selfcheck import Disagreement, check_result
 from ntm.ui import services
-from ntm.ui.widgets import Context, md, safe_table
+from ntm.ui.context import Context, md
+from ntm.ui.tables import safe_table
 from ntm.values import ReadResult
 
 

@@ -16,7 +16,7 @@ import streamlit as st
 from ntm import formatting as fmt
 from ntm.auth import Action, User, require
 from ntm.ui import auth_ui, services, state
-from ntm.ui.widgets import Context, md
+from ntm.ui.context import Context, md
 
 PENDING = "merge_candidate"  # (level, source, into) waiting for confirmation
 WHOLE = "__commune__"

@@ -31,7 +31,8 @@ from ntm.errors import Problem
 from ntm.resolve import Choices, Held, Resolution
 from ntm.storage import HELD, REPLACE, UPDATE, ImportOutcome, UnitPlan
 from ntm.ui import auth_ui, reading_ui, services, state
-from ntm.ui.widgets import Context, md
+from ntm.ui.context import Context, md
+from ntm.ui.tables import safe_table
 from ntm.values import ReadResult
 
 NEW_VILLAGE = "\x00new"  # the "a new village" option of a held name
@@ -152,8 +153,6 @@ def draw_file(ctx: Context, p: FilePreview) -> None:
             st.info(md(notice.message(ctx.lang)), icon=":material/info:")
     frame = summary(p, ctx)
     if not frame.empty:
-        from ntm.ui.widgets import safe_table
-
         safe_table(summary_table(ctx, frame))
     reading_ui.reading_panel(ctx, p.result)
     found = reading_ui.self_check(p.result)

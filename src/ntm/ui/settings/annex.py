@@ -19,8 +19,10 @@ from ntm.annex.draft import NotReady, counts
 from ntm.auth import Action, PermissionDenied
 from ntm.errors import CriteriaError
 from ntm.ui import annex_service as svc
-from ntm.ui import auth_ui, services, widgets
-from ntm.ui.widgets import Context, md
+from ntm.ui import auth_ui, services
+from ntm.ui.context import Context, md
+from ntm.ui.settings.criteria_import import id_and_base
+from ntm.ui.tables import problems_table
 
 ROUND = "annex_upload_round"  # bumping it empties the uploader
 FLASH = "annex_flash"
@@ -56,17 +58,7 @@ def _upload(ctx: Context) -> None:
     upload = st.file_uploader(
         ctx.tr("annex_ui.file"), type=["docx", "pdf", "xlsx"], key=f"annex_upload_{round_}"
     )
-    left, right = st.columns(2)
-    set_id = left.text_input(
-        ctx.tr("annex_ui.id"), help=ctx.tr("annex_ui.id_help"), max_chars=80, key="annex_id"
-    )
-    bases = [None, *sorted(services.criteria_sets())]
-    based_on = right.selectbox(
-        ctx.tr("annex_ui.based_on"),
-        bases,
-        format_func=lambda i: ctx.tr("annex_ui.auto") if i is None else i,
-        key="annex_base",
-    )
+    set_id, based_on = id_and_base(ctx, "annex_ui", "annex_ui.auto", "annex")
     if upload is None:
         return
     data = upload.getvalue()
@@ -82,7 +74,7 @@ def _upload(ctx: Context) -> None:
         return
     if result.draft_id is None:
         st.error(ctx.tr("annex_ui.unread", n=len(result.problems)))
-        widgets.problems_table(ctx, services.problems_frame(result.problems, ctx.lang))
+        problems_table(ctx, services.problems_frame(result.problems, ctx.lang))
         return
     st.session_state[FLASH] = ctx.tr("annex_ui.stored", id=result.draft_id)
     st.session_state[ROUND] = round_ + 1

@@ -1,11 +1,4 @@
-"""Criteria sets as an Excel sheet: export, and import with every problem named by its cell.
-
-A commune officer holding the official decision corrects thresholds in Excel (or fills the
-47 indicators of Decision 51/2025/QĐ-TTg) and imports the sheet as a new set. Layout: sheet
-"Bộ tiêu chí" holds the set's header fields as label/value rows; sheet "Chỉ tiêu" one row per
-measured value (an indicator, or a part of one: 12.2a men, 12.2b women) with its thresholds in
-columns "Ngưỡng: <key>" (one per region/group; "Ngưỡng: general" is the general value) and
-optional per-year rows. Export → import is lossless: every field of the schema has a column.
+"""A criteria sheet read back into a set, every problem named by its cell.
 
 An imported sheet is an upload like a return: the same limits (`ntm.returns.Limits`, set by
 `ntm.config`) and the same guard (`ntm.returns.guard_workbook`: size, inflated size, sheets,
@@ -24,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -33,172 +25,20 @@ from ntm.criteria import (
     GENERAL_KEY,
     KINDS,
     CriteriaSet,
-    ThresholdRule,
     parse_set,
+)
+from ntm.criteria_sheet.layout import (
+    NOT_APPLICABLE,
+    ROW_COLUMNS,
+    ROWS_SHEET,
+    SET_FIELDS,
+    SET_SHEET,
+    THRESHOLD_PREFIX,
+    TO_SUPPLY,
 )
 from ntm.errors import Code, CriteriaError, Problem
 from ntm.returns import DEFAULT_LIMITS, MB, Limits, guard_workbook
 from ntm.validation import fmt_number
-
-SET_SHEET = "Bộ tiêu chí"
-ROWS_SHEET = "Chỉ tiêu"
-
-SET_FIELDS = [
-    ("id", "Mã bộ"),
-    ("title_vi", "Tên (vi)"),
-    ("title_en", "Tên (en)"),
-    ("decision", "Quyết định"),
-    ("date", "Ngày ban hành"),
-    ("annex", "Phụ lục"),
-    ("amended_by", "Sửa đổi bởi"),
-    ("in_force", "Hiệu lực từ"),
-    ("first_year", "Năm đầu"),
-    ("last_year", "Năm cuối"),
-    ("level", "Cấp (commune/village)"),
-    ("province", "Tỉnh ban hành"),
-    ("keyed_by", "Ngưỡng theo (region/group)"),
-    ("keys", "Vùng/nhóm (JSON)"),
-    ("complete", "Đầy đủ (TRUE/FALSE)"),
-    ("missing", "Còn thiếu"),
-    ("missing_en", "Còn thiếu (en)"),
-    ("expected_indicators", "Số chỉ tiêu theo văn bản"),
-    ("criteria_names", "Tên tiêu chí (JSON)"),
-]
-
-# Columns of the indicator sheet, in order. A threshold block follows them.
-ROW_COLUMNS = [
-    ("criterion", "Tiêu chí"),
-    ("criterion_name", "Tên tiêu chí"),
-    ("indicator", "Mã chỉ tiêu"),
-    ("code", "Mã giá trị"),
-    ("name_vi", "Tên chỉ tiêu (vi)"),
-    ("name_en", "Tên chỉ tiêu (en)"),
-    ("part_name_vi", "Tên phần (vi)"),
-    ("part_name_en", "Tên phần (en)"),
-    ("unit", "Đơn vị"),
-    ("kind", "Loại"),
-    ("direction", "Chiều so sánh"),
-    ("scope", "Phạm vi"),
-    ("aggregation", "Cách tổng hợp"),
-    ("informational", "Chỉ để tham khảo"),
-    ("note", "Ghi chú"),
-    ("year", "Năm (nếu ngưỡng theo năm)"),
-    ("when_denominator_at_most", "Áp dụng khi mẫu số ≤"),
-    ("verified", "Đã đối chiếu"),
-    ("source", "Nguồn"),
-]
-THRESHOLD_PREFIX = "Ngưỡng: "
-NOT_APPLICABLE = "không áp dụng"
-TO_SUPPLY = "cần bổ sung"
-
-
-# --- export ----------------------------------------------------------------------------------
-
-
-def _threshold_text(rule: ThresholdRule) -> object:
-    if not rule.applies:
-        return NOT_APPLICABLE
-    if rule.value is None:
-        return TO_SUPPLY
-    if isinstance(rule.value, bool):
-        return "TRUE" if rule.value else "FALSE"
-    return rule.value
-
-
-def export_workbook(crit: CriteriaSet) -> openpyxl.Workbook:
-    wb = openpyxl.Workbook()
-    head = wb.active
-    assert head is not None
-    head.title = SET_SHEET
-    lb = crit.legal_basis
-    values: dict[str, object] = {
-        "id": crit.id,
-        "title_vi": crit.title.vi,
-        "title_en": crit.title.en,
-        "decision": lb.decision,
-        "date": lb.date.isoformat(),
-        "annex": lb.annex,
-        "amended_by": "; ".join(lb.amended_by),
-        "in_force": lb.in_force.isoformat() if lb.in_force else "",
-        "first_year": crit.years.first,
-        "last_year": crit.years.last,
-        "level": crit.level,
-        "province": crit.province,
-        "keyed_by": crit.keyed_by,
-        "keys": json.dumps([k.model_dump(mode="json") for k in crit.keys], ensure_ascii=False),
-        "complete": "TRUE" if crit.complete else "FALSE",
-        "missing": "\n".join(m.vi for m in crit.missing),
-        "missing_en": "\n".join(m.en for m in crit.missing),
-        "expected_indicators": crit.expected_indicators if crit.expected_indicators else "",
-        "criteria_names": json.dumps(
-            [{"number": c.number, "name": c.name.model_dump()} for c in crit.criteria],
-            ensure_ascii=False,
-        ),
-    }
-    for row, (field, label) in enumerate(SET_FIELDS, start=1):
-        head.cell(row, 1, label).font = Font(bold=True)
-        head.cell(row, 2, values[field])
-    head.column_dimensions["A"].width = 28
-    head.column_dimensions["B"].width = 90
-
-    sheet = wb.create_sheet(ROWS_SHEET)
-    keys = crit.key_ids()
-    header = [label for _, label in ROW_COLUMNS] + [f"{THRESHOLD_PREFIX}{k}" for k in keys]
-    sheet.append(header)
-    for criterion, ind in crit.indicators():
-        for part in ind.measured:
-            # One row for the rules without year/condition, one per extra year or condition.
-            variants: dict[tuple[int | None, float | None, bool, str], dict[str, object]] = {}
-            for rule in part.thresholds:
-                variant = (rule.year, rule.when_denominator_at_most, rule.verified, rule.source)
-                cells = variants.setdefault(variant, {})
-                cells[rule.key or GENERAL_KEY] = _threshold_text(rule)
-            if not variants:
-                variants[(None, None, False, "")] = {}
-            for (year, cond, verified, source), cells in variants.items():
-                line_values: dict[str, object] = {
-                    "criterion": criterion.number,
-                    "criterion_name": criterion.name.vi,
-                    "indicator": ind.code,
-                    "code": part.code,
-                    "name_vi": ind.name.vi,
-                    "name_en": ind.name.en,
-                    "part_name_vi": part.name.vi if ind.parts else "",
-                    "part_name_en": part.name.en if ind.parts else "",
-                    "unit": part.unit if ind.parts else ind.unit,
-                    "kind": part.kind,
-                    "direction": part.direction,
-                    "scope": ind.scope,
-                    "aggregation": ind.aggregation,
-                    "informational": "TRUE" if part.informational else "",
-                    "note": ind.note,
-                    "year": year if year is not None else "",
-                    "when_denominator_at_most": cond if cond is not None else "",
-                    "verified": "TRUE" if verified else "FALSE",
-                    "source": source,
-                }
-                line = [line_values[field] for field, _ in ROW_COLUMNS]
-                line += [cells.get(k, "") for k in keys]
-                sheet.append(line)
-    for col in range(1, len(header) + 1):
-        sheet.cell(1, col).font = Font(bold=True)
-        sheet.cell(1, col).fill = PatternFill("solid", fgColor="DDEBF7")
-        sheet.cell(1, col).alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[get_column_letter(col)].width = 14
-    for field in ("name_vi", "name_en", "source"):
-        col = [f for f, _ in ROW_COLUMNS].index(field) + 1
-        sheet.column_dimensions[get_column_letter(col)].width = 50
-    sheet.freeze_panes = "E2"
-    return wb
-
-
-def export_bytes(crit: CriteriaSet) -> bytes:
-    buffer = io.BytesIO()
-    export_workbook(crit).save(buffer)
-    return buffer.getvalue()
-
-
-# --- import ----------------------------------------------------------------------------------
 
 
 class _Collector:
