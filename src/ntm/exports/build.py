@@ -68,15 +68,16 @@ def build_report(
     charts and footers (default "báo cáo Excel của <commune>", or "dữ liệu minh họa" when
     `demo`: the values are the bundled demo's, by the rule of `ntm.demo.is_demo`). Raises
     NoDataError when the assessment has nothing for (commune, period)."""
-    ca = views.commune_of(assessment, commune, villages=villages_judged, values=values)
-    return _report(
+    given = views.Provenance(sources=tuple(sources), demo=demo)
+    ca = views.commune_of(
+        assessment, commune, villages=villages_judged, values=values, provenance=given
+    )
+    return commune_report(
         ca,
-        int(period),
+        period,
         lang=lang,
         as_of=as_of,
-        sources=sources,
         source_text=source_text,
-        demo=demo,
         key_name=key_name,
         generated=generated,
     )
@@ -87,33 +88,18 @@ def commune_report(
     period: int,
     *,
     lang: str = DEFAULT_LANG,
-    generated: dt.datetime | None = None,
-) -> Report:
-    """The Report of a commune assessed from the database, with its provenance."""
-    prov = ca.provenance
-    return _report(
-        ca,
-        int(period),
-        lang=lang,
-        as_of=prov.date,
-        sources=prov.sources,
-        demo=prov.demo,
-        generated=generated,
-    )
-
-
-def _report(
-    ca: CommuneAssessment,
-    period: int,
-    *,
-    lang: str,
     as_of: dt.date | None = None,
-    sources: Sequence[str] = (),
     source_text: str | None = None,
-    demo: bool = False,
     key_name: str | None = None,
     generated: dt.datetime | None = None,
 ) -> Report:
+    """The Report of a commune assessed from the database (`ntm.views.commune_assessment`),
+    with its provenance: sources, demo or not, and the date the data runs to (unless `as_of`
+    says another; default today)."""
+    period = int(period)
+    prov = ca.provenance
+    as_of = as_of or prov.date
+    sources, demo = prov.sources, prov.demo
     top = views.headline(ca, period)
     crit = views.criteria_set_of(ca, period)
     grid = views.grid(ca, period, lang)

@@ -5,6 +5,8 @@ plotly's label markup (`ntm.charts.plain`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ntm import charts
@@ -29,19 +31,28 @@ def figures(
     return out
 
 
+def _dressing(
+    r: Report, title: str, *, titles: bool, large: bool, height: int | None
+) -> dict[str, Any]:
+    """What every chart of the report carries: its title (or none, where the slide has one),
+    the source and the date, in the report's language and size."""
+    return {
+        "title": charts.plain(title) if titles else "",
+        "source": charts.plain(r.source_text),
+        "date": r.as_of_text,
+        "lang": r.lang,
+        "large": large,
+        "height": height,
+    }
+
+
 def progress_figure(
     r: Report, *, large: bool = True, titles: bool = True, height: int | None = None
 ) -> ExportFigure:
     title = t("chart.title.progress", r.lang, commune=r.commune)
     fig = charts.progress_chart(
         r.progress,
-        # Names (commune, imported indicator names) are inert in plotly's label markup.
-        title=charts.plain(title) if titles else "",
-        source=charts.plain(r.source_text),
-        date=r.as_of_text,
-        lang=r.lang,
-        large=large,
-        height=height,
+        **_dressing(r, title, titles=titles, large=large, height=height),
     )
     return ExportFigure("01-tien-do", title, fig)
 
@@ -56,13 +67,7 @@ def grid_figure(
         rows=r.grid_rows,
         columns=r.grid_columns,
         column_names=names,
-        # Names (commune, imported indicator names) are inert in plotly's label markup.
-        title=charts.plain(title) if titles else "",
-        source=charts.plain(r.source_text),
-        date=r.as_of_text,
-        lang=r.lang,
-        large=large,
-        height=height,
+        **_dressing(r, title, titles=titles, large=large, height=height),
     )
     return ExportFigure("02-luoi-thon", title, fig)
 
@@ -106,12 +111,6 @@ def indicator_figure(
         direction="==" if share else line.direction,
         kind="boolean" if share else line.kind,
         unit=unit,
-        # Names (commune, imported indicator names) are inert in plotly's label markup.
-        title=charts.plain(title) if titles else "",
-        source=charts.plain(r.source_text),
-        date=r.as_of_text,
-        lang=r.lang,
-        large=large,
-        height=height,
+        **_dressing(r, title, titles=titles, large=large, height=height),
     )
     return ExportFigure(f"03-chi-tieu-{slug(code)}", title, fig)

@@ -24,28 +24,7 @@ from ntm.criteria import CriteriaSet
 from ntm.i18n import DEFAULT_LANG, t
 from ntm.selfcheck import Disagreement
 from ntm.text import strip_marks
-from ntm.views import Changes, Headline, StatusChange, VillageChange
-
-__all__ = [
-    "NAME_LIMIT",
-    "NBSP",
-    "TITLE_NAME_LIMIT",
-    "Blocker",
-    "Changes",
-    "CriterionLine",
-    "ExportFigure",
-    "Headline",
-    "Line",
-    "NoDataError",
-    "PartLine",
-    "Report",
-    "StatusChange",
-    "UnmetCriterion",
-    "VillageChange",
-    "commune_title",
-    "shorten",
-    "slug",
-]
+from ntm.views import Changes, Headline
 
 NBSP = "\u00a0"
 NAME_LIMIT = 90  # characters of an indicator name on a slide (the XLSX has the full name)

@@ -11,22 +11,19 @@ from ntm.exports.model import (
     NBSP,
     TITLE_NAME_LIMIT,
     Blocker,
-    Changes,
     CriterionLine,
     ExportFigure,
-    Headline,
     Line,
     NoDataError,
     PartLine,
     Report,
-    StatusChange,
     UnmetCriterion,
-    VillageChange,
     commune_title,
     shorten,
     slug,
 )
 from ntm.exports.provenance import data_provenance, report_from_store
+from ntm.views import Changes, Headline, StatusChange, VillageChange
 
 __all__ = [
     "NAME_LIMIT",
