@@ -251,10 +251,9 @@ def _lines(
     ca: CommuneAssessment, period: int, crit: CriteriaSet, lang: str
 ) -> tuple[list[PartLine], dict[str, list[PartLine]], pd.DataFrame]:
     """Every judged part of the commune, of each village, and the villages' parts frame."""
-    parts = ca.assessment.parts
-    now = parts[(parts["commune"] == ca.commune) & (parts["period"] == period)]
-    commune_parts = now[now["village"].isna()].sort_values("order", kind="stable")
-    village_parts = now[now["village"].notna()].sort_values(["village", "order"], kind="stable")
+    commune_parts = ca.parts(period).sort_values("order", kind="stable")
+    village_parts = ca.parts(period, villages=True)
+    village_parts = village_parts.sort_values(["village", "order"], kind="stable")
     measured = _measured(crit)
     judged = commune_parts[~commune_parts["status"].isin(NOT_JUDGED)]
     commune_lines = [_part_line(r, measured, lang) for r in judged.itertuples(index=False)]

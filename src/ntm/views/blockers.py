@@ -17,13 +17,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from ntm import formatting as fmt
 from ntm.attainment import MISSING, NO_THRESHOLD, UNKNOWN, UNMET
 from ntm.criteria import Part
 from ntm.i18n import DEFAULT_LANG, t
-from ntm.statuses import criterion_statuses
 from ntm.views.grid import criteria_set_of, criterion_names
 from ntm.views.source import CommuneAssessment
 
@@ -87,20 +84,6 @@ class BlockedCriterion:
         return tuple(v for ind in self.indicators for v in ind.villages)
 
 
-def _year_parts(ca: CommuneAssessment, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    parts = ca.assessment.parts
-    mine = parts[(parts["commune"] == ca.commune) & (parts["period"] == year)]
-    return mine[mine["village"].isna()], mine[mine["village"].notna()]
-
-
-def _commune_criteria(ca: CommuneAssessment, year: int) -> pd.DataFrame:
-    """The commune's criterion rows of `year`, with `label` as people read the status."""
-    a = ca.assessment
-    crits = a.criteria
-    rows = (crits["commune"] == ca.commune) & (crits["period"] == year) & crits["village"].isna()
-    return crits[rows].assign(label=criterion_statuses(a)[rows]).sort_values("order", kind="stable")
-
-
 def village_behind(b: Any, part: Part, direction: str, lang: str) -> VillageBehind:
     """One row of `Assessment.blockers` as a village behind a commune indicator."""
     kind = shown_kind(direction, part.kind)
@@ -124,15 +107,15 @@ def blockers(ca: CommuneAssessment, year: int, lang: str = DEFAULT_LANG) -> list
     if crit is None:
         return []
     names = criterion_names(crit, lang)
-    measured = {code: part for code, (_, part) in crit.measured_codes().items()}
-    commune_parts, village_parts = _year_parts(ca, year)
+    measured = ca.measured(crit)
+    commune_parts, village_parts = ca.parts(year), ca.parts(year, villages=True)
     directions = dict(
         zip(village_parts["code"].astype(str), village_parts["direction"].astype(str), strict=True)
     )
     held = ca.assessment.blockers
     held = held[(held["commune"] == ca.commune) & (held["period"] == year)]
     out = []
-    crits = _commune_criteria(ca, year)
+    crits = ca.criteria(year)
     for number_ in crits.loc[crits["status"] == UNMET, "criterion"].astype(str):
         unmet = commune_parts[
             (commune_parts["criterion"] == number_) & (commune_parts["status"] == UNMET)
@@ -185,10 +168,10 @@ def unknown(ca: CommuneAssessment, year: int, lang: str = DEFAULT_LANG) -> list[
     if crit is None:
         return []
     names = criterion_names(crit, lang)
-    commune_parts, _ = _year_parts(ca, year)
+    commune_parts = ca.parts(year)
     gaps = ca.assessment.unreported
     gaps = gaps[(gaps["commune"] == ca.commune) & (gaps["period"] == year)]
-    crits = _commune_criteria(ca, year)
+    crits = ca.criteria(year)
     out = []
     for row in crits[crits["status"] == UNKNOWN].itertuples(index=False):
         number_ = str(row.criterion)

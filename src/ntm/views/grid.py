@@ -16,7 +16,6 @@ from ntm.attainment import MET
 from ntm.criteria import CriteriaSet
 from ntm.formatting import sort_key
 from ntm.i18n import DEFAULT_LANG, t
-from ntm.statuses import criterion_statuses
 from ntm.views.source import CommuneAssessment
 
 
@@ -64,7 +63,7 @@ def grid(ca: CommuneAssessment, year: int, lang: str = DEFAULT_LANG) -> Grid | N
     a = ca.assessment
     mine = (a.criteria["commune"] == ca.commune) & (a.criteria["period"] == year)
     crits = a.criteria[mine]
-    labels = criterion_statuses(a).loc[crits.index]
+    labels = ca.statuses.loc[crits.index]
     whole = whole_commune(lang)
     cells = pd.DataFrame(
         {
@@ -104,7 +103,7 @@ def criteria(ca: CommuneAssessment, year: int, lang: str = DEFAULT_LANG) -> list
     if crit is None:
         return []
     a = ca.assessment
-    frame = a.criteria.assign(status=criterion_statuses(a))
+    frame = a.criteria.assign(status=ca.statuses)
     now = frame[(frame["commune"] == ca.commune) & (frame["period"] == year)]
     commune = now[now["village"].isna()].sort_values("order")
     villages = now[now["village"].notna()]

@@ -23,7 +23,6 @@ from ntm.attainment import MET, NO_THRESHOLD, UNMET
 from ntm.charts import crosswalk_columns
 from ntm.criteria import CriteriaSet
 from ntm.i18n import DEFAULT_LANG
-from ntm.statuses import criterion_statuses
 from ntm.views.source import CommuneAssessment
 
 
@@ -75,16 +74,9 @@ class Headline:
         return None if self.change is None else self.change.by
 
 
-def commune_units(ca: CommuneAssessment) -> pd.DataFrame:
-    """The commune's own rows of `Assessment.units` (as a whole), by year."""
-    units = ca.assessment.units
-    mine = units[(units["commune"] == ca.commune) & units["village"].isna()]
-    return mine.sort_values("period")
-
-
 def years(ca: CommuneAssessment) -> list[int]:
     """The years the commune (as a whole) has data for, in order."""
-    return [int(p) for p in commune_units(ca)["period"]]
+    return [int(p) for p in ca.units()["period"]]
 
 
 def previous_year(ca: CommuneAssessment, year: int) -> int | None:
@@ -95,18 +87,14 @@ def previous_year(ca: CommuneAssessment, year: int) -> int | None:
 
 def headline(ca: CommuneAssessment, year: int) -> Headline | None:
     """The commune's headline for `year`; None when it has no data that year."""
-    a = ca.assessment
-    units = commune_units(ca)
+    units = ca.units()
     this = units[units["period"] == year]
     if this.empty:
         return None
     row = this.iloc[0]
     prev = previous_year(ca, year)
     prev_row = units[units["period"] == prev].iloc[0] if prev is not None else None
-    parts = a.parts
-    mine = parts[
-        (parts["commune"] == ca.commune) & (parts["period"] == year) & parts["village"].isna()
-    ]
+    mine = ca.parts(year)
     judged = mine[mine["status"].isin([MET, UNMET])]
     at_standard, total, basis = villages_at_standard(ca, year)
     village_change = None
@@ -189,7 +177,7 @@ def progress(
             "criteria_total",
         ]
     ].reset_index(drop=True)
-    labels = criterion_statuses(a)
+    labels = ca.statuses
     flagged = crits.loc[crit_rows & (labels == NO_THRESHOLD), "period"].astype("int64")
     counts = flagged.value_counts()
     no_threshold = pd.Series([int(counts.get(int(p), 0)) for p in frame["period"]], dtype="int64")

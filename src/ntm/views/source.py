@@ -27,17 +27,19 @@ by the one rule of `ntm.demo.is_demo`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ntm import formatting as fmt
 from ntm.attainment import Assessment, assess
-from ntm.criteria import CriteriaSet, shipped_sets
+from ntm.criteria import CriteriaSet, Part, shipped_sets
 from ntm.errors import Code, Problem
 from ntm.formatting import sort_key
+from ntm.statuses import criterion_statuses
 from ntm.values import VALUE_COLUMNS
 from ntm.village_sets import assess_villages, chosen_sets, village_set_for
 
@@ -103,10 +105,66 @@ class CommuneAssessment:
     register: Register = field(default_factory=dict)
     values: pd.DataFrame | None = None
     provenance: Provenance = field(default_factory=Provenance)
+    # What several views read of the assessment, worked out once (see `_once`).
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _once(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def units(self) -> pd.DataFrame:
+        """The commune's own rows of `Assessment.units` (as a whole), by year."""
+
+        def make() -> pd.DataFrame:
+            units = self.assessment.units
+            mine = units[(units["commune"] == self.commune) & units["village"].isna()]
+            return mine.sort_values("period")
+
+        return self._once("units", make)
+
+    def parts(self, year: int, *, villages: bool = False) -> pd.DataFrame:
+        """The commune's parts of `year`: of the commune as a whole, or of its villages."""
+
+        def make() -> tuple[pd.DataFrame, pd.DataFrame]:
+            parts = self.assessment.parts
+            mine = parts[(parts["commune"] == self.commune) & (parts["period"] == year)]
+            return mine[mine["village"].isna()], mine[mine["village"].notna()]
+
+        return self._once(("parts", int(year)), make)[1 if villages else 0]
+
+    def criteria(self, year: int) -> pd.DataFrame:
+        """The commune's criterion rows of `year` (as a whole) in the set's order, with `label`:
+        the status as people read it (`statuses`)."""
+
+        def make() -> pd.DataFrame:
+            crits = self.assessment.criteria
+            rows = (
+                (crits["commune"] == self.commune)
+                & (crits["period"] == year)
+                & crits["village"].isna()
+            )
+            mine = crits[rows].assign(label=self.statuses[rows])
+            return mine.sort_values("order", kind="stable")
+
+        return self._once(("criteria", int(year)), make)
+
+    def measured(self, crit: CriteriaSet) -> dict[str, Part]:
+        """Every measured value of `crit` by code."""
+        return self._once(
+            ("measured", crit.id, crit.revision),
+            lambda: {code: part for code, (_, part) in crit.measured_codes().items()},
+        )
 
     @property
     def problems(self) -> list[Problem]:
         return list(self.assessment.problems)
+
+    @cached_property
+    def statuses(self) -> pd.Series:
+        """Each row of `assessment.criteria`'s status as people read it
+        (`ntm.statuses.criterion_statuses`), worked out once for all the views."""
+        return criterion_statuses(self.assessment)
 
     def periods(self) -> list[int]:
         units = self.assessment.units
@@ -278,15 +336,16 @@ def commune_assessment(store: Store, commune: str) -> CommuneAssessment:
     """`commune` (and the communes merged into it) judged from the current revisions in
     `store`: what its screens, its exports and `ntm report --commune` show."""
     judged = assess_store(store, commune=commune)
-    return judged.of(commune, provenance(store, judged.values))
+    return judged.of(commune, provenance(store, judged.values, commune))
 
 
-def provenance(store: Any, values: pd.DataFrame) -> Provenance:
+def provenance(store: Any, values: pd.DataFrame, commune: str | None = None) -> Provenance:
     """For the current `values` of a commune: the moment of the latest upload behind them, the
     files they came from (latest period first), how many uploads, and whether they are the
-    bundled demo returns (`ntm.demo.is_demo`: the uploads' recorded provenance)."""
+    bundled demo returns (`ntm.demo.is_demo`: the uploads' recorded provenance). `commune`:
+    look among its uploads only (with those of the communes merged into it), not all."""
     ids = {int(i) for i in values["upload_id"].dropna().unique()}
-    uploads = store.uploads()
+    uploads = store.uploads() if commune is None else store.uploads(commune=commune)
     behind = uploads[uploads["upload_id"].isin(ids)]
     as_of: dt.datetime | None = None
     if len(behind):

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ntm import formatting as fmt
 from ntm.attainment import UNMET
-from ntm.criteria import CriteriaSet
+from ntm.criteria import CriteriaSet, Part
 from ntm.formatting import sort_key
 from ntm.i18n import DEFAULT_LANG
 from ntm.statuses import criterion_statuses
@@ -45,10 +45,13 @@ def villages_of(ca: CommuneAssessment, year: int | None = None) -> list[str]:
     return sorted(names, key=sort_key)
 
 
-def indicator_table(parts: pd.DataFrame, crit: CriteriaSet, lang: str) -> pd.DataFrame:
+def indicator_table(
+    parts: pd.DataFrame, crit: CriteriaSet, lang: str, measured: dict[str, Part] | None = None
+) -> pd.DataFrame:
     """One row per measured value: criterion, code, name, value, threshold, status, gap,
     verified, raw_status (the engine's status)."""
-    measured = {code: part for code, (_, part) in crit.measured_codes().items()}
+    if measured is None:
+        measured = {code: part for code, (_, part) in crit.measured_codes().items()}
     rows = []
     for p in parts.sort_values(["order", "code"]).itertuples(index=False):
         part = measured[str(p.code)]
@@ -105,7 +108,7 @@ def village(
         criteria_met=int(row["criteria_met"]),
         criteria_total=int(row["criteria_total"]),
         at_standard=bool(row["at_standard"]),
-        table=indicator_table(parts, crit, lang),
+        table=indicator_table(parts, crit, lang, ca.measured(crit)),
         history=progress(ca, name, lang=lang),
     )
 
