@@ -278,3 +278,21 @@ def test_the_set_a_profile_names(name: str | None, chosen: str | None, warned: b
     if warned:
         assert name is not None and name in problems[0].message("vi")
         assert COMMUNE in problems[0].message("en")
+
+
+# --- a return as read --------------------------------------------------------------------------
+
+
+def test_a_return_as_read_lists_its_units_and_the_self_assessments_it_contradicts() -> None:
+    """The preview's facts are the reader's and ntm.selfcheck's, laid out, not recomputed."""
+    from office_corpus import decision_grid
+
+    result = read_return(decision_grid(), "tu-danh-gia-2024.xlsx")
+    seen = views.reading(result, shipped_sets(), "vi")
+    assert seen.summary is result.summary
+    assert list(seen.units.columns) == ["commune", "unit", "period", "values"]
+    assert list(seen.units["unit"]) == ["Toàn xã"]
+    assert [(d.code, d.claimed_met, d.cell) for d in seen.disagreements] == [("14.2", True, "E16")]
+    table = views.problems_table(seen.problems, "en")
+    assert list(table.columns) == ["file", "sheet", "cell", "level", "message", "code"]
+    assert len(table) == len(result.problems)
