@@ -146,14 +146,12 @@ prepare_database() {
   # profiles, then data/demo/*.xlsx as user "demo"), only while the database has no upload.
   (cd "$ROOT" && py - "$DB_URL" "$SEED" <<'EOF'
 import sys
-import streamlit.logger
-streamlit.logger.set_log_level("error")  # no "no runtime" warnings from the cached functions
+from ntm import demo
 from ntm.storage import Store
-from ntm.ui.services import seed_demo
 
 store = Store(sys.argv[1]).migrate()
 try:
-    outcomes = seed_demo(store) if sys.argv[2] == "1" else []
+    outcomes = demo.seed(store) if sys.argv[2] == "1" else []
     uploads = len(store.uploads())
 finally:
     store.close()

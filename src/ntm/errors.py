@@ -49,6 +49,7 @@ class Code(StrEnum):
     BAD_PERIOD = "bad_period"
     UNKNOWN_REGION = "unknown_region"
     CRITERIA_SET_INCOMPLETE = "criteria_set_incomplete"
+    UNKNOWN_CRITERIA_SET = "unknown_criteria_set"
     NO_THRESHOLD = "no_threshold"
     MACRO_WORKBOOK = "macro_workbook"
     # criteria sheets (Excel import of a criteria set)
@@ -102,6 +103,7 @@ class Code(StrEnum):
 SEVERITY: dict[Code, Severity] = {
     Code.UNKNOWN_INDICATOR: Severity.WARNING,
     Code.CRITERIA_SET_INCOMPLETE: Severity.WARNING,
+    Code.UNKNOWN_CRITERIA_SET: Severity.WARNING,
     Code.NO_THRESHOLD: Severity.WARNING,
     Code.MISSING_VILLAGE: Severity.WARNING,
     Code.MACRO_WORKBOOK: Severity.WARNING,

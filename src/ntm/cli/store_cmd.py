@@ -10,10 +10,13 @@ adds it. `units` says, per unit, the revision the file replaces and the current 
 not repeat; `--mode replace` (the default) leaves those out of the new revision, `--mode
 update` carries them over.
 
-`ntm report` assesses the current revisions in the database and prints the `ntm assess` JSON
-(DESIGN §5): each commune is judged with its stored region/group, against the criteria set
-stored for it or else the set in force for the year (sets users imported count); `problems`
-are the warnings stored with the uploads behind the current values, then the assessment's.
+`ntm report` assesses the current revisions in the database (`ntm.views.assess_store`, the
+screens' and the exports' own call) and prints the `ntm assess` JSON (DESIGN §5): each commune
+is judged with its stored region/group, against the criteria set stored for it or else the set
+in force for the year (sets users imported count; a profile naming an unknown set is judged on
+the set in force with the warning `unknown_criteria_set`); `problems` are the warnings stored
+with the uploads behind the current values, then the assessment's. `--format table` prints, for
+people, each commune's headline, criteria and what blocks the rest (`ntm.cli.report_table`).
 """
 
 from __future__ import annotations
@@ -160,47 +163,31 @@ def run_import(args: argparse.Namespace) -> int:
 def build_report(
     store: Any, period: int | None = None, commune: str | None = None, lang: str = "vi"
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """The `ntm assess` JSON of the current revisions, and every problem behind it."""
-    from ntm.attainment import assess, criteria_set_json
-    from ntm.criteria import CriteriaSet, get_set
+    """The `ntm assess` JSON of the current revisions, and every problem behind it.
+
+    Assessed by `ntm.views.assess_store`, the screens' and the exports' own call: each commune
+    on the set its profile names (or the set in force, with the warning `unknown_criteria_set`
+    when that name is not a known commune set), its village register, its village sets."""
+    from ntm import views
+    from ntm.attainment import criteria_set_json
     from ntm.selfcheck import self_assessment_json
     from ntm.values import VALUE_COLUMNS
 
-    values = store.current_values(commune=commune, period=period)[VALUE_COLUMNS]
+    judged = views.assess_store(store, commune=commune, period=period)
+    values = judged.values[VALUE_COLUMNS]
     stored_problems: list[Problem] = store.current_problems(commune=commune, period=period)
-    # Village aggregates count each commune's registered villages (issue 13).
-    register = store.village_register(values["period"].unique().tolist())
-    profiles = {p.name: p for p in store.communes()}
-    keys = store.keys()
-    extra = store.criteria_sets()
-    extra_by_id = {s.id: s for s in extra}
-
-    # Communes with a criteria set of their own are assessed apart from the rest.
-    forced: dict[str | None, list[str]] = {}
-    for name in values["commune"].drop_duplicates():
-        profile = profiles.get(name)
-        forced.setdefault(profile.criteria_set if profile else None, []).append(name)
-    if not forced:
-        forced[None] = []
     outputs: list[dict[str, Any]] = []
     assessment_problems: list[Problem] = []
     # The self-assessments the thresholds contradict (ntm.selfcheck), when values carry any.
     checked: list[dict[str, Any]] | None = None
-    for set_id, names in forced.items():
-        crit: CriteriaSet | None = None
-        if set_id is not None:
-            try:
-                crit = get_set(set_id, extra_by_id)
-            except KeyError as exc:
-                print(f"ntm report: {exc.args[0]} (dùng bộ theo năm)", file=sys.stderr)
-        part = values[values["commune"].isin(names)] if names else values
-        assessment = assess(part, keys=keys, criteria=crit, extra_sets=extra, register=register)
-        assessment_problems.extend(assessment.problems)
-        outputs.append(assessment.to_json([], lang))
-        found = self_assessment_json(assessment, part, lang)
+    for group in judged.communes:
+        part = values[values["commune"].isin(group.communes)] if group.communes else values
+        assessment_problems.extend(group.assessment.problems)
+        outputs.append(group.assessment.to_json([], lang))
+        found = self_assessment_json(group.assessment, part, lang)
         if found is not None:
             checked = [*(checked or []), *found]
-    village = _village_report(values, profiles, keys, extra_by_id, lang)
+    village = _village_report(judged.villages, lang)
     if len(outputs) == 1:
         out = outputs[0]
         out["problems"] = [p.to_json(lang) for p in stored_problems] + out["problems"]
@@ -232,33 +219,21 @@ def build_report(
     return combined, [*stored_problems, *assessment_problems]
 
 
-def _village_report(
-    values: Any, profiles: dict[str, Any], keys: Any, stored: dict[str, Any], lang: str
-) -> dict[str, Any] | None:
+def _village_report(groups: Any, lang: str) -> dict[str, Any] | None:
     """Villages judged on the province village sets their communes follow (ntm.village_sets),
     in the shape of the top level; None when no commune follows one."""
     from ntm.attainment import criteria_set_json
-    from ntm.criteria import CriteriaSet
-    from ntm.village_sets import assess_villages, chosen_sets
 
-    # Communes following the same sets are judged together (sets are not hashable: by ids).
-    by_sets: dict[tuple[str, ...], tuple[list[CriteriaSet], list[str]]] = {}
-    for name in values["commune"].drop_duplicates():
-        profile = profiles.get(name)
-        chosen = chosen_sets(profile.village_sets if profile else [], stored.values())
-        if chosen:
-            by_sets.setdefault(tuple(s.id for s in chosen), (chosen, []))[1].append(name)
-    if not by_sets:
+    if not groups:
         return None
     units: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
     set_ids: set[str] = set()
-    for chosen, names in by_sets.values():
-        judged = assess_villages(values[values["commune"].isin(names)], chosen, keys=keys)
-        out = judged.to_json(lang=lang)
+    for group in groups:
+        out = group.assessment.to_json(lang=lang)
         units.extend(out["units"])
         problems.extend(p for p in out["problems"] if p not in problems)
-        set_ids.update(judged.sets)
+        set_ids.update(group.assessment.sets)
     units.sort(key=lambda u: (u["commune"], u["period"], u["village"] or ""))
     return {
         "criteria_set": criteria_set_json(set_ids),
@@ -268,12 +243,18 @@ def _village_report(
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from ntm.cli.assess_cmd import print_table
+    from ntm.cli.report_table import print_views
+    from ntm.errors import Code
     from ntm.storage import Store
 
     with Store(args.db) as store:
         store.migrate()
         out, problems = build_report(store, args.period, args.commune, args.lang)
+        if args.format == "table":
+            print_views(store, args.period, args.commune, args.lang)
+    for problem in problems:
+        if problem.code is Code.UNKNOWN_CRITERIA_SET:
+            print(f"ntm report: {problem.message(args.lang)}", file=sys.stderr)
     if not out["units"]:
         which = " ".join(
             part
@@ -288,5 +269,7 @@ def run_report(args: argparse.Namespace) -> int:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        print_table(out)
+        for p in out["problems"]:
+            where = " › ".join(x for x in (p["file"], p["sheet"], p["cell"]) if x)
+            print(f"[{p['severity']}] {where}: {p['message']}", file=sys.stderr)
     return EXIT_PROBLEMS if has_errors(problems) else EXIT_OK

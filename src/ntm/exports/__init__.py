@@ -3,7 +3,9 @@
     report = build_report(assessment, "Dương Quang", 2025)      # or report_from_store(store, …)
     file = export(report, "pptx")                                 # ExportFile(name, data, mime)
 
-`report.py` gathers what every format needs; `images.py` draws plotly figures through kaleido
+`report.py` gathers what every format needs (the Report in `model.py`, built from the
+`ntm.views` models Tổng quan shows in `build.py`, charts in `figures.py`, from the database in
+`provenance.py`); `images.py` draws plotly figures through kaleido
 with a bounded time per image; `pptx.py`, `pdf.py`, `xlsx.py` lay the same content out.
 Core code: nothing here imports streamlit (the Báo cáo page calls `ntm.ui.exports_service`).
 """
@@ -16,7 +18,13 @@ from dataclasses import dataclass
 
 from ntm.exports.fonts import FontNotFoundError
 from ntm.exports.images import ImageRenderError
-from ntm.exports.report import NoDataError, Report, build_report, report_from_store
+from ntm.exports.report import (
+    NoDataError,
+    Report,
+    build_report,
+    commune_report,
+    report_from_store,
+)
 
 FORMATS = ("pptx", "pdf", "xlsx", "png")
 MIME = {
@@ -35,6 +43,7 @@ __all__ = [
     "NoDataError",
     "Report",
     "build_report",
+    "commune_report",
     "export",
     "png_zip",
     "progress_png",

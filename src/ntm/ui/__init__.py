@@ -1,7 +1,9 @@
 """The Streamlit layer (DESIGN §2): the only streamlit-aware code under src/.
 
-- `services`: reads and writes through the core (storage, attainment, returns, template),
-  cached; caches cleared after every write; first-run demo seeding.
+- `services`: reads and writes through the core (storage, `ntm.views`, returns, template),
+  cached; caches cleared after every write; first-run demo seeding. A package by screen
+  (common, overview, village, criterion, upload, data, settings); `services.<name>` reaches
+  every name.
 - `state`: session-state keys as constants.
 - shared widgets: `context` (what a page reads first, `md()`, choices kept across pages),
   `shell` (screens, sidebar, presentation bar, `page()`), `tables`, `headline` (Tổng quan's

@@ -1,10 +1,10 @@
 """The Báo cáo page's one service: build an export of the commune and year on screen.
 
 The figures, texts and layout are the core's (`ntm.exports`); this module only feeds it the
-cached assessment and the provenance the dashboard already shows (data date, demo badge,
-source files), turns failures into a message, and keeps the last built file in the session so
-that the download button survives reruns. Building a deck takes a few seconds (the first chart
-of a process also starts the chart browser, ~2 s).
+cached commune assessment Tổng quan reads (`services.commune_assessment`: the same view
+models, provenance, data date and demo badge), turns failures into a message, and keeps the
+last built file in the session so that the download button survives reruns. Building a deck
+takes a few seconds (the first chart of a process also starts the chart browser, ~2 s).
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from ntm.exports import (
     FontNotFoundError,
     ImageRenderError,
     NoDataError,
-    build_report,
+    commune_report,
     export,
 )
-from ntm.exports.report import data_provenance
 from ntm.i18n import t
 from ntm.ui import services
-from ntm.values import VALUE_COLUMNS
 
 RESULT_KEY = "export_result"  # session state: the last BuiltExport
 
@@ -53,22 +51,8 @@ def build(commune: str, year: int, fmt: str, lang: str) -> BuiltExport:
     no font): the result then carries the message to show."""
     started = time.perf_counter()
     try:
-        assessment = services.assessment(commune)
-        values = services.store().current_values(commune=commune)
-        values = values[values["commune"] == commune]
-        as_of, sources, demo = data_provenance(services.store(), values)
-        info = services.data_info(commune)
-        report = build_report(
-            assessment,
-            commune,
-            int(year),
-            lang=lang,
-            as_of=as_of,
-            sources=sources,
-            demo=demo or info.demo,
-            villages_judged=services.village_assessment(commune),
-            values=values[VALUE_COLUMNS],
-        )
+        # The commune as Tổng quan has it (cached): the same view models, the same numbers.
+        report = commune_report(services.commune_assessment(commune), int(year), lang=lang)
         file = export(report, fmt)
     except NoDataError as exc:
         return BuiltExport(commune, year, fmt, lang, None, 0.0, str(exc))

@@ -1,0 +1,161 @@
+"""The only bridge between the screens and the core (DESIGN §2): reads, writes, caching.
+
+    from ntm.ui import services
+    ov = services.overview(commune, year, lang)     # ntm.views.Overview, cached
+
+The screens call `services.<name>` for every name below; each lives in the module of its
+screen, and this package re-exports them all:
+
+- `common`: the database (`store`, `db_url`), the caches (`clear_caches`,
+  `follow_other_writers`), communes and criteria sets, and the commune assessed once for all
+  its years (`commune_assessment`: `ntm.views.commune_assessment`, cached), its years, its
+  provenance (`data_info`, `chart_source`);
+- `overview` (Tổng quan), `village` (Thôn), `criterion` (Tiêu chí): `st.cache_data` around the
+  `ntm.views` calls; the statuses, gaps and thresholds are `ntm.attainment`'s, the view models
+  `ntm.views`', and nothing is computed in this package;
+- `upload` (Nhập liệu: template, reading with the configured limits, storing), `data` (Dữ
+  liệu: uploads, revisions, originals, restore/delete), `settings` (Cài đặt: the profile).
+
+Writes take the logged-in `ntm.auth.User` and check it with `ntm.auth.require` before touching
+the database (PermissionDenied otherwise); every write clears the caches.
+"""
+
+from ntm.attainment import MET, NO_THRESHOLD, UNMET, Assessment
+from ntm.auth import User
+from ntm.criteria import CriteriaSet
+from ntm.errors import NoCriteriaSetError, Problem
+from ntm.resolve import Choices
+from ntm.selfcheck import Disagreement
+from ntm.storage import REPLACE, CommuneProfile, ImportOutcome, RevisionRef, Store
+from ntm.ui.services.common import (
+    PART_COLUMNS,
+    XLSX_MIME,
+    DataInfo,
+    assessment,
+    chart_source,
+    clear_caches,
+    commune_assessment,
+    commune_key,
+    commune_names,
+    communes,
+    criteria_for,
+    criteria_sets,
+    data_info,
+    db_url,
+    follow_other_writers,
+    load_demo_visibly,
+    no_set_message,
+    periods,
+    profile,
+    store,
+    user_sets,
+    village_assessment,
+    village_set_in_force,
+    village_sets_of,
+    whole_commune,
+)
+from ntm.ui.services.criterion import IndicatorChoice, IndicatorView, indicator, indicator_choices
+from ntm.ui.services.data import (
+    delete_revision,
+    original,
+    restore,
+    revisions,
+    upload_problems,
+    uploads,
+)
+from ntm.ui.services.overview import Blocker, Overview, overview, self_check, shown_kind
+from ntm.ui.services.settings import safe_db_url, save_profile, village_set_clashes
+from ntm.ui.services.upload import (
+    problems_frame,
+    read_upload,
+    save_upload,
+    template_bytes,
+    template_name,
+    too_many_files,
+    upload_settings,
+    values_summary,
+)
+from ntm.ui.services.village import (
+    VillageSetView,
+    VillageView,
+    village,
+    village_set_view,
+    villages_of,
+)
+from ntm.values import VALUE_COLUMNS, ReadResult
+
+__all__ = [
+    "MET",
+    "NO_THRESHOLD",
+    "PART_COLUMNS",
+    "REPLACE",
+    "UNMET",
+    "VALUE_COLUMNS",
+    "XLSX_MIME",
+    "Assessment",
+    "Blocker",
+    "Choices",
+    "CommuneProfile",
+    "CriteriaSet",
+    "DataInfo",
+    "Disagreement",
+    "ImportOutcome",
+    "IndicatorChoice",
+    "IndicatorView",
+    "NoCriteriaSetError",
+    "Overview",
+    "Problem",
+    "ReadResult",
+    "RevisionRef",
+    "Store",
+    "User",
+    "VillageSetView",
+    "VillageView",
+    "assessment",
+    "chart_source",
+    "clear_caches",
+    "commune_assessment",
+    "commune_key",
+    "commune_names",
+    "communes",
+    "criteria_for",
+    "criteria_sets",
+    "data_info",
+    "db_url",
+    "delete_revision",
+    "follow_other_writers",
+    "indicator",
+    "indicator_choices",
+    "load_demo_visibly",
+    "no_set_message",
+    "original",
+    "overview",
+    "periods",
+    "problems_frame",
+    "profile",
+    "read_upload",
+    "restore",
+    "revisions",
+    "safe_db_url",
+    "save_profile",
+    "save_upload",
+    "self_check",
+    "shown_kind",
+    "store",
+    "template_bytes",
+    "template_name",
+    "too_many_files",
+    "upload_problems",
+    "upload_settings",
+    "uploads",
+    "user_sets",
+    "values_summary",
+    "village",
+    "village_assessment",
+    "village_set_clashes",
+    "village_set_in_force",
+    "village_set_view",
+    "village_sets_of",
+    "villages_of",
+    "whole_commune",
+]

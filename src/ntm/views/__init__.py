@@ -1,0 +1,102 @@
+"""View models: what every front end shows of a commune, computed once (issue 15).
+
+Core code (no streamlit): pure functions from a `CommuneAssessment` (an `Assessment` with the
+commune's village judgement, register, values and provenance) to frozen dataclasses. Tổng
+quan, Thôn and Tiêu chí (`ntm.ui.services` only caches these calls), the exports
+(`ntm.exports.build_report`) and `ntm report --format table` all show these objects, so they
+cannot disagree. Nothing here decides a status: statuses are `ntm.attainment`'s, named as
+people read them by `ntm.statuses`.
+
+    ca = views.commune_assessment(store, "Dương Quang")     # the one way to assess from the store
+    top = views.headline(ca, 2025)                           # 11/19, +1 since 2024, villages …
+    views.grid(ca, 2025, "vi"); views.blockers(ca, 2025, "vi"); views.unknown(ca, 2025, "vi")
+
+Modules: `source` (assess from the store, provenance), `headline` (X/N, changes, progress),
+`grid` (villages × criteria, criteria list), `blockers` (what blocks, what cannot be judged),
+`changes` (since the previous year), `overview` (Tổng quan's bundle), `village` (Thôn),
+`indicator` (Tiêu chí), `reading` (a return as read, self-assessment cross-check).
+"""
+
+from ntm.views.blockers import (
+    BlockedCriterion,
+    BlockedIndicator,
+    UnknownCriterion,
+    VillageBehind,
+    as_number,
+    blockers,
+    shown_kind,
+    unknown,
+)
+from ntm.views.changes import Changes, StatusChange, VillageChange, changes
+from ntm.views.grid import CriterionRow, Grid, criteria, criteria_set_of, grid, whole_commune
+from ntm.views.headline import Change, Headline, headline, progress, years
+from ntm.views.indicator import IndicatorChoice, IndicatorView, indicator, indicator_choices
+from ntm.views.overview import Blocker, Overview, overview, village_sentence
+from ntm.views.reading import ReadingView, problems_table, reading, self_check, values_summary
+from ntm.views.source import (
+    PART_COLUMNS,
+    CommuneAssessment,
+    Judged,
+    Provenance,
+    StoreAssessment,
+    assess_store,
+    commune_assessment,
+    commune_of,
+    criteria_of,
+    provenance,
+)
+from ntm.views.village import VillageSetView, VillageView, village, village_set_view, villages_of
+
+__all__ = [
+    "PART_COLUMNS",
+    "BlockedCriterion",
+    "BlockedIndicator",
+    "Blocker",
+    "Change",
+    "Changes",
+    "CommuneAssessment",
+    "CriterionRow",
+    "Grid",
+    "Headline",
+    "IndicatorChoice",
+    "IndicatorView",
+    "Judged",
+    "Overview",
+    "Provenance",
+    "ReadingView",
+    "StatusChange",
+    "StoreAssessment",
+    "UnknownCriterion",
+    "VillageBehind",
+    "VillageChange",
+    "VillageSetView",
+    "VillageView",
+    "as_number",
+    "assess_store",
+    "blockers",
+    "changes",
+    "commune_assessment",
+    "commune_of",
+    "criteria",
+    "criteria_of",
+    "criteria_set_of",
+    "grid",
+    "headline",
+    "indicator",
+    "indicator_choices",
+    "overview",
+    "problems_table",
+    "progress",
+    "provenance",
+    "reading",
+    "self_check",
+    "shown_kind",
+    "unknown",
+    "values_summary",
+    "village",
+    "village_sentence",
+    "village_set_view",
+    "villages_of",
+    "whole_commune",
+    "years",
+]

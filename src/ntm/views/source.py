@@ -1,0 +1,372 @@
+"""Communes assessed from the database: the one way the screens, the exports and `ntm report` do.
+
+`assess_store(store, commune=…, period=…)` reads the current revisions, each commune's profile,
+its village register and the criteria sets users stored, and judges:
+
+- on the commune criteria set: communes grouped by the set their profile names, each group in
+  one `ntm.attainment.assess` call (with the register: village aggregates count the registered
+  villages, issue 13);
+- on the province village sets a commune follows (`ntm.village_sets.assess_villages`).
+
+Asked for one commune (`commune=`), the values are that commune's history, with the communes
+merged into it, all judged as that commune is (its profile's set, its village sets): what its
+screens, its exports and `ntm report --commune` show. Otherwise each commune is judged on its
+own profile. `commune_assessment(store, commune)` is the one-commune case, as the views read it.
+
+The set a profile names (`criteria_of`): the stored revision of that id, else the shipped file,
+when it is a commune set; no name means the national set in force for each year. A name that
+is not a known commune set (deleted or renamed after the profile was saved) is not an error:
+the years are judged on the set in force, and the assessment carries the warning
+`unknown_criteria_set` naming the commune and the set, so that every front end says so (the
+`problems` of `ntm report`, `CommuneAssessment.problems` for the screens and the deck).
+
+`provenance(store, values)`: where the values came from (latest upload date, files, demo?),
+by the one rule of `ntm.demo.is_demo`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ntm import formatting as fmt
+from ntm.attainment import Assessment, assess
+from ntm.criteria import CriteriaSet, Part, shipped_sets
+from ntm.errors import Code, Problem
+from ntm.formatting import sort_key
+from ntm.statuses import criterion_statuses
+from ntm.values import VALUE_COLUMNS
+from ntm.village_sets import assess_villages, chosen_sets, village_set_for
+
+if TYPE_CHECKING:
+    from ntm.storage import CommuneProfile, Store
+
+Register = Mapping[tuple[str, int], Sequence[str]]
+
+# The columns of `Assessment.parts` (ntm.attainment) the views read.
+PART_COLUMNS = [
+    "commune",
+    "village",
+    "period",
+    "criteria_set",
+    "key",
+    "criterion",
+    "indicator",
+    "code",
+    "kind",
+    "direction",
+    "informational",
+    "order",
+    "value",
+    "numerator",
+    "denominator",
+    "threshold",
+    "verified",
+    "status",
+    "gap",
+]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a commune's numbers come from: the latest upload behind them (a stored moment),
+    the files (latest period first), how many uploads, and whether they are the bundled demo."""
+
+    as_of: dt.datetime | None = None
+    sources: tuple[str, ...] = ()
+    demo: bool = False
+    uploads: int = 0
+
+    @property
+    def date(self) -> dt.date | None:
+        """The day the data runs to, in Vietnam ("Số liệu đến ngày")."""
+        return None if self.as_of is None else fmt.local_time(self.as_of).date()
+
+
+@dataclass(frozen=True)
+class CommuneAssessment:
+    """One commune judged, with what its views read beside the assessment.
+
+    `assessment`: on the commune set, every year with data (and the communes merged into it);
+    `villages`: each village on the province village set in force (None: it follows none);
+    `village_sets`: the province village sets it follows; `register`: (commune, year) → the
+    villages registered that year (empty: no register); `values`: the values judged, for the
+    self-assessment cross-check; `provenance`: where they came from."""
+
+    commune: str
+    assessment: Assessment
+    villages: Assessment | None = None
+    village_sets: tuple[CriteriaSet, ...] = ()
+    register: Register = field(default_factory=dict)
+    values: pd.DataFrame | None = None
+    provenance: Provenance = field(default_factory=Provenance)
+    # What several views read of the assessment, worked out once (see `_once`).
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _once(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def units(self) -> pd.DataFrame:
+        """The commune's own rows of `Assessment.units` (as a whole), by year."""
+
+        def make() -> pd.DataFrame:
+            units = self.assessment.units
+            mine = units[(units["commune"] == self.commune) & units["village"].isna()]
+            return mine.sort_values("period")
+
+        return self._once("units", make)
+
+    def parts(self, year: int, *, villages: bool = False) -> pd.DataFrame:
+        """The commune's parts of `year`: of the commune as a whole, or of its villages."""
+
+        def make() -> tuple[pd.DataFrame, pd.DataFrame]:
+            parts = self.assessment.parts
+            mine = parts[(parts["commune"] == self.commune) & (parts["period"] == year)]
+            return mine[mine["village"].isna()], mine[mine["village"].notna()]
+
+        return self._once(("parts", int(year)), make)[1 if villages else 0]
+
+    def criteria(self, year: int) -> pd.DataFrame:
+        """The commune's criterion rows of `year` (as a whole) in the set's order, with `label`:
+        the status as people read it (`statuses`)."""
+
+        def make() -> pd.DataFrame:
+            crits = self.assessment.criteria
+            rows = (
+                (crits["commune"] == self.commune)
+                & (crits["period"] == year)
+                & crits["village"].isna()
+            )
+            mine = crits[rows].assign(label=self.statuses[rows])
+            return mine.sort_values("order", kind="stable")
+
+        return self._once(("criteria", int(year)), make)
+
+    def measured(self, crit: CriteriaSet) -> dict[str, Part]:
+        """Every measured value of `crit` by code."""
+        return self._once(
+            ("measured", crit.id, crit.revision),
+            lambda: {code: part for code, (_, part) in crit.measured_codes().items()},
+        )
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self.assessment.problems)
+
+    @cached_property
+    def statuses(self) -> pd.Series:
+        """Each row of `assessment.criteria`'s status as people read it
+        (`ntm.statuses.criterion_statuses`), worked out once for all the views."""
+        return criterion_statuses(self.assessment)
+
+    def periods(self) -> list[int]:
+        units = self.assessment.units
+        return sorted(int(p) for p in units["period"].unique())
+
+    def registered(self, year: int) -> list[str] | None:
+        """The villages of the commune's register valid in `year`; None: no register."""
+        found = self.register.get((self.commune, int(year)))
+        return None if found is None else list(found)
+
+    def village_set(self, year: int) -> CriteriaSet | None:
+        """The province village set "Thôn đạt chuẩn" is counted on in `year`, if any."""
+        return village_set_for(int(year), self.village_sets)
+
+
+def commune_of(
+    assessment: Assessment,
+    commune: str,
+    *,
+    villages: Assessment | None = None,
+    village_sets: Sequence[CriteriaSet] | None = None,
+    register: Register | None = None,
+    values: pd.DataFrame | None = None,
+    provenance: Provenance | None = None,
+) -> CommuneAssessment:
+    """A CommuneAssessment from parts already at hand (an assessment of returns, in tests and
+    `ntm.exports.build_report`). `village_sets` defaults to the sets `villages` was judged on."""
+    if village_sets is None:
+        village_sets = list(villages.sets.values()) if villages is not None else []
+    return CommuneAssessment(
+        commune=commune,
+        assessment=_with_part_columns(assessment),
+        villages=_with_part_columns(villages) if villages is not None else None,
+        village_sets=tuple(village_sets),
+        register=register or {},
+        values=values,
+        provenance=provenance or Provenance(),
+    )
+
+
+@dataclass(frozen=True)
+class Judged:
+    """Communes judged together (same set choice) and their assessment."""
+
+    communes: tuple[str, ...]
+    assessment: Assessment
+
+
+@dataclass(frozen=True)
+class StoreAssessment:
+    """Everything `assess_store` read and judged."""
+
+    values: pd.DataFrame  # the current values (VALUE_COLUMNS and their upload, file …)
+    communes: tuple[Judged, ...]  # on the commune criteria sets, one per set choice
+    villages: tuple[Judged, ...]  # on the province village sets, one per choice of sets
+    village_sets: Mapping[str, tuple[CriteriaSet, ...]]  # commune → the village sets it follows
+    register: Register
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every group's problems once, in order."""
+        out: list[Problem] = []
+        for judged in self.communes:
+            out.extend(p for p in judged.assessment.problems if p not in out)
+        return out
+
+    def names(self) -> list[str]:
+        """The communes judged, by name (Vietnamese order)."""
+        return sorted({n for j in self.communes for n in j.communes}, key=sort_key)
+
+    def of(self, commune: str, provenance: Provenance | None = None) -> CommuneAssessment:
+        """`commune` as its views read it (its group's assessment, its village judgement)."""
+        group = next((j for j in self.communes if commune in j.communes), self.communes[0])
+        villages = next((j for j in self.villages if commune in j.communes), None)
+        values = self.values[VALUE_COLUMNS]
+        if group.communes:
+            values = _of(values, group.communes)
+        return commune_of(
+            group.assessment,
+            commune,
+            villages=villages.assessment if villages is not None else None,
+            village_sets=self.village_sets.get(commune, ()),
+            register=self.register,
+            values=values,
+            provenance=provenance,
+        )
+
+
+def criteria_of(
+    name: str | None, known: Mapping[str, CriteriaSet], communes: Iterable[str] = ()
+) -> tuple[CriteriaSet | None, list[Problem]]:
+    """The commune set a profile names (None: the set in force for each year), and the warning
+    when the name is not a commune set of `known` (the shipped sets with the stored ones in
+    place of theirs): the years are then judged on the set in force."""
+    if not name:
+        return None, []
+    crit = known.get(name)
+    if crit is not None and crit.level == "commune":
+        return crit, []
+    problem = Problem(
+        Code.UNKNOWN_CRITERIA_SET,
+        params={"communes": ", ".join(communes), "criteria_set": name},
+    )
+    return None, [problem]
+
+
+def assess_store(
+    store: Store, *, commune: str | None = None, period: int | None = None
+) -> StoreAssessment:
+    """The current values of every commune (or of `commune` and the communes merged into it;
+    or of one `period`) judged as the module docstring says."""
+    values = store.current_values(commune=commune, period=period)
+    judged_values = values[VALUE_COLUMNS]
+    register = store.village_register(values["period"].unique().tolist())
+    profiles = {p.name: p for p in store.communes()}
+    keys = store.keys()
+    stored = store.criteria_sets()
+    known = {**shipped_sets(), **{s.id: s for s in stored}}
+
+    def profile_of(name: str) -> CommuneProfile | None:
+        return profiles.get(commune if commune is not None else name)
+
+    names = [str(n) for n in values["commune"].drop_duplicates()]
+    by_set: dict[str | None, list[str]] = {}
+    if commune is not None:
+        own = profile_of(commune)
+        by_set[own.criteria_set if own else None] = []
+    for name in names:
+        prof = profile_of(name)
+        by_set.setdefault(prof.criteria_set if prof else None, []).append(name)
+    if not by_set:
+        by_set[None] = []
+    groups = []
+    for set_name, members in by_set.items():
+        crit, problems = criteria_of(set_name, known, [commune] if commune else members)
+        part = judged_values[judged_values["commune"].isin(members)] if members else judged_values
+        result = assess(part, keys=keys, criteria=crit, extra_sets=stored, register=register)
+        result.problems[:0] = problems
+        groups.append(Judged(tuple(members), result))
+
+    owners = [commune] if commune is not None else names
+    followed = {
+        name: tuple(chosen_sets(prof.village_sets if (prof := profile_of(name)) else [], stored))
+        for name in owners
+    }
+    by_sets: dict[tuple[str, ...], list[str]] = {}
+    for name in owners:
+        if followed[name]:
+            by_sets.setdefault(tuple(s.id for s in followed[name]), []).append(name)
+    village_groups = []
+    for members in by_sets.values():
+        part = judged_values if commune is not None else _of(judged_values, members)
+        result = assess_villages(part, list(followed[members[0]]), keys=keys)
+        village_groups.append(Judged(tuple(members), result))
+    return StoreAssessment(
+        values=values,
+        communes=tuple(groups),
+        villages=tuple(village_groups),
+        village_sets=followed,
+        register=register,
+    )
+
+
+def _of(values: pd.DataFrame, communes: Sequence[str]) -> pd.DataFrame:
+    return values[values["commune"].isin(communes)]
+
+
+def commune_assessment(store: Store, commune: str) -> CommuneAssessment:
+    """`commune` (and the communes merged into it) judged from the current revisions in
+    `store`: what its screens, its exports and `ntm report --commune` show."""
+    judged = assess_store(store, commune=commune)
+    return judged.of(commune, provenance(store, judged.values, commune))
+
+
+def provenance(store: Any, values: pd.DataFrame, commune: str | None = None) -> Provenance:
+    """For the current `values` of a commune: the moment of the latest upload behind them, the
+    files they came from (latest period first), how many uploads, and whether they are the
+    bundled demo returns (`ntm.demo.is_demo`: the uploads' recorded provenance). `commune`:
+    look among its uploads only (with those of the communes merged into it), not all."""
+    ids = {int(i) for i in values["upload_id"].dropna().unique()}
+    uploads = store.uploads() if commune is None else store.uploads(commune=commune)
+    behind = uploads[uploads["upload_id"].isin(ids)]
+    as_of: dt.datetime | None = None
+    if len(behind):
+        latest = pd.to_datetime(behind["created_at"]).max()
+        if not pd.isna(latest):
+            as_of = latest.to_pydatetime()
+    ordered = behind.sort_values(["period", "upload_id"], ascending=[False, True])
+    sources = list(dict.fromkeys(str(f) for f in ordered["file"]))
+    if not sources and "file" in values:
+        sources = sorted({str(f) for f in values["file"].dropna()})
+    from ntm.demo import is_demo  # (ntm.demo reaches the storage layer: imported when used)
+
+    return Provenance(
+        as_of=as_of, sources=tuple(sources), demo=is_demo(behind), uploads=len(behind)
+    )
+
+
+def _with_part_columns(result: Assessment) -> Assessment:
+    """An assessment with nothing judged (e.g. 2026 under a set without its indicators yet) has
+    a bare part frame: give it every column the views read, so they show "Chưa có ngưỡng"."""
+    missing = [c for c in PART_COLUMNS if c not in result.parts.columns]
+    if missing:
+        result.parts = result.parts.reindex(columns=[*result.parts.columns, *missing])
+    return result
