@@ -19,7 +19,7 @@ merging units split by spelling (and undoing it), renaming.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -37,7 +37,9 @@ from ntm.register import (
 )
 from ntm.resolve import Choices, Resolution, resolve
 from ntm.storage import schema as S
-from ntm.storage.common import audit_row, now
+from ntm.storage.audit import audit_row, write_audit
+from ntm.storage.common import now
+from ntm.storage.transactions import Transactions
 from ntm.values import ReadResult
 
 T = TypeVar("T")
@@ -325,14 +327,8 @@ def _valid_years(rows: Sequence[Any], periods: Iterable[int]) -> dict[int, list[
     }
 
 
-class RegisterMixin:
+class RegisterMixin(Transactions):
     """The register's part of `Store` (see the module)."""
-
-    def _write(self, work: Callable[[Connection], T]) -> T:  # Store's
-        raise NotImplementedError
-
-    def _read(self, work: Callable[[Connection], T]) -> T:  # Store's
-        raise NotImplementedError
 
     def register(self) -> Register:
         """Every commune with its code, aliases and villages (with theirs)."""
@@ -400,7 +396,7 @@ class RegisterMixin:
             )
             if added is not None:
                 entity_id = f"{commune}/{village}" if village else commune
-                _audit(
+                write_audit(
                     conn,
                     user,
                     "alias.added",
@@ -456,13 +452,3 @@ def _unit_ids(conn: Connection, commune: str, village: str | None) -> tuple[int,
     if village_id is None:
         raise KeyError(f"no village {village!r} in {commune!r}")
     return int(commune_id), int(village_id)
-
-
-def _audit(
-    conn: Connection, user: str, action: str, entity: str, entity_id: object, details: Any
-) -> int:
-    row = audit_row(user, action, entity, entity_id, details)
-    audit_id: int = conn.execute(
-        sa.insert(S.audit_log).values(row).returning(S.audit_log.c.id)
-    ).scalar_one()
-    return audit_id
