@@ -134,7 +134,9 @@ def test_any_other_error_is_raised_at_once_and_leaves_nothing(
 def test_the_policy_gives_up_after_its_attempts_with_the_last_error(
     store: Store, fast_retries: None
 ) -> None:
-    errors = [_lite(sa.exc.OperationalError, f"database is locked ({i})") for i in range(5)]
+    errors: list[Exception] = [
+        _lite(sa.exc.OperationalError, f"database is locked ({i})") for i in range(5)
+    ]
     with pytest.raises(sa.exc.OperationalError, match=r"locked \(2\)"):
         _insert_then(store, errors)
     assert len(errors) == 2  # three attempts: the third error was raised
