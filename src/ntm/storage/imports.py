@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +114,9 @@ class ImportsMixin(CriteriaSetsMixin, RegisterMixin):
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         data = bytes(data)
         sha = hashlib.sha256(data).hexdigest()
-        found = self._read(lambda conn: self._find_upload(conn, sha))
+        found = self._read(lambda conn: _find_upload(conn, sha))
         if found is not None:
-            return self._duplicate(found, filename)
+            return _duplicate(found, filename)
         result = read_result
         if result is None:
             if self._reader is not None:
@@ -127,174 +128,158 @@ class ImportsMixin(CriteriaSetsMixin, RegisterMixin):
         units, extra = group_units(result, filename)
         problems = [*result.problems, *resolution.problems, *extra]
         notices = resolution.notices
-        meta = result.meta
         if resolution.held and not has_errors([*result.problems, *extra]):
             return ImportOutcome(
                 filename, None, HELD, [], problems, notices=notices, held=resolution.held
             )
+        file = _File(data, sha, filename, user, problems, result.meta)
         if has_errors(problems):
             if not keep_refused:
                 return ImportOutcome(filename, None, REFUSED, [], problems)
-            return self._write(
-                lambda conn: self._store_refused(conn, data, sha, filename, user, problems, meta)
-            )
-        outcome = self._write(
-            lambda conn: self._store_accepted(
-                conn, data, sha, filename, user, problems, meta, units, resolution, mode
-            )
-        )
+            return self._write(lambda conn: _store_refused(conn, file))
+        outcome = self._write(lambda conn: _store_accepted(conn, file, units, resolution, mode))
         outcome.notices = notices if outcome.status == ACCEPTED else []
         return outcome
 
-    @staticmethod
-    def _find_upload(conn: Connection, sha: str) -> Row | None:
-        u = S.uploads.c
-        return conn.execute(sa.select(u.id, u.status, u.problems).where(u.sha256 == sha)).first()
 
-    @staticmethod
-    def _duplicate(found: Row, filename: str) -> ImportOutcome:
-        return ImportOutcome(
-            filename,
-            found.id,
-            DUPLICATE,
-            [],
-            [problem_from_dict(p) for p in found.problems or []],
-            duplicate_of=found.id,
-            original_status=found.status,
-        )
+@dataclass(frozen=True)
+class _File:
+    """One file being stored: its bytes, who sends it, its problems and its metadata."""
 
-    def _insert_upload(
-        self,
-        conn: Connection,
-        data: bytes,
-        sha: str,
-        filename: str,
-        user: str,
-        status: str,
-        problems: list[Problem],
-        meta: Any,
-        value_count: int,
-        keep_content: bool,
-        communes: Sequence[str] = (),
-        periods: Sequence[int] = (),
-    ) -> int:
-        meta_json = (
-            clean(dataclasses.asdict(meta))
-            if dataclasses.is_dataclass(meta) and not isinstance(meta, type)
-            else {}
+    data: bytes
+    sha: str
+    name: str
+    user: str
+    problems: list[Problem]
+    meta: Any
+
+
+def _find_upload(conn: Connection, sha: str) -> Row | None:
+    u = S.uploads.c
+    return conn.execute(sa.select(u.id, u.status, u.problems).where(u.sha256 == sha)).first()
+
+
+def _duplicate(found: Row, filename: str) -> ImportOutcome:
+    return ImportOutcome(
+        filename,
+        found.id,
+        DUPLICATE,
+        [],
+        [problem_from_dict(p) for p in found.problems or []],
+        duplicate_of=found.id,
+        original_status=found.status,
+    )
+
+
+def _insert_upload(
+    conn: Connection,
+    file: _File,
+    status: str,
+    value_count: int,
+    keep_content: bool,
+    communes: Sequence[str] = (),
+    periods: Sequence[int] = (),
+) -> int:
+    meta = file.meta
+    meta_json = (
+        clean(dataclasses.asdict(meta))
+        if dataclasses.is_dataclass(meta) and not isinstance(meta, type)
+        else {}
+    )
+    # What the file is about: its metadata, else the one commune/period its values carry.
+    commune = meta_json.get("commune") or (communes[0] if len(communes) == 1 else None)
+    period = meta_json.get("period") or (periods[0] if len(periods) == 1 else None)
+    upload_id: int = conn.execute(
+        sa.insert(S.uploads)
+        .values(
+            filename=file.name,
+            sha256=file.sha,
+            size=len(file.data),
+            content=file.data if keep_content else None,
+            user_name=file.user,
+            created_at=now(),
+            status=status,
+            commune=commune,
+            period=period,
+            value_count=value_count,
+            problems=[problem_to_dict(p) for p in file.problems],
+            meta=meta_json,
         )
-        # What the file is about: its metadata, else the one commune/period its values carry.
-        commune = meta_json.get("commune") or (communes[0] if len(communes) == 1 else None)
-        period = meta_json.get("period") or (periods[0] if len(periods) == 1 else None)
-        upload_id: int = conn.execute(
-            sa.insert(S.uploads)
-            .values(
-                filename=filename,
-                sha256=sha,
-                size=len(data),
-                content=data if keep_content else None,
-                user_name=user,
-                created_at=now(),
-                status=status,
-                commune=commune,
-                period=period,
-                value_count=value_count,
-                problems=[problem_to_dict(p) for p in problems],
-                meta=meta_json,
-            )
-            .returning(S.uploads.c.id)
-        ).scalar_one()
-        write_audit(
+        .returning(S.uploads.c.id)
+    ).scalar_one()
+    write_audit(
+        conn,
+        file.user,
+        f"upload.{status}",
+        "upload",
+        upload_id,
+        {
+            "file": file.name,
+            "sha256": file.sha,
+            "size": len(file.data),
+            "value_count": value_count,
+            "commune": commune,
+            "period": period,
+            "problems": sorted({p.code.value for p in file.problems}),
+        },
+    )
+    return upload_id
+
+
+def _store_refused(conn: Connection, file: _File) -> ImportOutcome:
+    found = _find_upload(conn, file.sha)
+    if found is not None:
+        return _duplicate(found, file.name)
+    keep = not any(p.code in _TOO_BIG for p in file.problems)
+    upload_id = _insert_upload(conn, file, REFUSED, 0, keep)
+    return ImportOutcome(file.name, upload_id, REFUSED, [], file.problems)
+
+
+def _store_accepted(
+    conn: Connection,
+    file: _File,
+    units: list[tuple[Unit, list[dict[str, Any]]]],
+    resolution: Resolution | None = None,
+    mode: str = REPLACE,
+) -> ImportOutcome:
+    found = _find_upload(conn, file.sha)
+    if found is not None:
+        return _duplicate(found, file.name)
+    upload_id = _insert_upload(
+        conn,
+        file,
+        ACCEPTED,
+        sum(len(rows) for _, rows in units),
+        True,
+        communes=sorted({unit[0] for unit, _ in units}),
+        periods=sorted({unit[2] for unit, _ in units}),
+    )
+    user, meta = file.user, file.meta
+    by_commune: dict[str, list[tuple[Unit, list[dict[str, Any]]]]] = {}
+    for unit, rows in units:
+        by_commune.setdefault(unit[0], []).append((unit, rows))
+    refs: list[RevisionRef] = []
+    plans: list[UnitPlan] = []
+    for commune, found_units in by_commune.items():  # in name order: no lock cycles
+        # The return's region/group describe its commune (when it carries only one).
+        keyed = len(by_commune) == 1 and getattr(meta, "commune", None) in (None, commune)
+        commune_id = ensure_commune(
             conn,
+            commune,
             user,
-            f"upload.{status}",
-            "upload",
-            upload_id,
-            {
-                "file": filename,
-                "sha256": sha,
-                "size": len(data),
-                "value_count": value_count,
-                "commune": commune,
-                "period": period,
-                "problems": sorted({p.code.value for p in problems}),
-            },
+            region=getattr(meta, "region", None) if keyed else None,
+            group=getattr(meta, "group", None) if keyed else None,
         )
-        return upload_id
-
-    def _store_refused(
-        self,
-        conn: Connection,
-        data: bytes,
-        sha: str,
-        filename: str,
-        user: str,
-        problems: list[Problem],
-        meta: Any,
-    ) -> ImportOutcome:
-        found = self._find_upload(conn, sha)
-        if found is not None:
-            return self._duplicate(found, filename)
-        keep = not any(p.code in _TOO_BIG for p in problems)
-        upload_id = self._insert_upload(
-            conn, data, sha, filename, user, REFUSED, problems, meta, 0, keep
-        )
-        return ImportOutcome(filename, upload_id, REFUSED, [], problems)
-
-    def _store_accepted(
-        self,
-        conn: Connection,
-        data: bytes,
-        sha: str,
-        filename: str,
-        user: str,
-        problems: list[Problem],
-        meta: Any,
-        units: list[tuple[Unit, list[dict[str, Any]]]],
-        resolution: Resolution | None = None,
-        mode: str = REPLACE,
-    ) -> ImportOutcome:
-        found = self._find_upload(conn, sha)
-        if found is not None:
-            return self._duplicate(found, filename)
-        count = sum(len(rows) for _, rows in units)
-        upload_id = self._insert_upload(
-            conn,
-            data,
-            sha,
-            filename,
-            user,
-            ACCEPTED,
-            problems,
-            meta,
-            count,
-            True,
-            communes=sorted({unit[0] for unit, _ in units}),
-            periods=sorted({unit[2] for unit, _ in units}),
-        )
-        by_commune: dict[str, list[tuple[Unit, list[dict[str, Any]]]]] = {}
-        for unit, rows in units:
-            by_commune.setdefault(unit[0], []).append((unit, rows))
-        refs: list[RevisionRef] = []
-        plans: list[UnitPlan] = []
-        for commune, found in by_commune.items():  # in name order: no lock cycles
-            # The return's region/group describe its commune (when it carries only one).
-            keyed = len(by_commune) == 1 and getattr(meta, "commune", None) in (None, commune)
-            commune_id = ensure_commune(
-                conn,
-                commune,
-                user,
-                region=getattr(meta, "region", None) if keyed else None,
-                group=getattr(meta, "group", None) if keyed else None,
-            )
-            if resolution is not None:
-                learnt = apply_resolution(conn, resolution, commune, commune_id, user)
-                if learnt:
-                    conn.execute(sa.insert(S.audit_log), learnt)
-            # Under the commune's lock: what each unit replaces, and (update) what it keeps.
-            plans += plan_units(conn, {k: given_codes(rows) for k, rows in found}, mode)
-            if mode == UPDATE:
-                found = carry_rows(conn, found)
-            commune_units = [(village, period, rows) for (_, village, period), rows in found]
-            refs += new_revisions(conn, commune_id, commune, commune_units, upload_id, user)
-        return ImportOutcome(filename, upload_id, ACCEPTED, refs, problems, units=plans, mode=mode)
+        if resolution is not None:
+            learnt = apply_resolution(conn, resolution, commune, commune_id, user)
+            if learnt:
+                conn.execute(sa.insert(S.audit_log), learnt)
+        # Under the commune's lock: what each unit replaces, and (update) what it keeps.
+        plans += plan_units(conn, {k: given_codes(rows) for k, rows in found_units}, mode)
+        if mode == UPDATE:
+            found_units = carry_rows(conn, found_units)
+        commune_units = [(village, period, rows) for (_, village, period), rows in found_units]
+        refs += new_revisions(conn, commune_id, commune, commune_units, upload_id, user)
+    return ImportOutcome(
+        file.name, upload_id, ACCEPTED, refs, file.problems, units=plans, mode=mode
+    )

@@ -25,6 +25,17 @@ from ntm.values import VALUE_COLUMNS, typed_values
 STORED_COLUMNS = [*VALUE_COLUMNS, "upload_id", "revision_id", "revision"]
 
 
+def _with_unit_and_upload(start: Any) -> Any:
+    """`start` (revisions, or a join with them) joined to each revision's commune, village
+    (none for the commune-wide unit) and upload."""
+    r, c, vil, u = S.revisions, S.communes, S.villages, S.uploads
+    return (
+        start.join(c, r.c.commune_id == c.c.id)
+        .outerjoin(vil, r.c.village_id == vil.c.id)
+        .join(u, r.c.upload_id == u.c.id)
+    )
+
+
 class RevisionsMixin(AuditMixin):
     """Reading current values and revisions; restoring and deleting revisions."""
 
@@ -48,12 +59,7 @@ class RevisionsMixin(AuditMixin):
                 r.c.id.label("revision_id"),
                 r.c.number.label("revision"),
             )
-            .select_from(
-                v.join(r, v.c.revision_id == r.c.id)
-                .join(c, r.c.commune_id == c.c.id)
-                .outerjoin(vil, r.c.village_id == vil.c.id)
-                .join(u, r.c.upload_id == u.c.id)
-            )
+            .select_from(_with_unit_and_upload(v.join(r, v.c.revision_id == r.c.id)))
             .order_by(c.c.name, r.c.period, sa.nulls_first(vil.c.name), v.c.id)
         )
 
@@ -147,11 +153,7 @@ class RevisionsMixin(AuditMixin):
                 r.c.deleted_at,
                 r.c.deleted_by,
             )
-            .select_from(
-                r.join(c, r.c.commune_id == c.c.id)
-                .outerjoin(vil, r.c.village_id == vil.c.id)
-                .join(u, r.c.upload_id == u.c.id)
-            )
+            .select_from(_with_unit_and_upload(r))
             .order_by(c.c.name, r.c.period, sa.nulls_first(vil.c.name), r.c.number)
         )
         if commune is not None:

@@ -22,51 +22,11 @@ from sqlalchemy.engine import Engine
 
 from ntm.storage.communes import CommunesMixin
 from ntm.storage.engine import default_url, make_engine, migrate
-from ntm.storage.imports import ImportsMixin, Reader, read_return_bytes
-from ntm.storage.models import (
-    ACCEPTED,
-    ANONYMOUS,
-    ANY,
-    DUPLICATE,
-    HELD,
-    MODES,
-    REFUSED,
-    CommuneProfile,
-    ImportOutcome,
-    ReadingContext,
-    RevisionRef,
-    Village,
-    problem_from_dict,
-    problem_to_dict,
-)
-from ntm.storage.revisions import STORED_COLUMNS, RevisionsMixin
-from ntm.storage.transactions import MAX_ATTEMPTS
+from ntm.storage.imports import ImportsMixin, Reader
+from ntm.storage.models import ReadingContext
+from ntm.storage.revisions import RevisionsMixin
 from ntm.storage.uploads import UploadsMixin
 from ntm.storage.users import UsersMixin
-from ntm.storage.writes import TEST_PAUSE_ENV
-
-__all__ = [
-    "ACCEPTED",
-    "ANONYMOUS",
-    "ANY",
-    "DUPLICATE",
-    "HELD",
-    "MAX_ATTEMPTS",
-    "MODES",
-    "REFUSED",
-    "STORED_COLUMNS",
-    "TEST_PAUSE_ENV",
-    "CommuneProfile",
-    "ImportOutcome",
-    "Reader",
-    "ReadingContext",
-    "RevisionRef",
-    "Store",
-    "Village",
-    "problem_from_dict",
-    "problem_to_dict",
-    "read_return_bytes",
-]
 
 
 class Store(ImportsMixin, RevisionsMixin, UploadsMixin, CommunesMixin, UsersMixin):
