@@ -21,7 +21,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from ntm.storage.communes import CommunesMixin
-from ntm.storage.engine import default_url, make_engine, migrate
+from ntm.storage.engine import database_url, make_engine, migrate
 from ntm.storage.imports import ImportsMixin, Reader
 from ntm.storage.models import ReadingContext
 from ntm.storage.revisions import RevisionsMixin
@@ -35,7 +35,7 @@ class Store(ImportsMixin, RevisionsMixin, UploadsMixin, CommunesMixin, UsersMixi
     def __init__(
         self, url: str | None = None, *, reader: Reader | None = None, engine: Engine | None = None
     ) -> None:
-        self.url = url or default_url()
+        self.url = database_url(url)
         self.engine = engine if engine is not None else make_engine(self.url)
         self._reader = reader
         self._context: ReadingContext | None = None
