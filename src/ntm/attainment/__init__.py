@@ -22,6 +22,7 @@ Rules (DESIGN §3; Decision 18/2022/QĐ-TTg art. 4 for "all criteria"):
   at least one; it is "at standard" when all of them are met.
 
 Everything is computed with vectorised numpy/pandas operations on integer codes: a province
+of ≈ 800k values is assessed in about 0.2 s on two cores (`python bench/run.py`).
 
 The engine is a package, one module per step: `core` (statuses, `Assessment`), `catalogue`
 (the parts of the sets in use, thresholds), `encoding` (input rows as integer codes),

@@ -6,9 +6,10 @@
     values = store.current_values(commune="Dương Quang", period=2024)
 
 `Store` (`ntm.storage.store`) is put together from one module per duty: imports, writes
-(revision writing), revisions, uploads, communes (and villages), units (the register),
-criteria_sets, users, audit and transactions (the retry policy); `models` holds what they take
-and give, `engine` the connection and migrations, `schema` the tables.
+(revision writing), revisions, uploads, communes (and villages), units (the register), plans
+(what a re-upload replaces or carries), merges, criteria_sets, drafts (annex drafts), users,
+audit and transactions (the retry policy); `models` holds what they take and give, `common`
+small helpers, `engine` the connection, URLs and migrations, `schema` the tables.
 """
 
 from ntm.storage.engine import default_url, make_engine, migrate
@@ -26,8 +27,8 @@ from ntm.storage.models import (
     problem_from_dict,
     problem_to_dict,
 )
+from ntm.storage.plans import REPLACE, UPDATE, UnitPlan
 from ntm.storage.store import Store
-from ntm.storage.units import REPLACE, UPDATE, UnitPlan
 from ntm.storage.writes import TEST_PAUSE_ENV
 
 __all__ = [

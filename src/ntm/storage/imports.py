@@ -53,16 +53,8 @@ from ntm.storage.models import (
     problem_from_dict,
     problem_to_dict,
 )
-from ntm.storage.units import (
-    REPLACE,
-    UPDATE,
-    RegisterMixin,
-    UnitPlan,
-    apply_resolution,
-    carry_rows,
-    given_codes,
-    plan_units,
-)
+from ntm.storage.plans import REPLACE, UPDATE, UnitPlan, carry_rows, given_codes, plan_units
+from ntm.storage.units import RegisterMixin, apply_resolution
 from ntm.storage.writes import group_units, new_revisions
 from ntm.values import ReadResult
 

@@ -19,7 +19,7 @@ from ntm.errors import Code, Problem, Severity
 from ntm.register import NameLookup
 from ntm.resolve import Held
 from ntm.storage.common import clean
-from ntm.storage.units import REPLACE, UPDATE, UnitPlan
+from ntm.storage.plans import REPLACE, UPDATE, UnitPlan
 
 Row = Any  # an SQLAlchemy result row (typed loosely: its columns are named where used)
 Unit = tuple[str, str | None, int]  # (commune, village or None, period)

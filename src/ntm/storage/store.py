@@ -10,7 +10,8 @@ Rules (DESIGN §6, issues 4 and 13), each stated where it is kept:
   start by one policy when it lost a race;
 - audit (`ntm.storage.audit`): every change writes an append-only `audit_log` row;
 - uploads, communes and villages, criteria sets, users, the register of units: the modules of
-  the same names (`ntm.storage.units` for the register).
+  the same names (`ntm.storage.units` for the register, `ntm.storage.plans` for what a
+  re-upload replaces or carries, `ntm.storage.merges` for merging and renaming units).
 
 `Store` is those parts put together; `ntm.storage` exports it and the models
 (`ntm.storage.models`).
