@@ -25,6 +25,7 @@ from ntm.storage import schema as S
 from ntm.storage.audit import audit_row
 from ntm.storage.common import missing, now
 from ntm.storage.models import RevisionRef, Row, Unit
+from ntm.validation import duplicate_code_problem
 from ntm.values import ReadResult
 
 TEST_PAUSE_ENV = "NTM_STORAGE_TEST_PAUSE"
@@ -94,19 +95,9 @@ def group_units(
         }
         first = seen.get((unit, code))
         if first is not None:
-            problems.append(
-                Problem(
-                    Code.DUPLICATE_CODE,
-                    **where,
-                    params={
-                        "code": code,
-                        "unit": unit[1] or unit[0],
-                        "first": first["value"],
-                        "first_cell": first["cell"] or "",
-                        "second": row["value"],
-                    },
-                )
-            )
+            # The database holds one value per unit and code: a second row is refused, even
+            # with the same value (names matched to the register can join two units).
+            problems.append(duplicate_code_problem(code, unit[1] or unit[0], first, row, filename))
             continue
         seen[(unit, code)] = row
         units.setdefault(unit, []).append(row)
