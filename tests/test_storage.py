@@ -33,7 +33,8 @@ from ntm.errors import Code, Problem
 from ntm.paths import data_dir as real_data_dir  # imported before conftest redirects it
 from ntm.storage import ACCEPTED, DUPLICATE, REFUSED, CommuneProfile, Store
 from ntm.storage import engine as engine_mod
-from ntm.storage import store as store_mod
+from ntm.storage import imports as imports_mod
+from ntm.storage import writes as writes_mod
 from ntm.storage.schema import TABLES, metadata
 from ntm.values import VALUE_COLUMNS, ReadResult, ReturnMeta, make_values
 
@@ -251,7 +252,7 @@ def test_a_failure_in_the_middle_of_an_import_leaves_nothing_behind(
     def failing() -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store_mod, "_test_pause", failing)
+    monkeypatch.setattr(writes_mod, "_test_pause", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         store.import_bytes(make_return(villages=(None, "Nà Rào")), "a.json", user="lan")
     for table in ("uploads", "communes", "villages", "revisions", "indicator_values", "audit_log"):
@@ -535,7 +536,7 @@ def _run_cli(argv: list[str]) -> tuple[int, dict]:
 def test_ntm_import_prints_each_file_and_exits_1_when_one_is_refused(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_mod, "read_return_bytes", json_reader)
+    monkeypatch.setattr(imports_mod, "read_return_bytes", json_reader)
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_bytes(make_return(villages=(None, "Nà Rào")))
     bad.write_bytes(make_return(error=True))

@@ -226,22 +226,8 @@ def check_rows(
                 and _same(_float(earlier.get("numerator")), num)
                 and _same(_float(earlier.get("denominator")), den)
             ):
-                sheet, cell = row.get("sheet") or "", row.get("cell") or ""
-                problems.append(
-                    Problem(
-                        Code.DUPLICATE_CODE,
-                        file,
-                        sheet,
-                        cell,
-                        {
-                            "code": code,
-                            "unit": key[1] or row.get("commune") or "",
-                            "first": _shown(earlier),
-                            "first_cell": _where(earlier, sheet),
-                            "second": _shown(row),
-                        },
-                    )
-                )
+                unit = key[1] or row.get("commune") or ""
+                problems.append(duplicate_code_problem(code, unit, earlier, row, file))
             continue
         first[key] = row
         kept.append(row)
@@ -278,6 +264,22 @@ def _range_problems(
     elif kind in NUMBER_KINDS and value < 0:
         out.append(problem(Code.NEGATIVE_VALUE, value=value))
     return out
+
+
+def duplicate_code_problem(
+    code: str, unit: str, first: Mapping[str, Any], second: Mapping[str, Any], file: str
+) -> Problem:
+    """DUPLICATE_CODE at `second`'s cell: `code` given again for `unit` (`first` is kept).
+    The one way both the reader's checks and the store (ntm.storage.writes) say it."""
+    sheet, cell = second.get("sheet") or "", second.get("cell") or ""
+    params = {
+        "code": code,
+        "unit": unit,
+        "first": _shown(first),
+        "first_cell": _where(first, sheet),
+        "second": _shown(second),
+    }
+    return Problem(Code.DUPLICATE_CODE, file, sheet, cell, params)
 
 
 def _shown(row: Mapping[str, Any]) -> str:

@@ -34,23 +34,28 @@ VALUE_COLUMNS = [
 ]
 
 
+# The numeric columns and their dtypes; the others hold text (object, None when missing).
+NUMBER_DTYPES = {
+    "period": "int64",
+    "value": "float64",
+    "numerator": "float64",
+    "denominator": "float64",
+    "self_assessed": "float64",
+}
+TEXT_COLUMNS = [c for c in VALUE_COLUMNS if c not in NUMBER_DTYPES]
+
+
 def empty_values() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "commune": pd.Series(dtype="object"),
-            "village": pd.Series(dtype="object"),
-            "period": pd.Series(dtype="int64"),
-            "code": pd.Series(dtype="object"),
-            "value": pd.Series(dtype="float64"),
-            "numerator": pd.Series(dtype="float64"),
-            "denominator": pd.Series(dtype="float64"),
-            "note": pd.Series(dtype="object"),
-            "self_assessed": pd.Series(dtype="float64"),
-            "file": pd.Series(dtype="object"),
-            "sheet": pd.Series(dtype="object"),
-            "cell": pd.Series(dtype="object"),
-        }
-    )
+    return pd.DataFrame({c: pd.Series(dtype=NUMBER_DTYPES.get(c, "object")) for c in VALUE_COLUMNS})
+
+
+def typed_values(frame: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """`frame` (the value columns, and any others) with the columns' dtypes: numbers as
+    NUMBER_DTYPES (and `extra`) say, text as objects with None for missing."""
+    frame = frame.astype({**NUMBER_DTYPES, **(extra or {})})
+    for col in TEXT_COLUMNS:
+        frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
+    return frame
 
 
 def make_values(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -61,18 +66,7 @@ def make_values(rows: list[dict[str, object]]) -> pd.DataFrame:
     for col in VALUE_COLUMNS:
         if col not in frame.columns:
             frame[col] = None
-    frame = frame[VALUE_COLUMNS].astype(
-        {
-            "period": "int64",
-            "value": "float64",
-            "numerator": "float64",
-            "denominator": "float64",
-            "self_assessed": "float64",
-        }
-    )
-    for col in ("commune", "village", "code", "note", "file", "sheet", "cell"):
-        frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
-    return frame
+    return typed_values(frame[VALUE_COLUMNS])
 
 
 @dataclass

@@ -29,16 +29,6 @@ COMMAND_MODULES = [
 ]
 
 
-def shown_url(url: str) -> str:
-    """A database URL as it may be printed: the password hidden."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not even a URL: say nothing of it but that
-        return "(URL không hợp lệ)"
-
-
 def first_line(exc: BaseException) -> str:
     """An error's first line (a driver's message, without the SQL and links that follow)."""
     text = str(exc).strip()

@@ -128,12 +128,13 @@ def _stored(db: str | None) -> tuple[dict[str, CriteriaSet], Any, dict[str, Any]
     import sqlalchemy as sa
 
     from ntm.storage import Store
+    from ntm.storage.engine import sqlite_file
 
     # Read only: a mistyped URL must not create an empty database (no migrate, and an SQLite
     # file must exist already: connecting would create it).
-    url = sa.engine.make_url(db)
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        raise LookupError(f"không có cơ sở dữ liệu {url.database}")
+    file = sqlite_file(db)
+    if file is not None and not file.is_file():
+        raise LookupError(f"không có cơ sở dữ liệu {file}")
     try:
         with Store(db) as store:
             context = store.reading_context()

@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 
-from ntm.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, first_line, shown_url
+from ntm.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, first_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -28,9 +28,10 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ntm import demo
-    from ntm.storage import Store, default_url
+    from ntm.storage import Store
+    from ntm.storage.engine import database_url, shown_url
 
-    url = args.db or default_url()
+    url = database_url(args.db)
     loaded = 0
     if args.db or demo.wanted(url):
         try:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ntm.cli import EXIT_OK, EXIT_USAGE, first_line, shown_url
+from ntm.cli import EXIT_OK, EXIT_USAGE, first_line
 from ntm.criteria import CriteriaSet, set_for_year, shipped_sets
 from ntm.errors import NoCriteriaSetError
 from ntm.formatting import sort_key
@@ -68,9 +68,10 @@ def _find_set(set_id: str, db: str | None) -> CriteriaSet | None:
     shipped = shipped_sets()
     if set_id in shipped:
         return shipped[set_id]
-    from ntm.storage import Store, default_url
+    from ntm.storage import Store
+    from ntm.storage.engine import database_url, shown_url
 
-    url = db or default_url()
+    url = database_url(db)
     try:
         with Store(url) as store:
             store.migrate()

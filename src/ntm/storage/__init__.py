@@ -5,27 +5,31 @@
     outcome = store.import_bytes(data, "xa-2024.xlsx", user="lan")
     values = store.current_values(commune="Dương Quang", period=2024)
 
-See `ntm.storage.store` for the rules and `ntm.storage.schema` for the tables.
+`Store` (`ntm.storage.store`) is put together from one module per duty: imports, writes
+(revision writing), revisions, uploads, communes (and villages), units (the register), plans
+(what a re-upload replaces or carries), merges, criteria_sets, drafts (annex drafts), users,
+audit and transactions (the retry policy); `models` holds what they take and give, `common`
+small helpers, `engine` the connection, URLs and migrations, `schema` the tables.
 """
 
 from ntm.storage.engine import default_url, make_engine, migrate
-from ntm.storage.store import (
+from ntm.storage.models import (
     ACCEPTED,
     ANY,
     DUPLICATE,
     HELD,
     REFUSED,
-    TEST_PAUSE_ENV,
     CommuneProfile,
     ImportOutcome,
     ReadingContext,
     RevisionRef,
-    Store,
     Village,
     problem_from_dict,
     problem_to_dict,
 )
-from ntm.storage.units import REPLACE, UPDATE, UnitPlan
+from ntm.storage.plans import REPLACE, UPDATE, UnitPlan
+from ntm.storage.store import Store
+from ntm.storage.writes import TEST_PAUSE_ENV
 
 __all__ = [
     "ACCEPTED",

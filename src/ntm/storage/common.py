@@ -1,11 +1,14 @@
-"""Small helpers shared by the storage modules: the time, JSON-safe copies, audit rows."""
+"""Small helpers shared by the storage modules: the time, JSON-safe copies, missing values and
+timestamps as UTC (SQLite gives naive UTC, PostgreSQL aware)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+import pandas as pd
 
 
 def now() -> dt.datetime:
@@ -29,14 +32,27 @@ def clean(obj: Any) -> Any:
     return str(obj)
 
 
-def audit_row(
-    user: str, action: str, entity: str, entity_id: object, details: Mapping[str, Any]
-) -> dict[str, Any]:
-    return {
-        "at": now(),
-        "user_name": user,
-        "action": action,
-        "entity": entity,
-        "entity_id": str(entity_id),
-        "details": clean(details),
-    }
+def missing(value: Any) -> bool:
+    """None, NaN, pd.NA or NaT (text and whole numbers never are)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return value != value  # NaN
+    if isinstance(value, str | int):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A timestamp as the database gave it, made aware (naive ones are UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def utc_column(values: Iterable[Any]) -> pd.Series:
+    """Timestamps as a UTC datetime column."""
+    return pd.to_datetime(pd.Series([utc(x) for x in values], dtype="object"), utc=True)

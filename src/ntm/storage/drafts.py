@@ -28,6 +28,8 @@ from sqlalchemy.engine import Connection
 from ntm.annex.draft import AnnexDraft, Approval, approve, correct
 from ntm.criteria import CriteriaSet
 from ntm.storage import schema as S
+from ntm.storage.common import now as _now
+from ntm.storage.common import utc
 from ntm.storage.store import Store
 
 DRAFT, APPROVED, SUPERSEDED = "draft", "approved", "superseded"
@@ -49,16 +51,6 @@ class DraftInfo:
     criteria_revision: int | None
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 class Drafts:
     """The drafts of one store (its engine, transactions and audit log)."""
 
@@ -74,9 +66,9 @@ class Drafts:
             filename=row.filename,
             sha256=row.sha256,
             user=row.user_name,
-            created_at=_utc(row.created_at) or _now(),
+            created_at=utc(row.created_at) or _now(),
             approved_by=row.approved_by,
-            approved_at=_utc(row.approved_at),
+            approved_at=utc(row.approved_at),
             criteria_revision=row.criteria_revision,
         )
 

@@ -2,7 +2,9 @@
 
 - URL: `NTM_DATABASE_URL`, else the SQLite file `data/ntm.db` of the source checkout, or `ntm.db`
   in the user's data folder for an installed package (`ntm.paths`; the folder is created).
-  Any SQLAlchemy URL works; PostgreSQL (`postgresql+psycopg://…`) is tested.
+  Any SQLAlchemy URL works; PostgreSQL (`postgresql+psycopg://…`) is tested. The URL helpers
+  (`database_url`, `sqlite_url`, `sqlite_file`, `shown_url`) are the one place that builds,
+  reads and shows URLs for storage and the command line.
 - SQLite: WAL journal (readers never wait for the writer), foreign keys on, a 60 s busy timeout,
   `synchronous=FULL` (a commune's evidence survives a power cut), and transactions begun by
   us: `BEGIN IMMEDIATE` for writes (the write lock is taken up front, so two writers queue on
@@ -29,7 +31,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from ntm import config, paths
@@ -51,7 +53,38 @@ def default_url() -> str:
         return url
     path = paths.default_database_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    return sqlite_url(path)
+
+
+# --- database URLs: the one place that builds, reads and shows them ------------------------
+
+
+def database_url(url: str | None = None) -> str:
+    """The database a `--db URL` option (or `Store(url)`) names: `url`, else `default_url()`."""
+    return url or default_url()
+
+
+def sqlite_url(path: Path | str) -> str:
+    """The SQLAlchemy URL of an SQLite file."""
     return f"sqlite:///{path}"
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of an SQLite URL; None for another database or an in-memory one."""
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() != "sqlite":
+        return None
+    if sa_url.database in (None, "", ":memory:") or sa_url.query.get("mode") == "memory":
+        return None
+    return Path(sa_url.database).expanduser()
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed or shown: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not even a URL: say nothing of it but that
+        return "(URL không hợp lệ)"
 
 
 def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
@@ -60,16 +93,17 @@ def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine for `url` (default: `default_url()`), with the SQLite settings above."""
-    sa_url = make_url(url or default_url())
+    sa_url = make_url(database_url(url))
     if sa_url.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return sa.create_engine(sa_url, **kwargs)
 
-    memory = sa_url.database in (None, "", ":memory:") or sa_url.query.get("mode") == "memory"
-    if memory:
+    file = sqlite_file(sa_url)
+    memory = file is None
+    if file is None:
         kwargs.setdefault("poolclass", StaticPool)
     else:
-        Path(sa_url.database or "").expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        file.resolve().parent.mkdir(parents=True, exist_ok=True)
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_S)
     connect_args.setdefault("check_same_thread", False)

@@ -18,8 +18,9 @@ from sqlalchemy.engine import Connection
 
 from ntm.register import folded_key
 from ntm.storage import schema as S
-from ntm.storage.common import audit_row, clean
-from ntm.storage.units import MERGE_UNDONE, MERGED, _audit, _unit_ids, insert_alias
+from ntm.storage.audit import audit_row, write_audit
+from ntm.storage.common import clean
+from ntm.storage.units import MERGE_UNDONE, MERGED, _unit_ids, insert_alias
 
 _COMMUNE_COLUMNS = (
     "id",
@@ -187,7 +188,7 @@ def merge(conn: Connection, source: str, into: str, commune: str | None, user: s
             record["aliases_added"].append(added)
         entity, entity_id = "commune", into
     details = {"source": source, "into": into, "commune": commune, "record": clean(record)}
-    return _audit(conn, user, MERGED, entity, entity_id, details)
+    return write_audit(conn, user, MERGED, entity, entity_id, details)
 
 
 def _date(value: Any) -> Any:
@@ -247,7 +248,7 @@ def undo(conn: Connection, audit_id: int, user: str) -> None:
             sa.insert(S.unit_aliases).values(**{**alias, "created_at": _stamp(alias["created_at"])})
         )
     details = row.details
-    _audit(
+    write_audit(
         conn,
         user,
         MERGE_UNDONE,

@@ -1,0 +1,225 @@
+"""Writing revisions (DESIGN §6): a read return's values grouped by unit, and a new revision
+per unit with its values and audit rows, numbered after the unit's last one (deleted or not,
+so a number is never reused). Used by imports and by `restore`.
+
+Test hook (documented, used by tests/test_storage_fault.py): when the environment variable
+`NTM_STORAGE_TEST_PAUSE` names a file, an import writes its process id into that file right
+after inserting a commune's new revisions and their values, inside the still open transaction
+(before its audit rows and the commit), then sleeps
+`NTM_STORAGE_TEST_PAUSE_SECONDS` (default 60) seconds, so a test can kill it mid-import.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ntm.errors import Code, Problem
+from ntm.storage import schema as S
+from ntm.storage.audit import audit_row
+from ntm.storage.common import missing, now
+from ntm.storage.models import RevisionRef, Row, Unit
+from ntm.validation import duplicate_code_problem
+from ntm.values import ReadResult
+
+TEST_PAUSE_ENV = "NTM_STORAGE_TEST_PAUSE"
+
+
+def _test_pause() -> None:
+    marker = os.environ.get(TEST_PAUSE_ENV)
+    if not marker:
+        return
+    Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(float(os.environ.get(f"{TEST_PAUSE_ENV}_SECONDS", "60")))
+
+
+def group_units(
+    result: ReadResult, filename: str
+) -> tuple[list[tuple[Unit, list[dict[str, Any]]]], list[Problem]]:
+    """The values of a read return grouped by unit, and any row the database cannot hold."""
+    problems: list[Problem] = []
+    units: dict[Unit, list[dict[str, Any]]] = {}
+    seen: dict[tuple[Unit, str], dict[str, Any]] = {}
+    frame = result.values
+    n = len(frame)
+
+    # Whole columns to Python lists once (None for missing): a per-row dict of a DataFrame
+    # was half of an import's time.
+    def texts(column: str) -> list[str | None]:
+        if column not in frame:
+            return [None] * n
+        col = frame[column]
+        return [
+            None if gone else x if type(x) is str else str(x)
+            for x, gone in zip(col.tolist(), col.isna().tolist(), strict=True)
+        ]
+
+    def numbers(column: str) -> list[float | None]:
+        if column not in frame:
+            return [None] * n
+        floats = pd.to_numeric(frame[column], errors="coerce").astype("float64").tolist()
+        return [None if x != x else x for x in floats]  # NaN → None
+
+    sheets, cells, notes = texts("sheet"), texts("cell"), texts("note")
+    communes_, villages_ = texts("commune"), texts("village")
+    periods_: list[Any] = frame["period"].tolist() if "period" in frame else [None] * n
+    codes = [str(c) for c in frame["code"].tolist()] if "code" in frame else ["None"] * n
+    values_, nums, dens = numbers("value"), numbers("numerator"), numbers("denominator")
+    assessed = numbers("self_assessed")
+    for i in range(n):
+        where: dict[str, Any] = {"file": filename, "sheet": sheets[i] or "", "cell": cells[i] or ""}
+        commune, period = communes_[i], periods_[i]
+        if commune is None:
+            problems.append(Problem(Code.MISSING_COMMUNE, **where))
+            continue
+        if missing(period):
+            problems.append(Problem(Code.MISSING_PERIOD, **where))
+            continue
+        unit: Unit = (commune, villages_[i], int(period))
+        code = codes[i]
+        row: dict[str, Any] = {
+            "code": code,
+            "value": values_[i],
+            "numerator": nums[i],
+            "denominator": dens[i],
+            "note": notes[i],
+            "self_assessed": assessed[i],
+            "sheet": sheets[i],
+            "cell": cells[i],
+        }
+        first = seen.get((unit, code))
+        if first is not None:
+            # The database holds one value per unit and code: a second row is refused, even
+            # with the same value (names matched to the register can join two units).
+            problems.append(duplicate_code_problem(code, unit[1] or unit[0], first, row, filename))
+            continue
+        seen[(unit, code)] = row
+        units.setdefault(unit, []).append(row)
+    ordered = sorted(units.items(), key=lambda item: (item[0][0], item[0][1] or "", item[0][2]))
+    return ordered, problems
+
+
+def new_revisions(
+    conn: Connection,
+    commune_id: int,
+    commune: str,
+    units: list[tuple[str | None, int, list[dict[str, Any]]]],
+    upload_id: int,
+    user: str,
+    restored_from: Row | None = None,
+) -> list[RevisionRef]:
+    """A new revision for each (village, period, rows) of one commune, with its values and
+    audit rows, in a handful of statements whatever the number of units.
+
+    The caller holds the commune's lock (PostgreSQL); a revision is numbered after the
+    unit's last one, deleted or not, so a number is never reused.
+    """
+    r, v = S.revisions.c, S.villages.c
+    at = now()
+    audit: list[dict[str, Any]] = []
+
+    names = sorted({village for village, _, _ in units if village is not None})
+    village_ids: dict[str, int] = {}
+    if names:
+        found = conn.execute(
+            sa.select(v.id, v.name).where(v.commune_id == commune_id, v.name.in_(names))
+        )
+        village_ids = {row.name: int(row.id) for row in found}
+        new = [name for name in names if name not in village_ids]
+        if new:
+            created = conn.execute(
+                sa.insert(S.villages).returning(v.id, v.name),
+                [{"commune_id": commune_id, "name": n, "created_at": at} for n in new],
+            )
+            village_ids.update({row.name: int(row.id) for row in created})
+            audit += [
+                audit_row(
+                    user,
+                    "village.created",
+                    "village",
+                    f"{commune}/{n}",
+                    {"after": {"commune": commune, "name": n}},
+                )
+                for n in new
+            ]
+
+    top: dict[tuple[int | None, int], int] = {}
+    live: dict[tuple[int | None, int], tuple[int, int]] = {}
+    periods = sorted({period for _, period, _ in units})
+    existing = conn.execute(
+        sa.select(r.id, r.village_id, r.period, r.number, r.deleted_at).where(
+            r.commune_id == commune_id, r.period.in_(periods)
+        )
+    )
+    for row in existing:
+        key = (row.village_id, row.period)
+        top[key] = max(top.get(key, 0), row.number)
+        if row.deleted_at is None and row.number > live.get(key, (0, 0))[1]:
+            live[key] = (int(row.id), int(row.number))
+
+    params: list[dict[str, Any]] = []
+    for village, period, rows in units:
+        key = (village_ids[village] if village is not None else None, period)
+        params.append(
+            {
+                "commune_id": commune_id,
+                "village_id": key[0],
+                "period": period,
+                "number": top.get(key, 0) + 1,
+                "upload_id": upload_id,
+                "restored_from_id": restored_from.id if restored_from is not None else None,
+                "value_count": len(rows),
+                "user_name": user,
+                "created_at": at,
+            }
+        )
+    ids = (
+        conn.execute(sa.insert(S.revisions).returning(r.id, sort_by_parameter_order=True), params)
+        .scalars()
+        .all()
+    )
+
+    values = [
+        {**row, "revision_id": revision_id}
+        for revision_id, (_, _, rows) in zip(ids, units, strict=True)
+        for row in rows
+    ]
+    if values:
+        conn.execute(sa.insert(S.indicator_values), values)
+    _test_pause()
+
+    refs = []
+    action = "revision.restored" if restored_from is not None else "revision.created"
+    for revision_id, p, (village, period, _) in zip(ids, params, units, strict=True):
+        previous = live.get((p["village_id"], period))
+        details: dict[str, Any] = {
+            "commune": commune,
+            "village": village,
+            "period": period,
+            "number": p["number"],
+            "upload_id": upload_id,
+            "value_count": p["value_count"],
+            "supersedes": previous[0] if previous else None,
+        }
+        if restored_from is not None:
+            details["restored_from"] = {"id": restored_from.id, "number": restored_from.number}
+        audit.append(audit_row(user, action, "revision", revision_id, details))
+        if previous is not None:
+            audit.append(
+                audit_row(
+                    user,
+                    "revision.superseded",
+                    "revision",
+                    previous[0],
+                    {"by": revision_id, "number": previous[1], "by_number": p["number"]},
+                )
+            )
+        refs.append(RevisionRef(commune, village, period, p["number"], int(revision_id)))
+    conn.execute(sa.insert(S.audit_log), audit)
+    return refs
