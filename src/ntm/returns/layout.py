@@ -143,13 +143,25 @@ def _holds_names(grid: Grid, r: int, col: int, rows: int = 12) -> bool:
     return long > short
 
 
+@lru_cache(maxsize=2048)
+def _row_roles(
+    row: tuple[Any, ...], types: tuple[type, ...]
+) -> tuple[dict[int, str], dict[int, str]]:
+    """A row's header cells and their roles; cached by the row's content (with the cells'
+    types: 1, 1.0 and True are equal keys), since a workbook's sheets repeat their header and
+    metadata rows. Callers copy before changing them."""
+    cells = _header_cells(list(row))
+    return cells, {c: _role_of(text) for c, text in cells.items()}
+
+
 def find_table(grid: Grid) -> Table | None:
     """The header row (first 30 rows) and its columns; None when the sheet has no table."""
     for r in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
-        cells = _header_cells(grid.rows[r])
+        row = grid.rows[r]
+        cells, found = _row_roles(tuple(row), tuple(map(type, row)))
         if len(cells) < 2:
             continue
-        roles = {c: _role_of(text) for c, text in cells.items()}
+        roles = dict(found)
         role_set = set(roles.values())
         if "name" not in role_set and "code" not in role_set:
             ambiguous = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ntm.criteria import CriteriaSet
@@ -51,28 +52,38 @@ def scan_meta(grid: Grid, stop: int) -> SheetMeta:
     meta = SheetMeta()
     for r in range(min(stop, len(grid.rows))):
         row = grid.rows[r]
-        c = 0
-        while c < len(row):
-            value = row[c]
-            if not isinstance(value, str) or not value.strip() or len(value) > 80:
-                c += 1
-                continue
-            key = META_LABELS.get(label_key(value))
-            if key is not None:
-                nxt = next((j for j in range(c + 1, len(row)) if not is_empty(row[j])), None)
-                if nxt is not None and not (
-                    isinstance(row[nxt], str) and label_key(row[nxt]) in META_LABELS
-                ):
-                    meta.found.setdefault(key, Found(row[nxt], grid.name, r, nxt))
-                    c = nxt + 1
-                    continue
-            elif ":" in value:
-                left, _, right = value.partition(":")
-                key = META_LABELS.get(label_key(left))
-                if key is not None and right.strip():
-                    meta.found.setdefault(key, Found(right.strip(), grid.name, r, c))
-            c += 1
+        for key, c, value in _row_pairs(tuple(row), tuple(map(type, row))):
+            meta.found.setdefault(key, Found(value, grid.name, r, c))
     return meta
+
+
+@lru_cache(maxsize=2048)  # a workbook's sheets repeat their metadata rows
+def _row_pairs(row: tuple[Any, ...], types: tuple[type, ...]) -> tuple[tuple[str, int, Any], ...]:
+    """(key, column, value) of each label/value pair on one row (cached with the cells' types:
+    1, 1.0 and True are equal keys)."""
+    out: list[tuple[str, int, Any]] = []
+    c = 0
+    while c < len(row):
+        value = row[c]
+        if not isinstance(value, str) or not value.strip() or len(value) > 80:
+            c += 1
+            continue
+        key = META_LABELS.get(label_key(value))
+        if key is not None:
+            nxt = next((j for j in range(c + 1, len(row)) if not is_empty(row[j])), None)
+            if nxt is not None and not (
+                isinstance(row[nxt], str) and label_key(row[nxt]) in META_LABELS
+            ):
+                out.append((key, nxt, row[nxt]))
+                c = nxt + 1
+                continue
+        elif ":" in value:
+            left, _, right = value.partition(":")
+            key = META_LABELS.get(label_key(left))
+            if key is not None and right.strip():
+                out.append((key, c, right.strip()))
+        c += 1
+    return tuple(out)
 
 
 # A letterhead names the commune ("UBND XÃ DƯƠNG QUANG"); a title names the year ("BÁO CÁO …
