@@ -50,7 +50,7 @@ def save_profile(profile_: CommuneProfile, user: User | None) -> None:
 def safe_db_url(user: User | None) -> str:
     """The database URL with any password hidden (shown on Cài đặt to a logged-in reader, or
     anyone when NTM_OPEN_RECORDS is set; PermissionDenied otherwise)."""
-    from sqlalchemy.engine import make_url
+    from ntm.storage.engine import shown_url
 
     require(user, Action.VIEW_RECORDS)
-    return make_url(db_url()).render_as_string(hide_password=True)
+    return shown_url(db_url())
