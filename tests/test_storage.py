@@ -384,6 +384,25 @@ def test_save_commune_records_before_and_after(store: Store) -> None:
         store.save_commune(CommuneProfile("X", merged_into="Nowhere"))
 
 
+def test_a_commune_records_its_province_and_the_evidence_for_its_group(store: Store) -> None:
+    """Decision 51/2025/QĐ-TTg groups communes 1/2/3: the group is kept with what it rests on,
+    and the commune with the province it reports to (issue 16, 17)."""
+    evidence = "Quyết định xếp xã khu vực III (dữ liệu thử)"
+    store.save_commune(
+        CommuneProfile("Phong Quang", group="3", group_evidence=evidence, province="Thái Nguyên"),
+        user="admin",
+    )
+    profile = store.commune("Phong Quang")
+    assert profile is not None
+    assert (profile.group, profile.group_evidence, profile.province) == (
+        "3",
+        evidence,
+        "Thái Nguyên",
+    )
+    details = store.audit(None, entity="commune").iloc[0]["details"]
+    assert details["after"]["province"] == "Thái Nguyên"
+
+
 def test_villages_have_validity_dates(store: Store) -> None:
     store.save_commune(CommuneProfile("Dương Quang", villages=["Nà Ỏi", "Nà Cưởm"]))
     store.save_village(

@@ -147,6 +147,10 @@ class CommuneProfile:
     name: str
     region: str | None = None
     group: str | None = None
+    # What the group rests on (Decision 51/2025/QĐ-TTg: e.g. the decision classifying the commune
+    # as khu vực III), and the province the commune reports to.
+    group_evidence: str | None = None
+    province: str | None = None
     criteria_set: str | None = None  # None: the national set in force for each year
     # The province village (thôn) sets it follows (ids); each village is also judged on the one
     # covering the year (ntm.village_sets).

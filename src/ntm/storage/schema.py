@@ -51,6 +51,11 @@ communes = sa.Table(
     sa.Column("code", sa.String(20)),
     sa.Column("region", sa.String(50)),
     sa.Column("commune_group", sa.String(50)),
+    # The evidence for the group (Decision 51/2025/QĐ-TTg), e.g. the decision that classifies the
+    # commune as khu vực III; and the province it belongs to (communes report to it directly
+    # since 1 Jul 2025).
+    sa.Column("group_evidence", sa.Text),
+    sa.Column("province", sa.String(100)),
     sa.Column("criteria_set", sa.String(100)),
     # Ids of the province village (thôn) sets it follows, e.g. ["vn-bac-kan-thon-2021-2025"]
     # (ntm.village_sets); null: none.
