@@ -161,6 +161,7 @@ def commune_report(
             else ""
         ),
         self_check=views.self_check(ca, period),
+        notices=[p.message(lang) for p in views.notices(ca.problems, period)],
     )
 
 
@@ -325,4 +326,6 @@ def _key_name(ca: CommuneAssessment, period: int, crit: CriteriaSet, lang: str) 
     for k in crit.keys:
         if k.id == key:
             return k.name.get(lang)
+    if key == "general" and crit.keyed_by == "group":  # no group chosen: none is guessed
+        return t("export.deck.no_group", lang)
     return key

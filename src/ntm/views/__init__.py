@@ -43,6 +43,8 @@ from ntm.views.source import (
     commune_assessment,
     commune_of,
     criteria_of,
+    group_problems,
+    notices,
     provenance,
 )
 from ntm.views.village import VillageSetView, VillageView, village, village_set_view, villages_of
@@ -81,9 +83,11 @@ __all__ = [
     "criteria_of",
     "criteria_set_of",
     "grid",
+    "group_problems",
     "headline",
     "indicator",
     "indicator_choices",
+    "notices",
     "overview",
     "problems_table",
     "progress",

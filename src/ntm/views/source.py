@@ -18,7 +18,9 @@ when it is a commune set; no name means the national set in force for each year.
 is not a known commune set (deleted or renamed after the profile was saved) is not an error:
 the years are judged on the set in force, and the assessment carries the warning
 `unknown_criteria_set` naming the commune and the set, so that every front end says so (the
-`problems` of `ntm report`, `CommuneAssessment.problems` for the screens and the deck).
+`problems` of `ntm report`, `CommuneAssessment.problems` for the screens and the deck). A
+commune judged on a set keyed by commune group (2026-2030) whose profile has no group carries
+`commune_group_missing` the same way (`group_problems`): no group is guessed.
 
 `provenance(store, values)`: where the values came from (latest upload date, files, demo?),
 by the one rule of `ntm.demo.is_demo`.
@@ -271,6 +273,61 @@ def criteria_of(
     return None, [problem]
 
 
+def group_problems(result: Assessment, keys: Mapping[str, Mapping[str, str]]) -> list[Problem]:
+    """`commune_group_missing` for each commune judged on a set keyed by commune group
+    (Decision 51/2025/QĐ-TTg: nhóm 1/2/3) whose profile has no group. The engine never picks a
+    group for it (`ntm.attainment`: only the thresholds common to every group apply, the others
+    read "no threshold"); the warning says which choice is needed and where to make it."""
+    units = result.units
+    if units.empty:
+        return []
+    whole = units[units["village"].isna()] if "village" in units else units
+    found: list[Problem] = []
+    for (commune, set_id), rows in whole.groupby(["commune", "criteria_set"], sort=True):
+        crit = result.sets.get(str(set_id))
+        if crit is None or crit.keyed_by != "group" or (keys.get(str(commune)) or {}).get("group"):
+            continue
+        groups = [k for k in crit.keys if k.id != "general"]
+        found.append(
+            Problem(
+                Code.COMMUNE_GROUP_MISSING,
+                params={
+                    "commune": str(commune),
+                    "criteria_set": crit.id,
+                    "title": {"vi": crit.title.vi, "en": crit.title.get("en")},
+                    "choices": "/".join(k.id for k in groups),
+                    "years": ", ".join(str(int(y)) for y in sorted(rows["period"].unique())),
+                    "groups": {
+                        lang: "; ".join(
+                            f"{k.name.get(lang)}: {k.definition.rstrip('.')}" for k in groups
+                        )
+                        for lang in ("vi", "en")
+                    },
+                },
+            )
+        )
+    return found
+
+
+# Problems about the commune's profile rather than a file: shown beside the headline and on
+# the exports, not only in a problems table.
+PROFILE_CODES = (Code.UNKNOWN_CRITERIA_SET, Code.COMMUNE_GROUP_MISSING)
+
+
+def notices(problems: Iterable[Problem], year: int) -> list[Problem]:
+    """The profile problems that concern `year` (a missing group, only in the years judged on a
+    set keyed by group), in order."""
+    out = []
+    for p in problems:
+        if p.code not in PROFILE_CODES or p in out:
+            continue
+        years = str(p.params.get("years", ""))
+        if p.code is Code.COMMUNE_GROUP_MISSING and str(int(year)) not in years.split(", "):
+            continue
+        out.append(p)
+    return out
+
+
 def assess_store(
     store: Store, *, commune: str | None = None, period: int | None = None
 ) -> StoreAssessment:
@@ -302,7 +359,7 @@ def assess_store(
         crit, problems = criteria_of(set_name, known, [commune] if commune else members)
         part = judged_values[judged_values["commune"].isin(members)] if members else judged_values
         result = assess(part, keys=keys, criteria=crit, extra_sets=stored, register=register)
-        result.problems[:0] = problems
+        result.problems[:0] = [*problems, *group_problems(result, keys)]
         groups.append(Judged(tuple(members), result))
 
     owners = [commune] if commune is not None else names
