@@ -20,7 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 import streamlit as st
-from app_fixtures import no_exception, use_database
+from app_fixtures import duong_quang_demo, no_exception, seeded_with, use_database
 from streamlit.testing.v1 import AppTest
 
 from ntm import demo
@@ -55,15 +55,18 @@ def _clear_caches() -> None:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One demo-seeded database shared by the tests that only read."""
-    path = tmp_path_factory.mktemp("app") / "ntm.db"
-    yield from use_database(f"sqlite:///{path}")
+    """One database shared by the tests that only read, seeded with Dương Quang's 2021-2025
+    demo returns (`app_fixtures.duong_quang_demo`)."""
+    path = tmp_path_factory.mktemp("app")
+    with seeded_with(duong_quang_demo(path / "demo")):
+        yield from use_database(f"sqlite:///{path / 'ntm.db'}")
 
 
 @pytest.fixture
 def fresh_db(tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own (seeded from the demo returns on first use)."""
-    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    """A database of the test's own (seeded from Dương Quang's demo returns on first use)."""
+    with seeded_with(duong_quang_demo(tmp_path / "demo")):
+        yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 @pytest.fixture
