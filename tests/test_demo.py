@@ -20,7 +20,6 @@ import importlib.util
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import openpyxl
@@ -42,6 +41,7 @@ DQ += ["Phặc Tràng"]
 DP = [f"Thôn {n}" for n in range(1, 9)]
 MERGER = dt.date(2025, 7, 1)
 LAST_DAY = dt.date(2025, 6, 30)
+YEARS = range(2021, 2026)
 
 
 @functools.cache
@@ -115,8 +115,10 @@ def test_2026_is_judged_on_the_2026_2030_set_and_nothing_is_invented(demo_url: s
     }
     old, new = "vn-ntm-xa-2021-2025", "vn-ntm-xa-2026-2030"
     assert whole == {
-        **{("Dương Quang", y): (old, n, 19) for y, n in zip(range(2021, 2026), [6, 8, 10, 15, 17])},
-        **{("Đôn Phong", y): (old, n, 19) for y, n in zip(range(2021, 2026), [3, 6, 8, 13, 17])},
+        **{
+            ("Dương Quang", y): (old, n, 19) for y, n in zip(YEARS, [6, 8, 10, 15, 17], strict=True)
+        },
+        **{("Đôn Phong", y): (old, n, 19) for y, n in zip(YEARS, [3, 6, 8, 13, 17], strict=True)},
         ("Phong Quang", 2026): (new, 0, 10),
     }
     unit = next(u for u in report["units"] if u["commune"] == "Phong Quang")
@@ -166,7 +168,7 @@ def test_the_shipped_returns_are_what_the_script_writes(name: str) -> None:
     found = read_return(DEMO / name).values
     columns = ["commune", "village", "period", "code", "value", "numerator", "denominator"]
 
-    def rows(frame):  # type: ignore[no-untyped-def]
+    def rows(frame):
         return frame[columns].sort_values(columns[:4]).reset_index(drop=True)
 
     assert len(found) == len(expected)
