@@ -519,6 +519,48 @@ def test_settings_save_a_new_commune_profile(empty_db: str) -> None:
     assert any(r"Xã \<b\>Thử\</b\>" in s.value for s in at.success)  # shown as text
 
 
+def test_settings_set_the_commune_group_with_its_evidence_and_the_change_is_logged(
+    empty_db: str,
+) -> None:
+    """Cài đặt shows the three group definitions of Decision 51/2025/QĐ-TTg beside the choice;
+    the group and its evidence are saved as a profile edit, with before and after in the log."""
+    services.store().save_commune(CommuneProfile(name="Phong Quang", province="Thái Nguyên"))
+    services.store().save_user("quan.tri", "admin", None, user="test")
+    at = run_page(
+        "cai_dat.py",
+        **{state.COMMUNE: "Phong Quang"},
+        **auth_ui.session_for(User("quan.tri", Role.ADMIN)),
+    )
+    no_exception(at)
+    shown = texts(at).replace("**", "")
+    for line in (
+        "Nhóm 1: Xã giáp ranh đô thị hiện hữu",
+        "Nhóm 2: Các xã còn lại, không thuộc nhóm 1 và nhóm 3",
+        "Nhóm 3: Xã khu vực II, III thuộc vùng đồng bào dân tộc thiểu số và miền núi",
+    ):
+        assert line in shown
+    evidence = "Quyết định xếp xã khu vực III (ví dụ, không phải văn bản thật)"
+    at.selectbox(key="settings_group_Phong Quang").set_value("3")
+    at.text_area(key="settings_group_evidence_Phong Quang").set_value(f"  {evidence}\n")
+    at.button(key="settings_save_Phong Quang").click().run()
+    no_exception(at)
+    profile = services.profile("Phong Quang")
+    assert profile is not None
+    assert (profile.group, profile.group_evidence, profile.province) == (
+        "3",
+        evidence,
+        "Thái Nguyên",
+    )
+    log = services.store().audit(None, entity="commune")
+    change = log.iloc[0]["details"]
+    assert (log.iloc[0]["user"], log.iloc[0]["action"]) == ("quan.tri", "commune.updated")
+    assert (change["before"]["group"], change["after"]["group"]) == (None, "3")
+    assert (change["before"]["group_evidence"], change["after"]["group_evidence"]) == (
+        None,
+        evidence,
+    )
+
+
 def test_settings_refuse_a_visitor_and_save_nothing(empty_db: str) -> None:
     """Region and set in force decide every threshold: only an admin may change a profile."""
     at = run_page("cai_dat.py")

@@ -299,7 +299,7 @@ def group_problems(result: Assessment, keys: Mapping[str, Mapping[str, str]]) ->
                     "years": ", ".join(str(int(y)) for y in sorted(rows["period"].unique())),
                     "groups": {
                         lang: "; ".join(
-                            f"{k.name.get(lang)}: {k.definition.rstrip('.')}" for k in groups
+                            f"{k.name.get(lang)}: {k.definition.get(lang)}" for k in groups
                         )
                         for lang in ("vi", "en")
                     },
