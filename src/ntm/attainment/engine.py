@@ -18,7 +18,7 @@ from ntm.attainment.aggregation import build_grid
 from ntm.attainment.catalogue import catalog
 from ntm.attainment.core import UNIT_COLUMNS, UNKNOWN, Assessment, PartKeys
 from ntm.attainment.encoding import encode, mark_registered
-from ntm.attainment.judging import judge
+from ntm.attainment.judging import judge, key_for
 from ntm.attainment.rollups import (
     blocker_frame,
     parts_frame,
@@ -168,6 +168,8 @@ def _empty_assessment(
                 "criteria_unknown": len(crit.criteria),
                 "criteria_total": len(crit.criteria),
                 "at_standard": False,
+                # The region or group it would be judged on (what the exports name).
+                "key": key_for(keys, str(commune), crit),
             }
         )
     empty_parts = pd.DataFrame(
@@ -188,6 +190,7 @@ def _empty_assessment(
                 "criteria_unknown",
                 "criteria_total",
                 "at_standard",
+                "key",
             ],
         ),
         blockers=pd.DataFrame(columns=["commune", "period", "code", "village"]),
