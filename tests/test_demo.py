@@ -31,7 +31,7 @@ from storage_fixtures import fresh_db_url as _fresh_db_url  # noqa: F401
 from streamlit.testing.v1 import AppTest
 
 from ntm import demo
-from ntm.criteria import get_set
+from ntm.criteria import CriteriaSet, Criterion, Indicator, ThresholdRule, get_set
 from ntm.returns import read_return
 from ntm.storage import Store
 from ntm.ui import state
@@ -140,6 +140,76 @@ def test_the_2026_return_is_kept_under_the_codes_it_was_read_with(demo_url: str)
     assert values["village"].isna().any()
     assert not set(values["code"]) & set(get_set("vn-ntm-xa-2026-2030").measured_codes())
     assert set(values["code"]) <= set(get_set("vn-ntm-xa-2021-2025").measured_codes())
+
+
+# --- a return for a year whose set in force has no indicators ---------------------------------
+
+
+def _judged_2026() -> CriteriaSet:
+    """A synthetic stand-in for an imported 2026-2030 set with indicators (test data, not the
+    law's: one indicator "N.1" per criterion, a threshold for every group)."""
+    shipped = get_set("vn-ntm-xa-2026-2030")
+    criteria = [
+        Criterion(
+            number=c.number,
+            name=c.name,
+            indicators=[
+                Indicator(
+                    code=f"{c.number}.1",
+                    name="thử",
+                    unit="%",
+                    kind="percent",
+                    thresholds=[ThresholdRule(value=50.0)],
+                )
+            ],
+        )
+        for c in shipped.criteria
+    ]
+    return shipped.model_copy(update={"criteria": criteria, "complete": True, "missing": []})
+
+
+OLD_SET, NEW_SET = "vn-ntm-xa-2021-2025", "vn-ntm-xa-2026-2030"
+
+
+@pytest.mark.parametrize(
+    ("file", "imported", "warned", "read_on", "judged_on", "kept"),
+    [
+        pytest.param(
+            "phong-quang-2026.xlsx",
+            False,
+            "read_on_stated_set",
+            OLD_SET,
+            NEW_SET,
+            253,
+            id="2026 on the 2021-2025 form, the set in force empty: read on the form's, kept",
+        ),
+        pytest.param(
+            "phong-quang-2026.xlsx",
+            True,
+            "criteria_set_differs",
+            NEW_SET,
+            NEW_SET,
+            None,
+            id="2026 on the 2021-2025 form, the set in force has indicators: read on it",
+        ),
+        pytest.param(
+            "duong-quang-2025.xlsx", False, None, OLD_SET, OLD_SET, 157, id="2025 on its own set"
+        ),
+    ],
+)
+def test_a_return_is_read_on_the_set_it_names_only_when_the_set_in_force_has_no_indicators(
+    file: str, imported: bool, warned: str | None, read_on: str, judged_on: str, kept: int | None
+) -> None:
+    extra = [_judged_2026()] if imported else []
+    result = read_return(DEMO / file, extra_sets=extra)
+    found = {p.code.value for p in result.problems}
+    differs = {"read_on_stated_set", "criteria_set_differs"}
+    assert found & differs == ({warned} if warned else set())
+    sets = {s.id: s for s in [get_set(OLD_SET), *extra]}
+    assert set(result.values["code"]) <= set(sets[read_on].measured_codes())
+    if kept is not None:
+        assert len(result.values) == kept
+    assert result.meta.criteria_set == judged_on
 
 
 # --- the files ------------------------------------------------------------------------------------
