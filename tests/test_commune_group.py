@@ -7,8 +7,8 @@
 - The engine judges such a commune on the thresholds common to every group only: a threshold
   given per group reads "no threshold", never the threshold of some group.
 - The warning is shown where problems are shown: beside Tổng quan's headline for the years it
-  concerns (`views.notices`), on the exports (closing lines, XLSX summary) and in `ntm report`'s
-  `problems`.
+  concerns (`views.notices`), on the exports (closing lines, XLSX summary) and in the
+  `problems` of `ntm report` and `ntm assess`.
 """
 
 from __future__ import annotations
@@ -103,6 +103,20 @@ def test_ntm_report_lists_the_missing_group_in_its_problems(url: str) -> None:
     missing = [p for p in problems if p["code"] == "commune_group_missing"]
     assert len(missing) == 1 and missing[0]["severity"] == "warning"
     assert missing[0]["message"].startswith("Xã Phong Quang chưa có nhóm xã")
+
+
+@pytest.mark.parametrize(
+    ("args", "warned"),
+    [
+        pytest.param([], True, id="no group given: warned"),
+        pytest.param(["--group", "3"], False, id="--group 3: nothing"),
+    ],
+)
+def test_ntm_assess_of_a_2026_file_says_the_same(args: list[str], warned: bool) -> None:
+    done = ntm("assess", str(DEMO / "phong-quang-2026.xlsx"), *args, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    codes = [p["code"] for p in json.loads(done.stdout)["problems"]]
+    assert ("commune_group_missing" in codes) == warned
 
 
 def _by_group_set() -> tuple[object, pd.DataFrame]:

@@ -273,7 +273,7 @@ def criteria_of(
     return None, [problem]
 
 
-def group_problems(result: Assessment, keys: Mapping[str, Mapping[str, str]]) -> list[Problem]:
+def group_problems(result: Assessment, keys: Mapping[str, Any]) -> list[Problem]:
     """`commune_group_missing` for each commune judged on a set keyed by commune group
     (Decision 51/2025/QĐ-TTg: nhóm 1/2/3) whose profile has no group. The engine never picks a
     group for it (`ntm.attainment`: only the thresholds common to every group apply, the others
@@ -285,7 +285,9 @@ def group_problems(result: Assessment, keys: Mapping[str, Mapping[str, str]]) ->
     found: list[Problem] = []
     for (commune, set_id), rows in whole.groupby(["commune", "criteria_set"], sort=True):
         crit = result.sets.get(str(set_id))
-        if crit is None or crit.keyed_by != "group" or (keys.get(str(commune)) or {}).get("group"):
+        entry = keys.get(str(commune))  # {"region": …, "group": …}, or one key for any set
+        given = entry if isinstance(entry, str) else (entry or {}).get("group")
+        if crit is None or crit.keyed_by != "group" or given:
             continue
         groups = [k for k in crit.keys if k.id != "general"]
         found.append(
