@@ -103,6 +103,7 @@ def test_ntm_report_lists_the_missing_group_in_its_problems(url: str) -> None:
     missing = [p for p in problems if p["code"] == "commune_group_missing"]
     assert len(missing) == 1 and missing[0]["severity"] == "warning"
     assert missing[0]["message"].startswith("Xã Phong Quang chưa có nhóm xã")
+    assert "ntm report: Xã Phong Quang chưa có nhóm xã (1/2/3)" in done.stderr
 
 
 @pytest.mark.parametrize(
