@@ -290,3 +290,16 @@ def test_the_app_opens_on_phong_quang_2026_and_says_the_group_is_missing(app_url
     assert {m.label: m.value for m in at.metric}["Tiêu chí xã đã đạt"] == "0/10"
     warnings = [str(w.value).replace("\\", "") for w in at.warning]
     assert any(w.startswith("Xã Phong Quang chưa có nhóm xã (1/2/3)") for w in warnings), warnings
+
+
+def test_the_village_page_of_2026_says_nothing_can_be_judged_yet(app_url: str) -> None:
+    """Phong Quang's villages sent 2026 values; the 2026-2030 set has no indicator to judge
+    them on, and Thôn says so (not that there is no data)."""
+    at = _page("thon.py")
+    no_exception(at)
+    shown = [str(i.value).replace("\\", "") for i in at.info]
+    assert shown == [
+        "Năm 2026 được đánh giá theo Bộ tiêu chí quốc gia về xã nông thôn mới giai đoạn "
+        "2026-2030, bộ này chưa có chỉ tiêu nào: chưa đánh giá được thôn nào (số liệu đã nhận "
+        "vẫn được lưu)."
+    ]

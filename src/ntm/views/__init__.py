@@ -47,7 +47,14 @@ from ntm.views.source import (
     notices,
     provenance,
 )
-from ntm.views.village import VillageSetView, VillageView, village, village_set_view, villages_of
+from ntm.views.village import (
+    VillageSetView,
+    VillageView,
+    set_without_indicators,
+    village,
+    village_set_view,
+    villages_of,
+)
 
 __all__ = [
     "PART_COLUMNS",
@@ -94,6 +101,7 @@ __all__ = [
     "provenance",
     "reading",
     "self_check",
+    "set_without_indicators",
     "shown_kind",
     "unknown",
     "values_summary",

@@ -78,6 +78,7 @@ from ntm.ui.services.upload import (
 from ntm.ui.services.village import (
     VillageSetView,
     VillageView,
+    set_without_indicators,
     village,
     village_set_view,
     villages_of,
@@ -140,6 +141,7 @@ __all__ = [
     "save_profile",
     "save_upload",
     "self_check",
+    "set_without_indicators",
     "shown_kind",
     "store",
     "template_bytes",
