@@ -68,7 +68,10 @@ def assess(
                     # Both languages: the message is written in the reader's (errors.Problem).
                     params={
                         "criteria_set": crit.id,
-                        "missing": {lang: crit.missing_text(lang) for lang in ("vi", "en")},
+                        # (without its full stop: the sentence goes on after it)
+                        "missing": {
+                            lang: crit.missing_text(lang).rstrip(". ") for lang in ("vi", "en")
+                        },
                     },
                 )
             )
