@@ -15,8 +15,9 @@ Rules every figure follows (issue 3):
 The builders never decide a status: they draw what `ntm.attainment` decided.
 
 One module per family: `style` (colours, patterns, symbols, template, sizes, the frame every
-figure gets), `progress` (criteria met per year, commune or village), `crosswalk` (the break
-between two criteria sets), `grid` (villages × criteria), `indicator` (one indicator across
+figure gets), `progress` (criteria met per year, commune or village), `history` (a merged
+commune: its predecessors' panels beside its own, issue 16), `crosswalk` (the break between two
+criteria sets), `grid` (villages × criteria), `indicator` (one indicator across
 villages, and over the years). This package re-exports them: `from ntm import charts` and
 `charts.progress_chart(...)`.
 
@@ -30,6 +31,7 @@ whole break is labelled so when there is no crosswalk at all).
 
 from ntm.charts.crosswalk import crosswalk_columns
 from ntm.charts.grid import status_grid
+from ntm.charts.history import history_chart
 from ntm.charts.indicator import indicator_chart, indicator_trend
 from ntm.charts.progress import (
     NO_THRESHOLD,
@@ -64,6 +66,7 @@ __all__ = [
     "SYMBOLS",
     "TEMPLATE",
     "crosswalk_columns",
+    "history_chart",
     "indicator_chart",
     "indicator_trend",
     "plain",

@@ -40,6 +40,7 @@ from ntm.views.merger import (
     before_label,
     criterion_links,
     history,
+    lineage_indicator_choices,
     predecessor_indicators,
     predecessor_years,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "history",
     "indicator",
     "indicator_choices",
+    "lineage_indicator_choices",
     "overview",
     "predecessor_indicators",
     "predecessor_years",

@@ -12,7 +12,7 @@ successor's from its first year. Nothing is summed: three communes' "12/19, 9/19
   thay đổi: 19 → 10 tiêu chí từ 2026"), so no axis is drawn over two sets. None when the
   commune has no predecessor.
 - `predecessor_years(ca, year)`: each predecessor's headline for a year (Tổng quan, the deck).
-- `indicator_choices` / `predecessor_indicators`: Tiêu chí for a year before the merger.
+- `lineage_indicator_choices` / `predecessor_indicators`: Tiêu chí for a year before the merger.
 - `criterion_links(set_id, number, lang)`: where the crosswalk (criteria/crosswalks/*.yaml)
   says an old criterion continues, or where a new one comes from, marked unverified where the
   pair is ("chưa xác minh"). A reading aid only: nothing is judged through it.
@@ -181,7 +181,7 @@ def predecessor_years(
     return out
 
 
-def indicator_choices(
+def lineage_indicator_choices(
     ca: CommuneAssessment, year: int, lang: str = DEFAULT_LANG
 ) -> list[IndicatorChoice]:
     """Tiêu chí's choices for `year`: the commune's set, else (a year before the merger) the
