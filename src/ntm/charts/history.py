@@ -4,7 +4,7 @@ Dương Quang and Đôn Phong (2021-2025, 19 criteria of Decision 318) became x�
 2026 judged on the 10 criteria of Decision 51/2025): each predecessor keeps its own panel
 ("Dương Quang (trước sáp nhập)"), the successor has its own, and each panel has its own count
 axis (0-19, 0-10), so no bar is ever drawn on an axis of another set and nothing is summed. The
-notes under the title say what changed ("Bộ tiêu chí thay đổi: 19 → 10 tiêu chí từ 2026").
+notes under the chart say what changed ("Bộ tiêu chí thay đổi: 19 → 10 tiêu chí từ 2026").
 Each panel's bars are the progress chart's own (`add_progress_bars`)."""
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ def history_chart(
     **framing: Unpack[Frame],
 ) -> go.Figure:
     """One panel per (label, set label, progress rows): stacked bars with "X/N" on top, each
-    titled by its unit and set, widths by the number of years; `notes` printed under the
-    title. Panels with no rows are left out (the caller says which units have no data)."""
+    named under its years by its unit and set, widths by the number of years; `notes` printed
+    under the panels. Panels with no rows are left out (the caller says which units have no
+    data)."""
     lang, large = lang_of(framing), framing.get("large", False)
     size = sizes(large)
     shown = [(label, sets, frame) for label, sets, frame in panels if len(frame)]
@@ -40,13 +41,21 @@ def history_chart(
         cols=len(shown),
         column_widths=widths,
         horizontal_spacing=min(0.08, 0.5 / len(shown)),
-        subplot_titles=[f"<b>{plain(label)}</b><br>{plain(sets)}" for label, sets, _ in shown],
     )
-    for i, (_, _, frame) in enumerate(shown, start=1):
+    named: set[str] = set()
+    for i, (label, sets, frame) in enumerate(shown, start=1):
         ordered = frame.sort_values("period").reset_index(drop=True)
-        totals = add_progress_bars(fig, ordered, lang, size, col=i, legend=i == 1)
+        totals = add_progress_bars(fig, ordered, lang, size, col=i, named=named)
         top = max(totals, default=1)
-        fig.update_xaxes(type="category", title=None, row=1, col=i)
+        fig.update_xaxes(
+            type="category",
+            title={
+                "text": f"<b>{plain(label)}</b><br>{plain(sets)}",
+                "font": {"size": size["font"], "color": INK},
+            },
+            row=1,
+            col=i,
+        )
         fig.update_yaxes(
             range=[0, top * 1.18],
             dtick=max(1, top // 6 or 1),
@@ -54,16 +63,15 @@ def history_chart(
             row=1,
             col=i,
         )
-    for annotation in fig.layout.annotations:  # the panel titles
-        annotation.font = {"size": size["font"], "color": INK}
-    if notes:
+    if notes:  # under the panels' names (two lines each, under the years)
         fig.add_annotation(
             x=0,
             xref="paper",
             xanchor="left",
-            y=-0.1,
+            y=0,
             yref="paper",
             yanchor="top",
+            yshift=-size["font"] * 6,
             align="left",
             text="<br>".join(f"• {plain(note)}" for note in notes),
             showarrow=False,
@@ -76,9 +84,6 @@ def history_chart(
         uniformtext={"minsize": size["font"] - 2, "mode": "hide"},
     )
     out = framed(fig, framing)
-    # Room for the panel titles above the bars and the notes below them.
-    margin = out.layout.margin
-    out.update_layout(
-        margin={"t": (margin.t or 0) + size["font"] * 3, "b": 40 + size["font"] * 2 * len(notes)}
-    )
+    # Room under the panels for their names and the notes.
+    out.update_layout(margin={"b": size["font"] * (6 + 2 * len(notes)) + 20})
     return out

@@ -59,11 +59,11 @@ def add_progress_bars(
     size: dict[str, int],
     *,
     col: int | None = None,
-    legend: bool = True,
+    named: set[str] | None = None,
 ) -> list[int]:
     """The stacked bars of `frame` (sorted by period) with "X/N" on top, in subplot column
-    `col` when given; `legend`: name the statuses in the legend (once per figure). Returns the
-    totals drawn."""
+    `col` when given; `named`: the statuses already in the legend (panels name each status
+    once, where it first appears; updated here). Returns the totals drawn."""
     years = [str(int(p)) for p in frame["period"]]
     # In a panel the statuses are one legend group each, named once for all panels.
     where: dict[str, Any] = {} if col is None else {"row": 1, "col": col, "legendgroup": ""}
@@ -80,7 +80,7 @@ def add_progress_bars(
             x=years,
             y=counts,
             name=status_name(status, lang),
-            showlegend=legend,
+            showlegend=named is None or status not in named,
             marker=bar_marker(status),
             text=[str(c) if c else "" for c in counts],
             textposition="inside",
@@ -90,6 +90,8 @@ def add_progress_bars(
             hovertemplate="%{x}: %{y} " + t("chart.criteria_word", lang) + "<extra></extra>",
             **({**where, "legendgroup": status} if col is not None else where),
         )
+        if named is not None:
+            named.add(status)
     totals = [int(v) for v in frame["criteria_total"]]
     met = [int(v) for v in frame["criteria_met"]]
     # "X/N" above each bar (a text trace: annotations on a category axis of years would be

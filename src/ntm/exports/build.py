@@ -161,6 +161,7 @@ def commune_report(
             else ""
         ),
         self_check=views.self_check(ca, period),
+        history=views.history(ca, lang, until=period),
     )
 
 
