@@ -21,6 +21,7 @@ successor's from its first year. Nothing is summed: three communes' "12/19, 9/19
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -29,7 +30,7 @@ from babel.lists import format_list
 
 from ntm import formatting as fmt
 from ntm.criteria import CriteriaSet, shipped_sets
-from ntm.crosswalk import crosswalks
+from ntm.crosswalk import Crosswalk, crosswalks
 from ntm.i18n import DEFAULT_LANG, t
 from ntm.views.headline import Headline, headline, progress
 from ntm.views.indicator import IndicatorChoice, IndicatorView, indicator
@@ -226,9 +227,12 @@ def criterion_links(
     number: str,
     lang: str = DEFAULT_LANG,
     sets: dict[str, CriteriaSet] | None = None,
+    walks: Sequence[Crosswalk] | None = None,
 ) -> list[CriterionLink]:
     """Where criterion `number` of `set_id` continues (a newer set), or comes from (an older
-    one), by the shipped crosswalks; each pair carries its `verified` flag as written there."""
+    one), by the crosswalks (`walks`, default the shipped ones); each pair carries its
+    `verified` flag as written there; an old criterion the crosswalk leaves unmapped lists its
+    candidates ("maybe", never verified)."""
     sets = sets if sets is not None else shipped_sets()
 
     def link(direction: str, other: str, num: str, verified: bool, note: str) -> CriterionLink:
@@ -245,7 +249,7 @@ def criterion_links(
         )
 
     out: list[CriterionLink] = []
-    for walk in crosswalks():
+    for walk in walks if walks is not None else crosswalks():
         for pair in walk.criteria_pairs:
             if walk.from_set == set_id and pair.source == number:
                 out.append(link("to", walk.to_set, pair.target, pair.verified, pair.note))
