@@ -26,7 +26,7 @@ def history(ctx: Context, size: dict[str, Any], height: int | None = None) -> bo
         [(p.label, p.set_label, p.progress) for p in found.panels],
         found.notes,
         title=ctx.tr("chart.title.progress", commune=charts.plain(ctx.commune)),
-        height=height,
+        height=height or 560,  # the panels' names and the notes sit under the bars
         **size,
     )
     chart(fig, key="history")
