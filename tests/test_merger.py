@@ -404,3 +404,20 @@ def test_tieu_chi_before_the_merger_shows_each_predecessor_and_the_crosswalk(
     ]
     links = "\n".join(m.value for m in at.markdown)
     assert "chưa xác minh" in links and "tiêu chí 1 Quy hoạch" in links
+
+
+def test_report_table_prints_each_predecessor_under_its_own_label(tmp_path: Path) -> None:
+    url = build(f"sqlite:///{tmp_path / 'ntm.db'}")
+    done = ntm("report", "--db", url, "--commune", SUCCESSOR, "--format", "table")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    found = [
+        (lines[i - 1] if "trước sáp nhập" in lines[i - 1] else None, line)
+        for i, line in enumerate(lines)
+        if line.startswith("Xã ")
+    ]
+    assert found == [
+        ("Đôn Phong (trước sáp nhập)", "Xã Đôn Phong — năm 2025"),
+        ("Dương Quang (trước sáp nhập)", "Xã Dương Quang — năm 2025"),
+        (None, "Xã Phong Quang — năm 2026"),
+    ]
