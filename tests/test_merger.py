@@ -421,3 +421,11 @@ def test_report_table_prints_each_predecessor_under_its_own_label(tmp_path: Path
         ("Dương Quang (trước sáp nhập)", "Xã Dương Quang — năm 2025"),
         (None, "Xã Phong Quang — năm 2026"),
     ]
+
+
+def test_a_report_for_a_year_before_the_merger_says_whose_data_it_is(tmp_path: Path) -> None:
+    from ntm.exports import NoDataError
+
+    with pytest.raises(NoDataError, match="Năm 2024 xã Phong Quang chưa thành lập") as caught:
+        commune_report(assessed(tmp_path), 2024, lang="vi")
+    assert "Đôn Phong, Dương Quang (trước sáp nhập)" in str(caught.value)
