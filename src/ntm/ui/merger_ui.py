@@ -65,9 +65,11 @@ def links(ctx: Context, set_id: str, number: str) -> None:
     lines = []
     for link in found:
         standing = ctx.tr("merger.link.verified" if link.verified else "merger.link.unverified")
+        # merger.link.to / merger.link.from / merger.link.maybe
         text = ctx.tr(
             f"merger.link.{link.direction}", set=link.set_title, number=link.number, name=link.name
         )
         mark = "" if link.verified else ":material/warning: "
-        lines.append(f"- {mark}{md(text)} · **{md(standing)}**" + (f" — {md(link.note)}"))
+        note = f" — {md(link.note)}" if link.note else ""
+        lines.append(f"- {mark}{md(text)} · **{md(standing)}**{note}")
     st.markdown(f"**{md(ctx.tr('merger.link.title'))}**\n\n" + "\n".join(lines))
