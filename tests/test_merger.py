@@ -34,6 +34,7 @@ from streamlit.testing.v1 import AppTest
 
 from ntm import views
 from ntm.crosswalk import Crosswalk
+from ntm.errors import Code
 from ntm.exports import commune_report
 from ntm.exports.pdf import build_pdf
 from ntm.exports.pptx import build_pptx
@@ -135,6 +136,11 @@ def test_a_predecessor_return_after_the_merger_is_not_its_history(tmp_path: Path
         "Dương Quang": DQ,
     }
     assert series(ca) == PQ
+    said = [p.message("vi") for p in ca.problems if p.code is Code.OUTSIDE_VALIDITY]
+    assert said == [
+        "Số liệu năm 2026 của xã Dương Quang không được tính vào lịch sử của xã Phong Quang: "
+        "xã Dương Quang tồn tại từ … đến 30/06/2025."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ from ntm.attainment import Assessment, assess
 from ntm.criteria import CriteriaSet, Part, shipped_sets
 from ntm.errors import Code, Problem
 from ntm.formatting import sort_key
+from ntm.i18n import DEFAULT_LANG
 from ntm.statuses import criterion_statuses
 from ntm.values import VALUE_COLUMNS
 from ntm.village_sets import assess_villages, chosen_sets, village_set_for
@@ -275,7 +276,9 @@ class StoreAssessment:
         the communes merged into it as its `predecessors` (by name, Vietnamese order)."""
         return self._of(commune, provenance, frozenset())
 
-    def _of(self, commune: str, provenance: Provenance | None, seen: frozenset[str]) -> Any:
+    def _of(
+        self, commune: str, provenance: Provenance | None, seen: frozenset[str]
+    ) -> CommuneAssessment:
         group = next((j for j in self.communes if commune in j.communes), self.communes[0])
         villages = next((j for j in self.villages if commune in j.communes), None)
         values = self.values[VALUE_COLUMNS]
@@ -339,8 +342,9 @@ def assess_store(
     or of one `period`) judged as the module docstring says."""
     values = store.current_values(commune=commune, period=period)
     profiles = {p.name: p for p in store.communes()}
+    outside: list[Problem] = []
     if commune is not None:
-        values = within_validity(values, profiles)
+        values, outside = within_validity(values, profiles, commune)
     judged_values = values[VALUE_COLUMNS]
     register = store.village_register(values["period"].unique().tolist())
     keys = store.keys()
@@ -364,7 +368,8 @@ def assess_store(
         crit, problems = criteria_of(set_name, known, members)
         part = judged_values[judged_values["commune"].isin(members)] if members else judged_values
         result = assess(part, keys=keys, criteria=crit, extra_sets=stored, register=register)
-        result.problems[:0] = problems
+        result.problems[:0] = problems + outside
+        outside = []  # said once, with the first group
         groups.append(Judged(tuple(members), result))
 
     followed = {
@@ -389,18 +394,37 @@ def assess_store(
     )
 
 
-def within_validity(values: pd.DataFrame, profiles: Mapping[str, CommuneProfile]) -> pd.DataFrame:
+def within_validity(
+    values: pd.DataFrame, profiles: Mapping[str, CommuneProfile], successor: str = ""
+) -> tuple[pd.DataFrame, list[Problem]]:
     """The values of each commune within the years it existed: a commune merged away counts up
     to the year of its `valid_to`, a commune formed by a merger from the year of its
-    `valid_from` (issue 16: Dương Quang's last year is 2025, Phong Quang's first is 2025)."""
+    `valid_from` (issue 16: Dương Quang's last year is 2025, Phong Quang's first is 2025); and
+    a warning `outside_validity` for each commune with values left out, naming the years."""
     keep = pd.Series(True, index=values.index)
+    problems = []
     for name, prof in profiles.items():
         rows = values["commune"] == name
+        out = pd.Series(False, index=values.index)
         if prof.valid_to is not None:
-            keep &= ~(rows & (values["period"] > prof.valid_to.year))
+            out |= rows & (values["period"] > prof.valid_to.year)
         if prof.valid_from is not None:
-            keep &= ~(rows & (values["period"] < prof.valid_from.year))
-    return values[keep]
+            out |= rows & (values["period"] < prof.valid_from.year)
+        if out.any():
+            years = ", ".join(str(int(y)) for y in sorted(values.loc[out, "period"].unique()))
+            start, end = (
+                fmt.date(d, DEFAULT_LANG) if d else "…" for d in (prof.valid_from, prof.valid_to)
+            )
+            params = {
+                "commune": name,
+                "years": years,
+                "successor": successor,
+                "valid_from": start,
+                "valid_to": end,
+            }
+            problems.append(Problem(Code.OUTSIDE_VALIDITY, params=params))
+        keep &= ~out
+    return values[keep], problems
 
 
 def _of(values: pd.DataFrame, communes: Sequence[str]) -> pd.DataFrame:
