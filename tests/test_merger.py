@@ -386,12 +386,25 @@ def chart_specs(at: AppTest) -> str:
             ],
             id="before the merger: each predecessor",
         ),
+        pytest.param(
+            2025,
+            [
+                ("Tiêu chí đạt · Đôn Phong (trước sáp nhập)", "2/19"),
+                ("Tiêu chí đạt · Dương Quang (trước sáp nhập)", "3/19"),
+            ],
+            id="the merger's year, no data of Phong Quang's own",
+        ),
         pytest.param(2026, [("Tiêu chí xã đã đạt", "0/10")], id="after: Phong Quang"),
     ],
 )
 def test_tong_quan_of_a_merged_commune(merged_db: str, year: int, metrics: list[Any]) -> None:
     at = run_page("tong_quan.py", year)
     no_exception(at)
+    said = {
+        2024: "Năm 2024 xã Phong Quang chưa thành lập",
+        2025: "Xã Phong Quang thành lập ngày 01/07/2025 và chưa có số liệu năm 2025",
+    }
+    assert [i.value.split(":")[0] for i in at.info] == ([said[year]] if year in said else [])
     shown = [(m.label, m.value) for m in at.metric]
     assert shown[: len(metrics)] == metrics
     spec = chart_specs(at)

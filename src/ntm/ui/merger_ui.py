@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from ntm import charts
+from ntm import formatting as fmt
 from ntm.ui import services
 from ntm.ui.context import Context, md
 from ntm.ui.tables import chart
@@ -42,7 +43,13 @@ def before_merger(ctx: Context, size: dict[str, Any]) -> bool:
     years = services.predecessor_years(ctx.commune, ctx.year, ctx.lang)
     if not years:
         return False
-    st.info(ctx.tr("merger.year_before", year=ctx.year, commune=ctx.commune))
+    found = services.history(ctx.commune, ctx.lang)
+    formed = found.merged_on if found is not None else None
+    if formed is not None and ctx.year >= formed.year:  # formed that year, no data of its own
+        date = fmt.date(formed, ctx.lang)
+        st.info(ctx.tr("merger.year_of", year=ctx.year, commune=ctx.commune, date=date))
+    else:
+        st.info(ctx.tr("merger.year_before", year=ctx.year, commune=ctx.commune))
     columns = st.columns(len(years))
     for column, item in zip(columns, years, strict=True):
         top = item.headline
