@@ -14,7 +14,8 @@ people read them by `ntm.statuses`.
 Modules: `source` (assess from the store, provenance), `headline` (X/N, changes, progress),
 `grid` (villages × criteria, criteria list), `blockers` (what blocks, what cannot be judged),
 `changes` (since the previous year), `overview` (Tổng quan's bundle), `village` (Thôn),
-`indicator` (Tiêu chí), `reading` (a return as read, self-assessment cross-check).
+`indicator` (Tiêu chí), `reading` (a return as read, self-assessment cross-check), `province`
+(Tỉnh: the communes of a province for a year, from one whole-store assessment).
 """
 
 from ntm.views.blockers import (
@@ -32,6 +33,17 @@ from ntm.views.grid import CriterionRow, Grid, criteria, criteria_set_of, grid, 
 from ntm.views.headline import Change, Headline, headline, progress, years
 from ntm.views.indicator import IndicatorChoice, IndicatorView, indicator, indicator_choices
 from ntm.views.overview import Blocker, Overview, overview, village_sentence
+from ntm.views.province import (
+    NO_PROVINCE,
+    CloseCommune,
+    CommuneLine,
+    ProvinceGrid,
+    ProvinceSource,
+    ProvinceView,
+    province_source,
+    province_view,
+    provinces,
+)
 from ntm.views.reading import ReadingView, problems_table, reading, self_check, values_summary
 from ntm.views.source import (
     PART_COLUMNS,
@@ -48,13 +60,16 @@ from ntm.views.source import (
 from ntm.views.village import VillageSetView, VillageView, village, village_set_view, villages_of
 
 __all__ = [
+    "NO_PROVINCE",
     "PART_COLUMNS",
     "BlockedCriterion",
     "BlockedIndicator",
     "Blocker",
     "Change",
     "Changes",
+    "CloseCommune",
     "CommuneAssessment",
+    "CommuneLine",
     "CriterionRow",
     "Grid",
     "Headline",
@@ -63,6 +78,9 @@ __all__ = [
     "Judged",
     "Overview",
     "Provenance",
+    "ProvinceGrid",
+    "ProvinceSource",
+    "ProvinceView",
     "ReadingView",
     "StatusChange",
     "StoreAssessment",
@@ -88,6 +106,9 @@ __all__ = [
     "problems_table",
     "progress",
     "provenance",
+    "province_source",
+    "province_view",
+    "provinces",
     "reading",
     "self_check",
     "shown_kind",
