@@ -17,8 +17,8 @@ The builders never decide a status: they draw what `ntm.attainment` decided.
 One module per family: `style` (colours, patterns, symbols, template, sizes, the frame every
 figure gets), `progress` (criteria met per year, commune or village), `crosswalk` (the break
 between two criteria sets), `grid` (villages × criteria), `indicator` (one indicator across
-villages, and over the years). This package re-exports them: `from ntm import charts` and
-`charts.progress_chart(...)`.
+villages, and over the years), `province` (Tỉnh: communes by criteria met, at standard by
+year). This package re-exports them: `from ntm import charts` and `charts.progress_chart(...)`.
 
 Across a change of criteria set (2025 → 2026) the progress chart can show the break
 (`crosswalk_columns` prepares its optional columns): a dashed line between the years judged on
@@ -37,6 +37,7 @@ from ntm.charts.progress import (
     progress_chart,
     village_history,
 )
+from ntm.charts.province import distribution_chart, trend_chart
 from ntm.charts.style import (
     AS_CRITERION_STATUS,
     COLOURS,
@@ -64,11 +65,13 @@ __all__ = [
     "SYMBOLS",
     "TEMPLATE",
     "crosswalk_columns",
+    "distribution_chart",
     "indicator_chart",
     "indicator_trend",
     "plain",
     "progress_chart",
     "status_grid",
     "status_text",
+    "trend_chart",
     "village_history",
 ]
