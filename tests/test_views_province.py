@@ -128,12 +128,12 @@ def test_set() -> CriteriaSet:
     return parse_set(TEST_SET, "test")
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, test_set: CriteriaSet) -> Iterator[Store]:
-    path: Path = tmp_path_factory.mktemp("tinh") / "ntm.db"
-    with Store(f"sqlite:///{path}") as db:
+def build_store(path: Path) -> str:
+    """The province of this module's tables in a new SQLite database at `path` (its URL)."""
+    url = f"sqlite:///{path}"
+    with Store(url) as db:
         db.migrate()
-        db.save_criteria_set(test_set)
+        db.save_criteria_set(parse_set(TEST_SET, "test"))
         for name, prov, region, group, crit, _, _ in PROFILES:
             db.save_commune(CommuneProfile(name, region, group, province=prov, criteria_set=crit))
         for (commune, year), given in RETURNS.items():
@@ -147,6 +147,13 @@ def store(tmp_path_factory: pytest.TempPathFactory, test_set: CriteriaSet) -> It
             if into:  # merged once both exist (a merger names a commune already stored)
                 merged = CommuneProfile(name, region, group, province=prov, criteria_set=crit)
                 db.save_commune(dataclasses.replace(merged, merged_into=into, valid_to=until))
+    return url
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    url = build_store(tmp_path_factory.mktemp("tinh") / "ntm.db")
+    with Store(url) as db:
         yield db
 
 
