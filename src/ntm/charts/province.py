@@ -31,6 +31,11 @@ def _marker(i: int) -> dict[str, object]:
     return marker
 
 
+def _dtick(top: int) -> int:
+    """Whole communes on the count axis (never 0,2 xã), about six ticks."""
+    return max(1, round(top / 6))
+
+
 def distribution_chart(distribution: pd.DataFrame, **framing: Unpack[Frame]) -> go.Figure:
     """Communes by the number of criteria they meet, one series per criteria set.
 
@@ -56,7 +61,9 @@ def distribution_chart(distribution: pd.DataFrame, **framing: Unpack[Frame]) -> 
     fig.update_layout(barmode="group", bargap=0.2, showlegend=True)
     fig.update_xaxes(title={"text": t("chart.axis.criteria_met", lang)}, dtick=1)
     fig.update_yaxes(
-        title={"text": t("chart.axis.communes", lang)}, range=[0, max(1, top) * 1.2], dtick=None
+        title={"text": t("chart.axis.communes", lang)},
+        range=[0, max(1, top) * 1.2],
+        dtick=_dtick(top),
     )
     return framed(fig, framing)
 
@@ -74,10 +81,22 @@ def trend_chart(trend: pd.DataFrame, **framing: Unpack[Frame]) -> go.Figure:
     fig = go.Figure()
     for i, (_, rows) in enumerate(frame.groupby("criteria_set", sort=False)):
         label = str(rows["set_label"].iloc[0])
+        x = [str(int(p)) for p in rows["period"]]
+        # Behind each set's bar of communes at standard, its communes with data (light): the
+        # same slot (offsetgroup), so "0/12 xã" still shows how many were judged.
         fig.add_bar(
-            x=[str(int(p)) for p in rows["period"]],
+            x=x,
+            y=[int(n) for n in rows["communes"]],
+            name=t("chart.province.judged", lang, set=label),
+            offsetgroup=str(i),
+            marker={"color": COLOURS["unknown"], "line": {"color": MUTED, "width": 0.8}},
+            hoverinfo="skip",
+        )
+        fig.add_bar(
+            x=x,
             y=[int(n) for n in rows["at_standard"]],
             name=label,
+            offsetgroup=str(i),
             marker=_marker(i),
             text=[
                 t("chart.province.at_standard_of", lang, at=int(a), n=int(n))
@@ -108,5 +127,9 @@ def trend_chart(trend: pd.DataFrame, **framing: Unpack[Frame]) -> go.Figure:
     top = int(frame["communes"].max()) if len(frame) else 1
     fig.update_layout(barmode="group", bargap=0.3, showlegend=True)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, title=None)
-    fig.update_yaxes(title={"text": t("chart.axis.communes", lang)}, range=[0, max(1, top) * 1.2])
+    fig.update_yaxes(
+        title={"text": t("chart.axis.communes", lang)},
+        range=[0, max(1, top) * 1.25],
+        dtick=_dtick(top),
+    )
     return framed(fig, framing)
