@@ -357,6 +357,26 @@ def _grids(
     return out
 
 
+def _split(a: Assessment, communes: Sequence[str], year: int) -> dict[str, Assessment]:
+    """`a`'s rows of each of `communes` in `year`, one Assessment per commune, each frame
+    split once (a commune's views then read its own rows only, not the whole province's)."""
+    part = _subset(a, communes, year)
+    frames = ("parts", "indicators", "criteria", "units", "blockers", "unreported")
+    groups: dict[str, dict[str, pd.DataFrame]] = {}
+    for name in frames:
+        frame: pd.DataFrame = getattr(part, name)
+        if frame.empty:
+            continue
+        for commune, rows in frame.groupby("commune", sort=False, observed=True):
+            groups.setdefault(str(commune), {})[name] = rows
+    out = {}
+    for commune in communes:
+        mine = groups.get(commune, {})
+        empty = {n: getattr(part, n).iloc[0:0] for n in frames if n not in mine}
+        out[commune] = Assessment(**{**empty, **mine}, sets=a.sets, problems=[])
+    return out
+
+
 def _close(
     pairs: Sequence[tuple[CommuneLine, Assessment]], year: int, lang: str
 ) -> list[CloseCommune]:
@@ -365,10 +385,10 @@ def _close(
     chosen = [(c, a) for c, a in pairs if 0 < c.short <= CLOSE_SHORT]
     out = []
     for a in {id(a): a for _, a in chosen}.values():
-        names = [c.commune for c, b in chosen if b is a]
-        part = _subset(a, names, year)
-        for line in (c for c, b in chosen if b is a):
-            ca = commune_of(part, line.commune)
+        lines = [c for c, b in chosen if b is a]
+        split = _split(a, [c.commune for c in lines], year)
+        for line in lines:
+            ca = commune_of(split[line.commune], line.commune)
             out.append(
                 CloseCommune(
                     commune=line.commune,
