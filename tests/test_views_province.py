@@ -198,6 +198,13 @@ def test_communes_at_standard_share_and_lines_match_the_engine(
             bool(row["at_standard"]),
         )
     assert [(c.met, c.total) for c in pv.communes] == [(4, 4), (3, 4), (2, 4), (1, 4), (0, 19)]
+    assert [c.standing for c in pv.communes] == [
+        "at_standard",
+        "close",
+        "close",
+        "behind",
+        "behind",
+    ]
     # Nà Mới sent nothing for 2025: in the total, not at standard; Phú Thượng is An Bình's now.
     assert pv.no_data == ("Nà Mới",)
     assert pv.merged == (("Phú Thượng", "An Bình"),)

@@ -21,7 +21,6 @@ from ntm import formatting as fmt
 from ntm.exports.model import slug
 from ntm.i18n import t
 from ntm.views import CloseCommune, CommuneLine, ProvinceView
-from ntm.views.province import CLOSE_SHORT
 
 __all__ = ["ProvinceReport", "province_pptx", "province_xlsx"]
 
@@ -84,13 +83,7 @@ class ProvinceReport:
 
     def status(self, line: CommuneLine) -> str:
         """Đạt chuẩn / Gần đạt chuẩn / Chưa đạt chuẩn."""
-        if line.at_standard:
-            key = "at_standard"
-        elif line.short <= CLOSE_SHORT:
-            key = "close"
-        else:
-            key = "behind"
-        return self.tr(f"ui.province.status.{key}")
+        return self.tr(f"ui.province.status.{line.standing}")
 
     def set_label(self, set_id: str) -> str:
         return self.view.sets.get(set_id, set_id)

@@ -26,7 +26,6 @@ from ntm.ui.services.province import (
 )
 from ntm.ui.settings.profile import key_options
 from ntm.ui.shell import present_bar, year_picker
-from ntm.views.province import CLOSE_SHORT
 
 OVERVIEW = "screens/tong_quan.py"  # relative to app.py, the entry point (st.switch_page)
 
@@ -124,10 +123,6 @@ def notices(ctx: Context, pv: ProvinceView) -> None:
         st.info(md(ctx.tr("ui.province.sets_note", year=pv.year, n=len(pv.sets))))
 
 
-def status_key(short: int) -> str:
-    return "at_standard" if short == 0 else "close" if short <= CLOSE_SHORT else "behind"
-
-
 def communes_table(ctx: Context, pv: ProvinceView) -> None:
     st.subheader(ctx.tr("ui.province.communes_table"))
     frame = pd.DataFrame(
@@ -136,9 +131,7 @@ def communes_table(ctx: Context, pv: ProvinceView) -> None:
                 ctx.tr("ui.province.col.commune"): c.commune,
                 ctx.tr("ui.province.col.met"): f"{c.met}/{c.total}",
                 ctx.tr("ui.province.col.short"): c.short,
-                ctx.tr("ui.province.col.status"): ctx.tr(
-                    f"ui.province.status.{status_key(c.short)}"
-                ),
+                ctx.tr("ui.province.col.status"): ctx.tr(f"ui.province.status.{c.standing}"),
                 ctx.tr("ui.province.col.set"): pv.sets.get(c.criteria_set, c.criteria_set),
             }
             for c in pv.communes

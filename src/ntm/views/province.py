@@ -94,6 +94,13 @@ class CommuneLine:
         """Criteria not met (unmet, or not judgeable yet)."""
         return self.total - self.met
 
+    @property
+    def standing(self) -> str:
+        """ "at_standard", "close" (1-2 criteria short) or "behind" (ui.province.status.*)."""
+        if self.at_standard:
+            return "at_standard"
+        return "close" if self.short <= CLOSE_SHORT else "behind"
+
 
 @dataclass(frozen=True)
 class CloseCommune:
