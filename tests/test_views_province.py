@@ -332,3 +332,28 @@ def test_the_store_is_judged_once_for_the_whole_province(
     pv = views.province_view(store, TN, 2025, "vi")
     assert calls == [{}]  # one call, every commune: never one per commune
     assert pv.at_standard == 1
+
+
+@pytest.mark.parametrize(
+    ("label", "profile", "year", "counted"),
+    [
+        ("no profile (data only)", None, 2025, True),
+        ("a commune of its own", CommuneProfile("A"), 2025, True),
+        ("merged 1 Jul 2025: 2024 is its own",
+         CommuneProfile("A", merged_into="B", valid_to=dt.date(2025, 7, 1)), 2024, True),
+        ("merged 1 Jul 2025: 2025 is B's",
+         CommuneProfile("A", merged_into="B", valid_to=dt.date(2025, 7, 1)), 2025, False),
+        ("merged, no end date: never counted apart", CommuneProfile("A", merged_into="B"), 2021,
+         False),
+        ("created 1 Jul 2025: not in 2024", CommuneProfile("B", valid_from=dt.date(2025, 7, 1)),
+         2024, False),
+        ("created 1 Jul 2025: in 2025", CommuneProfile("B", valid_from=dt.date(2025, 7, 1)), 2025,
+         True),
+        ("ended 2023 without a merger: not in 2024",
+         CommuneProfile("A", valid_to=dt.date(2023, 12, 31)), 2024, False),
+    ],
+)  # fmt: skip
+def test_which_years_a_commune_counts_in(
+    label: str, profile: CommuneProfile | None, year: int, counted: bool
+) -> None:
+    assert province_module.is_current(profile, year) is counted, label
