@@ -18,7 +18,8 @@ One module per family: `style` (colours, patterns, symbols, template, sizes, the
 figure gets), `progress` (criteria met per year, commune or village), `history` (a merged
 commune: its predecessors' panels beside its own, issue 16), `crosswalk` (the break between two
 criteria sets), `grid` (villages × criteria), `indicator` (one indicator across
-villages, and over the years). This package re-exports them: `from ntm import charts` and
+villages, and over the years), `province` (Tỉnh: communes by criteria met, at standard by
+year). This package re-exports them: `from ntm import charts` and
 `charts.progress_chart(...)`.
 
 Across a change of criteria set (2025 → 2026) the progress chart can show the break
@@ -39,6 +40,7 @@ from ntm.charts.progress import (
     progress_chart,
     village_history,
 )
+from ntm.charts.province import distribution_chart, trend_chart
 from ntm.charts.style import (
     AS_CRITERION_STATUS,
     COLOURS,
@@ -66,6 +68,7 @@ __all__ = [
     "SYMBOLS",
     "TEMPLATE",
     "crosswalk_columns",
+    "distribution_chart",
     "history_chart",
     "indicator_chart",
     "indicator_trend",
@@ -73,5 +76,6 @@ __all__ = [
     "progress_chart",
     "status_grid",
     "status_text",
+    "trend_chart",
     "village_history",
 ]

@@ -15,7 +15,8 @@ Modules: `source` (assess from the store, provenance), `headline` (X/N, changes,
 `grid` (villages × criteria, criteria list), `blockers` (what blocks, what cannot be judged),
 `changes` (since the previous year), `overview` (Tổng quan's bundle), `village` (Thôn),
 `indicator` (Tiêu chí), `reading` (a return as read, self-assessment cross-check), `merger` (a
-commune formed by a merger: its predecessors' labelled series beside its own, issue 16).
+commune formed by a merger: its predecessors' labelled series beside its own, issue 16),
+`province` (Tỉnh: the communes of a province for a year, from one whole-store assessment).
 """
 
 from ntm.views.blockers import (
@@ -46,6 +47,17 @@ from ntm.views.merger import (
     predecessor_years,
 )
 from ntm.views.overview import Blocker, Overview, overview, village_sentence
+from ntm.views.province import (
+    NO_PROVINCE,
+    CloseCommune,
+    CommuneLine,
+    ProvinceGrid,
+    ProvinceSource,
+    ProvinceView,
+    province_source,
+    province_view,
+    provinces,
+)
 from ntm.views.reading import ReadingView, problems_table, reading, self_check, values_summary
 from ntm.views.source import (
     PART_COLUMNS,
@@ -64,13 +76,16 @@ from ntm.views.source import (
 from ntm.views.village import VillageSetView, VillageView, village, village_set_view, villages_of
 
 __all__ = [
+    "NO_PROVINCE",
     "PART_COLUMNS",
     "BlockedCriterion",
     "BlockedIndicator",
     "Blocker",
     "Change",
     "Changes",
+    "CloseCommune",
     "CommuneAssessment",
+    "CommuneLine",
     "CriterionLink",
     "CriterionRow",
     "Grid",
@@ -84,6 +99,9 @@ __all__ = [
     "Predecessor",
     "PredecessorYear",
     "Provenance",
+    "ProvinceGrid",
+    "ProvinceSource",
+    "ProvinceView",
     "ReadingView",
     "StatusChange",
     "StoreAssessment",
@@ -116,6 +134,9 @@ __all__ = [
     "problems_table",
     "progress",
     "provenance",
+    "province_source",
+    "province_view",
+    "provinces",
     "reading",
     "self_check",
     "shown_kind",

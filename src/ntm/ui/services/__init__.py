@@ -14,6 +14,8 @@ screen, and this package re-exports them all:
   (Thôn), `criterion` (Tiêu chí, with `predecessor_indicators` and `criterion_links`):
   `st.cache_data` around the `ntm.views` calls; the statuses, gaps and thresholds are
   `ntm.attainment`'s, the view models `ntm.views`', and nothing is computed in this package;
+- `province` (Tỉnh): the whole store judged once (`ntm.views.province_source`, a resource
+  per data version) and each province view and export cached;
 - `upload` (Nhập liệu: template, reading with the configured limits, storing), `data` (Dữ
   liệu: uploads, revisions, originals, restore/delete), `settings` (Cài đặt: the profile).
 
@@ -81,6 +83,17 @@ from ntm.ui.services.overview import (
     self_check,
     shown_kind,
 )
+from ntm.ui.services.province import (
+    NO_PROVINCE,
+    ProvinceView,
+    province_chart_source,
+    province_export,
+    province_filters,
+    province_name,
+    province_view,
+    province_years,
+    provinces,
+)
 from ntm.ui.services.settings import safe_db_url, save_profile, village_set_clashes
 from ntm.ui.services.upload import (
     problems_frame,
@@ -103,6 +116,7 @@ from ntm.values import VALUE_COLUMNS, ReadResult
 
 __all__ = [
     "MET",
+    "NO_PROVINCE",
     "NO_THRESHOLD",
     "PART_COLUMNS",
     "REPLACE",
@@ -123,6 +137,7 @@ __all__ = [
     "NoCriteriaSetError",
     "Overview",
     "Problem",
+    "ProvinceView",
     "ReadResult",
     "RevisionRef",
     "Store",
@@ -155,6 +170,13 @@ __all__ = [
     "predecessor_years",
     "problems_frame",
     "profile",
+    "province_chart_source",
+    "province_export",
+    "province_filters",
+    "province_name",
+    "province_view",
+    "province_years",
+    "provinces",
     "read_upload",
     "restore",
     "revisions",
