@@ -20,6 +20,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import openpyxl
@@ -210,6 +211,45 @@ def test_a_return_is_read_on_the_set_it_names_only_when_the_set_in_force_has_no_
     if kept is not None:
         assert len(result.values) == kept
     assert result.meta.criteria_set == judged_on
+
+
+@pytest.mark.parametrize(
+    ("imported", "judged_2026", "warned"),
+    [
+        pytest.param(False, (0, 10), [], id="set in force still empty: kept, judged on nothing"),
+        pytest.param(
+            True, None, ["read_on_other_set"], id="official table imported: left out, resend"
+        ),
+    ],
+)
+def test_values_read_on_the_old_form_are_never_judged_on_the_new_sets_codes(
+    tmp_path: Path, imported: bool, judged_2026: tuple[int, int] | None, warned: list[str]
+) -> None:
+    """The 2026 return on the 2021-2025 form carries codes ("1.1", "2.1" …) that the imported
+    2026-2030 table may also use, for other indicators: once that table is in, the old-form
+    values are left out of the judgement (kept stored) and the warning names the file."""
+    url = f"sqlite:///{tmp_path / 'ntm.db'}"
+    with Store(url) as store:
+        store.migrate()
+        demo.seed(store, DEMO)
+        if imported:
+            store.save_criteria_set(_judged_2026(), user="admin")
+        stored = len(store.current_values("Phong Quang", 2026, include_merged=False))
+    done = ntm("report", "--db", url, "--commune", "Phong Quang", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    whole = {
+        u["period"]: (u["criteria_met"], u["criteria_total"])
+        for u in report["units"]
+        if u["commune"] == "Phong Quang" and u["village"] is None
+    }
+    assert whole.get(2026) == judged_2026
+    other = [p for p in report["problems"] if p["code"] == "read_on_other_set"]
+    assert [p["code"] for p in other] == warned
+    if other:
+        assert "phong-quang-2026.xlsx" in other[0]["message"]
+        assert "nộp lại báo cáo năm 2026" in other[0]["message"]
+    assert stored == 253  # nothing is deleted either way
 
 
 # --- the files ------------------------------------------------------------------------------------

@@ -44,13 +44,14 @@ import pandas as pd
 
 from ntm import formatting as fmt
 from ntm.attainment import Assessment, assess
-from ntm.criteria import CriteriaSet, Part, shipped_sets
-from ntm.errors import Code, Problem
+from ntm.criteria import CriteriaSet, Part, choose_set, shipped_sets
+from ntm.errors import Code, NoCriteriaSetError, Problem
 from ntm.formatting import sort_key
 from ntm.i18n import DEFAULT_LANG
 from ntm.statuses import criterion_statuses
 from ntm.values import VALUE_COLUMNS
 from ntm.views.notices import group_problems
+from ntm.views.stale import left_unjudged
 from ntm.village_sets import assess_villages, chosen_sets, village_set_for
 
 if TYPE_CHECKING:
@@ -348,15 +349,25 @@ def assess_store(
     outside: list[Problem] = []
     if commune is not None:
         values, outside = within_validity(values, profiles, commune)
-    judged_values = values[VALUE_COLUMNS]
-    register = store.village_register(values["period"].unique().tolist())
-    keys = store.keys()
     stored = store.criteria_sets()
     known = {**shipped_sets(), **{s.id: s for s in stored}}
 
     def set_of(name: str) -> str | None:
         prof = profiles.get(name)
         return prof.criteria_set if prof else None
+
+    def judging_set(name: str, year: int) -> CriteriaSet | None:
+        try:
+            return choose_set(year, known=known, forced=criteria_of(set_of(name), known)[0])
+        except NoCriteriaSetError:
+            return None
+
+    stated = store.stated_set_uploads(values["upload_id"].dropna().unique())
+    values, unjudged = left_unjudged(values, stated, judging_set)
+    outside += unjudged
+    judged_values = values[VALUE_COLUMNS]
+    register = store.village_register(values["period"].unique().tolist())
+    keys = store.keys()
 
     names = [str(n) for n in values["commune"].drop_duplicates()]
     if commune is not None and commune not in names:
