@@ -128,7 +128,9 @@ def test_every_presentation_slide(province_db: str, slide: str) -> None:
 
 def test_the_demo_is_shown_under_thai_nguyen(demo_db: str) -> None:
     """The demo records its province (issue 16): Thái Nguyên. In 2026 Phong Quang is counted
-    with the engine's numbers; in 2025 its predecessors are listed as merged into it."""
+    with the engine's numbers; in 2025, the merger year, Phong Quang sent no return: its two
+    predecessors are counted, each under its own name and said to be before the merger, and
+    Phong Quang is not a commune without data."""
     at = run(**{state.YEAR: 2026})
     no_exception(at)
     assert at.selectbox[0].value == "Thái Nguyên"
@@ -144,4 +146,9 @@ def test_the_demo_is_shown_under_thai_nguyen(demo_db: str) -> None:
     before = run(**{state.YEAR: 2025})
     no_exception(before)
     captions = "\n".join(str(c.value) for c in before.caption).replace("\\", "")
+    assert "trước sáp nhập" in captions
     assert "Dương Quang → Phong Quang" in captions and "Đôn Phong → Phong Quang" in captions
+    assert "Chưa có số liệu" not in captions
+    last = units[units["village"].isna() & (units["period"] == 2025)]
+    assert sorted(last["commune"]) == ["Dương Quang", "Đôn Phong"]
+    assert metrics(before)["Số xã đạt chuẩn"] == f"{int(last['at_standard'].sum())}/2"

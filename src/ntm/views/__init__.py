@@ -48,17 +48,8 @@ from ntm.views.merger import (
 )
 from ntm.views.notices import group_problems, notices
 from ntm.views.overview import Blocker, Overview, overview, village_sentence
-from ntm.views.province import (
-    NO_PROVINCE,
-    CloseCommune,
-    CommuneLine,
-    ProvinceGrid,
-    ProvinceSource,
-    ProvinceView,
-    province_source,
-    province_view,
-    provinces,
-)
+from ntm.views.province import CloseCommune, CommuneLine, ProvinceGrid, ProvinceView, province_view
+from ntm.views.province_members import NO_PROVINCE, ProvinceSource, province_source, provinces
 from ntm.views.reading import ReadingView, problems_table, reading, self_check, values_summary
 from ntm.views.source import (
     PART_COLUMNS,
