@@ -13,6 +13,17 @@ from ntm.ui.widgets import md
 ctx = widgets.page("ui.page.village")
 assert ctx.commune is not None and ctx.year is not None
 names = services.villages_of(ctx.commune, ctx.year)
+
+
+def origins() -> None:
+    """A commune formed by a merger: which predecessor each of its villages came from."""
+    found = services.village_origins(ctx.commune or "", ctx.year or 0)
+    if found:
+        items = [ctx.tr("ui.village.origin_item", commune=c, villages=", ".join(v))
+                 for c, v in found.items()]  # fmt: skip
+        st.caption(md(ctx.tr("ui.village.origins", commune=ctx.commune, origins="; ".join(items))))
+
+
 if not names:
     # A year on a set without indicators (2026-2030 as shipped): nothing judged, data kept.
     empty = services.set_without_indicators(ctx.commune, ctx.year)
@@ -21,9 +32,11 @@ if not names:
         st.info(ctx.tr("ui.village.none_judged", year=ctx.year, title=title))
     else:
         st.info(ctx.tr("ui.village.none", year=ctx.year))
+    origins()
     st.stop()
 if not ctx.present:
     widgets.heading(ctx)
+    origins()
 else:
     widgets.present_bar(ctx)
 name = str(widgets.pick(ctx, state.VILLAGE, names, "ui.village.pick"))

@@ -343,3 +343,10 @@ def test_the_village_page_of_2026_says_nothing_can_be_judged_yet(app_url: str) -
         "2026-2030, bộ này chưa có chỉ tiêu nào: chưa đánh giá được thôn nào (số liệu đã nhận "
         "vẫn được lưu)."
     ]
+    # Which predecessor each village came from (the register's lineage, migration 0008).
+    lineage = "\n".join(str(c.value) for c in at.caption).replace("\\", "")
+    assert (
+        "Thôn của xã Phong Quang theo xã cũ trước sáp nhập: Đôn Phong: Thôn 1, Thôn 2, Thôn 3, "
+        "Thôn 4, Thôn 5, Thôn 6, Thôn 7, Thôn 8; Dương Quang: Bản Bung, Bản Giềng, Bản Pẻn, "
+        "Nà Cưởm, Nà Dì, Nà Ỏi, Nà Rào, Phặc Tràng, Quan Nưa" in lineage
+    )

@@ -45,6 +45,7 @@ from ntm.views.merger import (
     lineage_indicator_choices,
     predecessor_indicators,
     predecessor_years,
+    village_origins,
 )
 from ntm.views.notices import group_problems, notices
 from ntm.views.overview import Blocker, Overview, overview, village_sentence
@@ -145,6 +146,7 @@ __all__ = [
     "unknown",
     "values_summary",
     "village",
+    "village_origins",
     "village_sentence",
     "village_set_view",
     "villages_of",

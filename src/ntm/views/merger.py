@@ -13,6 +13,8 @@ successor's from its first year. Nothing is summed: three communes' "12/19, 9/19
   commune has no predecessor.
 - `predecessor_years(ca, year)`: each predecessor's headline for a year (Tổng quan, the deck).
 - `lineage_indicator_choices` / `predecessor_indicators`: Tiêu chí for a year before the merger.
+- `village_origins(villages, year)`: the successor's villages by the predecessor each came
+  from (the register's lineage, migration 0008), for Thôn.
 - `criterion_links(set_id, number, lang)`: where the crosswalk (criteria/crosswalks/*.yaml)
   says an old criterion continues, or where a new one comes from, marked unverified where the
   pair is ("chưa xác minh"). A reading aid only: nothing is judged through it.
@@ -24,6 +26,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from babel.lists import format_list
@@ -36,6 +39,9 @@ from ntm.views.headline import Headline, headline, progress
 from ntm.views.indicator import IndicatorChoice, IndicatorView, indicator
 from ntm.views.indicator import indicator_choices as own_choices
 from ntm.views.source import CommuneAssessment, Predecessor
+
+if TYPE_CHECKING:
+    from ntm.storage import Village
 
 
 def before_label(name: str, lang: str = DEFAULT_LANG) -> str:
@@ -259,3 +265,15 @@ def criterion_links(
             if walk.from_set == set_id and gap.source == number:
                 out.extend(link("maybe", walk.to_set, c, False, gap.note) for c in gap.candidates)
     return out
+
+
+def village_origins(villages: Sequence[Village], year: int) -> dict[str, list[str]]:
+    """The villages of the register in `year` (valid on 31 December, the register's rule) that
+    continue a predecessor's village, by that predecessor commune (Vietnamese order); empty
+    for a commune that was not formed by a merger."""
+    last_day = dt.date(int(year), 12, 31)
+    out: dict[str, list[str]] = {}
+    for village in villages:
+        if village.came_from is not None and village.valid_on(last_day):
+            out.setdefault(village.came_from[0], []).append(village.name)
+    return {c: sorted(out[c], key=fmt.sort_key) for c in sorted(out, key=fmt.sort_key)}

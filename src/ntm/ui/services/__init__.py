@@ -110,6 +110,7 @@ from ntm.ui.services.village import (
     VillageView,
     set_without_indicators,
     village,
+    village_origins,
     village_set_view,
     villages_of,
 )
@@ -198,6 +199,7 @@ __all__ = [
     "values_summary",
     "village",
     "village_assessment",
+    "village_origins",
     "village_set_clashes",
     "village_set_in_force",
     "village_set_view",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ntm import views
 from ntm.criteria import CriteriaSet
-from ntm.ui.services.common import _commune, db_url
+from ntm.ui.services.common import _commune, db_url, store
 from ntm.views import VillageSetView, VillageView
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "VillageView",
     "set_without_indicators",
     "village",
+    "village_origins",
     "village_set_view",
     "villages_of",
 ]
@@ -28,6 +29,11 @@ def villages_of(commune: str, year: int | None = None) -> list[str]:
     """Villages judged (on the commune set's village indicators or on the province village
     set), by name."""
     return _villages_of(db_url(), commune, year)
+
+
+def village_origins(commune: str, year: int) -> dict[str, list[str]]:
+    """The commune's villages in `year` by the predecessor commune each came from."""
+    return views.village_origins(store().villages(commune), year)
 
 
 def set_without_indicators(commune: str, year: int) -> CriteriaSet | None:
