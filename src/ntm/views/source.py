@@ -279,8 +279,11 @@ def assess_store(
     values = store.current_values(commune=commune, period=period)
     judged_values = values[VALUE_COLUMNS]
     register = store.village_register(values["period"].unique().tolist())
-    profiles = {p.name: p for p in store.communes()}
-    keys = store.keys()
+    from ntm.storage.communes import keys_of  # (a Store is at hand: storage is loaded)
+
+    read = store.communes()
+    profiles = {p.name: p for p in read}
+    keys = keys_of(read)  # not store.keys(): that reads every profile again
     stored = store.criteria_sets()
     known = {**shipped_sets(), **{s.id: s for s in stored}}
 
