@@ -348,7 +348,8 @@ def provenance(store: Any, values: pd.DataFrame, commune: str | None = None) -> 
     bundled demo returns (`ntm.demo.is_demo`: the uploads' recorded provenance). `commune`:
     look among its uploads only (with those of the communes merged into it), not all."""
     ids = {int(i) for i in values["upload_id"].dropna().unique()}
-    uploads = store.uploads() if commune is None else store.uploads(commune=commune)
+    # By id first (the key; filtering a province's uploads by commune reads every file's row).
+    uploads = store.uploads(ids=ids) if commune is None else store.uploads(commune=commune, ids=ids)
     behind = uploads[uploads["upload_id"].isin(ids)]
     as_of: dt.datetime | None = None
     if len(behind):

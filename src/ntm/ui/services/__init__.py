@@ -10,6 +10,8 @@ screen, and this package re-exports them all:
   `follow_other_writers`), communes and criteria sets, and the commune assessed once for all
   its years (`commune_assessment`: `ntm.views.commune_assessment`, cached), its years, its
   provenance (`data_info`, `chart_source`);
+- `figures`: `figure(key, build, …)`, a chart built once and kept while the data caches
+  hold (building a plotly figure is most of a cached page run);
 - `overview` (Tổng quan), `village` (Thôn), `criterion` (Tiêu chí): `st.cache_data` around the
   `ntm.views` calls; the statuses, gaps and thresholds are `ntm.attainment`'s, the view models
   `ntm.views`', and nothing is computed in this package;
@@ -63,6 +65,7 @@ from ntm.ui.services.data import (
     upload_problems,
     uploads,
 )
+from ntm.ui.services.figures import figure
 from ntm.ui.services.overview import Blocker, Overview, overview, self_check, shown_kind
 from ntm.ui.services.settings import safe_db_url, save_profile, village_set_clashes
 from ntm.ui.services.upload import (
@@ -123,6 +126,7 @@ __all__ = [
     "data_info",
     "db_url",
     "delete_revision",
+    "figure",
     "follow_other_writers",
     "indicator",
     "indicator_choices",
