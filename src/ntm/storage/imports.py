@@ -35,6 +35,7 @@ from ntm.errors import Code, Problem, has_errors
 from ntm.resolve import Choices, Resolution
 from ntm.storage import schema as S
 from ntm.storage.audit import write_audit
+from ntm.storage.bulk import insert_audit
 from ntm.storage.common import clean, now
 from ntm.storage.communes import ensure_commune
 from ntm.storage.criteria_sets import CriteriaSetsMixin
@@ -264,8 +265,7 @@ def _store_accepted(
         )
         if resolution is not None:
             learnt = apply_resolution(conn, resolution, commune, commune_id, user)
-            if learnt:
-                conn.execute(sa.insert(S.audit_log), learnt)
+            insert_audit(conn, learnt)
         # Under the commune's lock: what each unit replaces, and (update) what it keeps.
         plans += plan_units(conn, {k: given_codes(rows) for k, rows in found_units}, mode)
         if mode == UPDATE:
