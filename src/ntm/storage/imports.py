@@ -32,7 +32,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ntm.errors import Code, Problem, has_errors
-from ntm.resolve import Choices, Resolution
+from ntm.register import Register
+from ntm.resolve import Choices, Resolution, resolve
 from ntm.storage import schema as S
 from ntm.storage.audit import write_audit
 from ntm.storage.bulk import insert_audit
@@ -55,7 +56,7 @@ from ntm.storage.models import (
     problem_to_dict,
 )
 from ntm.storage.plans import REPLACE, UPDATE, UnitPlan, carry_rows, given_codes, plan_units
-from ntm.storage.units import RegisterMixin, apply_resolution
+from ntm.storage.units import RegisterMixin, apply_resolution, load_register
 from ntm.storage.writes import group_units, new_revisions
 from ntm.values import ReadResult
 
@@ -107,7 +108,9 @@ class ImportsMixin(CriteriaSetsMixin, RegisterMixin):
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         data = bytes(data)
         sha = hashlib.sha256(data).hexdigest()
-        found = self._read(lambda conn: _find_upload(conn, sha))
+        # The same bytes already stored, else the register to match names against: one read
+        # (each connection taken from the pool costs a ping and a rollback on PostgreSQL).
+        found, register = self._read(lambda conn: _duplicate_or_register(conn, sha))
         if found is not None:
             return _duplicate(found, filename)
         result = read_result
@@ -116,7 +119,8 @@ class ImportsMixin(CriteriaSetsMixin, RegisterMixin):
                 result = self._reader(data, filename)
             else:
                 result = read_return_bytes(data, filename, self.reading_context())
-        resolution = self.resolve(result, choices)
+        assert register is not None
+        resolution = resolve(result, register, choices)
         result = resolution.result
         units, extra = group_units(result, filename)
         problems = [*result.problems, *resolution.problems, *extra]
@@ -150,6 +154,11 @@ class _File:
 def _find_upload(conn: Connection, sha: str) -> Row | None:
     u = S.uploads.c
     return conn.execute(sa.select(u.id, u.status, u.problems).where(u.sha256 == sha)).first()
+
+
+def _duplicate_or_register(conn: Connection, sha: str) -> tuple[Row | None, Register | None]:
+    found = _find_upload(conn, sha)
+    return found, None if found is not None else load_register(conn)
 
 
 def _duplicate(found: Row, filename: str) -> ImportOutcome:
