@@ -59,7 +59,7 @@ def figure(key: Hashable, build: Callable[..., F], *data: Any, **framing: Any) -
     (text, numbers, and lists or mappings of them)."""
     url = db_url()
     try:
-        memo = (url, _token(url), build.__module__, build.__qualname__, key, _frozen(framing))
+        memo = (url, _token(url), build, key, _frozen(framing))
         hash(memo)
     except TypeError:  # a keyword that cannot be part of a key: build every time
         return build(*data, **framing)
