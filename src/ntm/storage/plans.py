@@ -144,9 +144,9 @@ def current_rows(
         # on a young table (not yet analysed) PostgreSQL guessed thousands of rows for the
         # list alone and scanned every value (10-20 ms a file on a province's 350k values);
         # with the range it takes the (revision_id, code) index (0.1 ms). Issue 17.
-        ids = [int(row.id) for row in current.values()]
+        chosen = [int(row.id) for row in current.values()]
         query = sa.select(iv.id, *columns).where(
-            iv.revision_id.in_(ids), iv.revision_id.between(min(ids), max(ids))
+            iv.revision_id.in_(chosen), iv.revision_id.between(min(chosen), max(chosen))
         )
         for row in sorted(conn.execute(query), key=lambda r: r.id):
             found = dict(row._mapping)
