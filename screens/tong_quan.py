@@ -6,7 +6,7 @@ import streamlit as st
 
 from ntm import charts
 from ntm import formatting as fmt
-from ntm.ui import reading_ui, services, widgets
+from ntm.ui import merger_ui, reading_ui, services, widgets
 from ntm.ui.widgets import md
 
 ctx = widgets.page("ui.page.overview")
@@ -58,6 +58,9 @@ def headline() -> None:
 
 def progress() -> None:
     assert ov is not None
+    # A merged commune: its predecessors' series and its own, in separate panels.
+    if merger_ui.history(ctx, size, height=880 if ctx.present else None):
+        return
     fig = services.figure(
         ("overview", ov.commune, ov.year),
         charts.progress_chart,
@@ -109,7 +112,9 @@ def blockers() -> None:
 
 
 if ov is None:
-    st.info(ctx.tr("ui.no_data_year", year=ctx.year))
+    widgets.heading(ctx)
+    if not merger_ui.before_merger(ctx, size):  # a year before the commune was formed
+        st.info(ctx.tr("ui.no_data_year", year=ctx.year))
     st.stop()
 if ctx.present:
     # A 16:9 slide: the headline on the left, one chart (or the blockers) on the right; the

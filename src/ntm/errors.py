@@ -50,6 +50,8 @@ class Code(StrEnum):
     UNKNOWN_REGION = "unknown_region"
     CRITERIA_SET_INCOMPLETE = "criteria_set_incomplete"
     UNKNOWN_CRITERIA_SET = "unknown_criteria_set"
+    # a commune's values for a year it did not exist in (merged away / not yet formed, issue 16)
+    OUTSIDE_VALIDITY = "outside_validity"
     NO_THRESHOLD = "no_threshold"
     MACRO_WORKBOOK = "macro_workbook"
     # criteria sheets (Excel import of a criteria set)
@@ -104,6 +106,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.UNKNOWN_INDICATOR: Severity.WARNING,
     Code.CRITERIA_SET_INCOMPLETE: Severity.WARNING,
     Code.UNKNOWN_CRITERIA_SET: Severity.WARNING,
+    Code.OUTSIDE_VALIDITY: Severity.WARNING,
     Code.NO_THRESHOLD: Severity.WARNING,
     Code.MISSING_VILLAGE: Severity.WARNING,
     Code.MACRO_WORKBOOK: Severity.WARNING,

@@ -15,9 +15,11 @@ Rules every figure follows (issue 3):
 The builders never decide a status: they draw what `ntm.attainment` decided.
 
 One module per family: `style` (colours, patterns, symbols, template, sizes, the frame every
-figure gets), `progress` (criteria met per year, commune or village), `crosswalk` (the break
-between two criteria sets), `grid` (villages × criteria), `indicator` (one indicator across
-villages, and over the years). This package re-exports them: `from ntm import charts` and
+figure gets), `progress` (criteria met per year, commune or village), `history` (a merged
+commune: its predecessors' panels beside its own, issue 16), `crosswalk` (the break between two
+criteria sets), `grid` (villages × criteria), `indicator` (one indicator across
+villages, and over the years), `province` (Tỉnh: communes by criteria met, at standard by
+year). This package re-exports them: `from ntm import charts` and
 `charts.progress_chart(...)`.
 
 Across a change of criteria set (2025 → 2026) the progress chart can show the break
@@ -30,6 +32,7 @@ whole break is labelled so when there is no crosswalk at all).
 
 from ntm.charts.crosswalk import crosswalk_columns
 from ntm.charts.grid import status_grid
+from ntm.charts.history import history_chart
 from ntm.charts.indicator import indicator_chart, indicator_trend
 from ntm.charts.progress import (
     NO_THRESHOLD,
@@ -37,6 +40,7 @@ from ntm.charts.progress import (
     progress_chart,
     village_history,
 )
+from ntm.charts.province import distribution_chart, trend_chart
 from ntm.charts.style import (
     AS_CRITERION_STATUS,
     COLOURS,
@@ -64,11 +68,14 @@ __all__ = [
     "SYMBOLS",
     "TEMPLATE",
     "crosswalk_columns",
+    "distribution_chart",
+    "history_chart",
     "indicator_chart",
     "indicator_trend",
     "plain",
     "progress_chart",
     "status_grid",
     "status_text",
+    "trend_chart",
     "village_history",
 ]

@@ -4,7 +4,7 @@ village's (the same picture). Across a change of criteria set the break is drawn
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import Any, Unpack
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -31,44 +31,9 @@ def progress_chart(units: pd.DataFrame, **framing: Unpack[Frame]) -> go.Figure:
     """
     lang, large = lang_of(framing), framing.get("large", False)
     frame = units.sort_values("period").reset_index(drop=True)
-    years = [str(int(p)) for p in frame["period"]]
     size = sizes(large)
     fig = go.Figure()
-    segments = [
-        ("met", "criteria_met"),
-        ("unmet", "criteria_unmet"),
-        ("unknown", "criteria_unknown"),
-    ]
-    if NO_THRESHOLD_COLUMN in frame and frame[NO_THRESHOLD_COLUMN].fillna(0).sum() > 0:
-        segments.append((NO_THRESHOLD, NO_THRESHOLD_COLUMN))
-    for status, column in segments:
-        counts = [int(v) for v in frame[column]]
-        fig.add_bar(
-            x=years,
-            y=counts,
-            name=status_name(status, lang),
-            marker=bar_marker(status),
-            text=[str(c) if c else "" for c in counts],
-            textposition="inside",
-            insidetextanchor="middle",
-            textangle=0,
-            textfont={"size": size["font"]},
-            hovertemplate="%{x}: %{y} " + t("chart.criteria_word", lang) + "<extra></extra>",
-        )
-    totals = [int(v) for v in frame["criteria_total"]]
-    met = [int(v) for v in frame["criteria_met"]]
-    # "X/N" above each bar (a text trace: annotations on a category axis of years would be
-    # placed at the numeric position 2021).
-    fig.add_scatter(
-        x=years,
-        y=totals,
-        mode="text",
-        text=[f"<b>{m}/{total}</b>" for m, total in zip(met, totals, strict=True)],
-        textposition="top center",
-        textfont={"size": size["font"] + 4},
-        showlegend=False,
-        hoverinfo="skip",
-    )
+    totals = add_progress_bars(fig, frame, lang, size)
     top = max(totals, default=1)
     fig.update_layout(
         barmode="stack",
@@ -85,6 +50,64 @@ def progress_chart(units: pd.DataFrame, **framing: Unpack[Frame]) -> go.Figure:
         dtick=max(1, top // 6 or 1),
     )
     return framed(fig, framing)
+
+
+def add_progress_bars(
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    lang: str,
+    size: dict[str, int],
+    *,
+    col: int | None = None,
+    named: set[str] | None = None,
+) -> list[int]:
+    """The stacked bars of `frame` (sorted by period) with "X/N" on top, in subplot column
+    `col` when given; `named`: the statuses already in the legend (panels name each status
+    once, where it first appears; updated here). Returns the totals drawn."""
+    years = [str(int(p)) for p in frame["period"]]
+    # In a panel the statuses are one legend group each, named once for all panels.
+    where: dict[str, Any] = {} if col is None else {"row": 1, "col": col, "legendgroup": ""}
+    segments = [
+        ("met", "criteria_met"),
+        ("unmet", "criteria_unmet"),
+        ("unknown", "criteria_unknown"),
+    ]
+    if NO_THRESHOLD_COLUMN in frame and frame[NO_THRESHOLD_COLUMN].fillna(0).sum() > 0:
+        segments.append((NO_THRESHOLD, NO_THRESHOLD_COLUMN))
+    for status, column in segments:
+        counts = [int(v) for v in frame[column]]
+        fig.add_bar(
+            x=years,
+            y=counts,
+            name=status_name(status, lang),
+            showlegend=named is None or status not in named,
+            marker=bar_marker(status),
+            text=[str(c) if c else "" for c in counts],
+            textposition="inside",
+            insidetextanchor="middle",
+            textangle=0,
+            textfont={"size": size["font"]},
+            hovertemplate="%{x}: %{y} " + t("chart.criteria_word", lang) + "<extra></extra>",
+            **({**where, "legendgroup": status} if col is not None else where),
+        )
+        if named is not None:
+            named.add(status)
+    totals = [int(v) for v in frame["criteria_total"]]
+    met = [int(v) for v in frame["criteria_met"]]
+    # "X/N" above each bar (a text trace: annotations on a category axis of years would be
+    # placed at the numeric position 2021).
+    fig.add_scatter(
+        x=years,
+        y=totals,
+        mode="text",
+        text=[f"<b>{m}/{total}</b>" for m, total in zip(met, totals, strict=True)],
+        textposition="top center",
+        textfont={"size": size["font"] + 4},
+        showlegend=False,
+        hoverinfo="skip",
+        **{k: v for k, v in where.items() if k != "legendgroup"},
+    )
+    return totals
 
 
 # One village's criteria met per year: the same picture as the commune's progress.

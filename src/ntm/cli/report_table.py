@@ -4,7 +4,8 @@ villages at standard), every criterion with its status, what blocks the unmet on
 threshold, gap, villages behind) and what cannot be judged yet, and why.
 
 The year is `--period`, else each commune's latest; all years are assessed, so the change
-since the previous year is known.
+since the previous year is known. `--commune` of a commune formed by a merger prints each
+predecessor's year first, under "Dương Quang (trước sáp nhập)", judged on its own profile.
 """
 
 from __future__ import annotations
@@ -25,11 +26,19 @@ def print_views(store: Any, period: int | None, commune: str | None, lang: str) 
     blocks = []
     for name in names:
         ca = judged.of(name)
-        years = views.years(ca)
-        year = period if period is not None else (max(years) if years else None)
-        if year is None or year not in years:
-            continue
-        blocks.append("\n".join(commune_lines(ca, year, lang)))
+        # `--commune` of a merged commune: each predecessor's own year first, under its own
+        # name (issue 16); without `--commune` the predecessors are communes of the list.
+        units = [
+            (views.before_label(p.name, lang), p.assessment)
+            for p in (views.lineage(ca) if commune is not None else [])
+        ]
+        for label, unit in [*units, (None, ca)]:
+            years = views.years(unit)
+            year = period if period is not None else (max(years) if years else None)
+            if year is None or year not in years:
+                continue
+            lines = commune_lines(unit, year, lang)
+            blocks.append("\n".join([label, *lines] if label else lines))
     if blocks:
         print("\n\n".join(blocks))
 

@@ -17,6 +17,10 @@ in force for the year (sets users imported count; a profile naming an unknown se
 the set in force with the warning `unknown_criteria_set`); `problems` are the warnings stored
 with the uploads behind the current values, then the assessment's. `--format table` prints, for
 people, each commune's headline, criteria and what blocks the rest (`ntm.cli.report_table`).
+
+`--commune NAME` reports the commune with the communes merged into it (issue 16): each
+predecessor's units before the merger, judged on its own profile, under its own name and with
+`"successor": NAME` (a unit of any commune merged into another carries its `successor`).
 """
 
 from __future__ import annotations
@@ -187,7 +191,14 @@ def build_report(
         found = self_assessment_json(group.assessment, part, lang)
         if found is not None:
             checked = [*(checked or []), *found]
+    # A unit of a commune merged into another says so ("successor": "Phong Quang", issue 16):
+    # its numbers are its own, before the merger, never the successor's.
+    successors = {n: p.merged_into for n, p in judged.profiles.items() if p.merged_into}
+    for o in outputs:
+        _mark_successors(o["units"], successors)
     village = _village_report(judged.villages, lang)
+    if village:
+        _mark_successors(village["units"], successors)
     if len(outputs) == 1:
         out = outputs[0]
         out["problems"] = [p.to_json(lang) for p in stored_problems] + out["problems"]
@@ -217,6 +228,12 @@ def build_report(
     if village:
         combined["village_assessment"] = village
     return combined, [*stored_problems, *assessment_problems]
+
+
+def _mark_successors(units: list[dict[str, Any]], successors: dict[str, str]) -> None:
+    for unit in units:
+        if unit["commune"] in successors:
+            unit["successor"] = successors[unit["commune"]]
 
 
 def _village_report(groups: Any, lang: str) -> dict[str, Any] | None:

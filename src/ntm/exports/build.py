@@ -105,6 +105,17 @@ def commune_report(
     grid = views.grid(ca, period, lang)
     changes = views.changes(ca, period, lang, top=top)
     if top is None or crit is None or grid is None or changes is None:
+        before = [p.name for p in views.predecessor_years(ca, period, lang) if p.headline]
+        if before:  # a year before the commune was formed: say whose data that year is
+            raise NoDataError(
+                t(
+                    "merger.export.before",
+                    lang,
+                    commune=ca.commune,
+                    period=period,
+                    predecessors=", ".join(before),
+                )
+            )
         raise NoDataError(t("export.error.no_data", lang, commune=ca.commune, period=period))
     if source_text is None:
         key = "chart.source.demo" if demo else "chart.source.returns"
@@ -161,6 +172,7 @@ def commune_report(
             else ""
         ),
         self_check=views.self_check(ca, period),
+        history=views.history(ca, lang, until=period),
     )
 
 

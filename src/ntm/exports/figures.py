@@ -50,10 +50,15 @@ def progress_figure(
     r: Report, *, large: bool = True, titles: bool = True, height: int | None = None
 ) -> ExportFigure:
     title = t("chart.title.progress", r.lang, commune=r.commune)
-    fig = charts.progress_chart(
-        r.progress,
-        **_dressing(r, title, titles=titles, large=large, height=height),
-    )
+    dressing = _dressing(r, title, titles=titles, large=large, height=height)
+    if r.history is not None:  # a merged commune: each unit and criteria set its own panel
+        fig = charts.history_chart(
+            [(p.label, p.set_label, p.progress) for p in r.history.panels],
+            r.history.notes,
+            **dressing,
+        )
+        return ExportFigure("01-tien-do", title, fig)
+    fig = charts.progress_chart(r.progress, **dressing)
     return ExportFigure("01-tien-do", title, fig)
 
 

@@ -24,7 +24,7 @@ from ntm.criteria import CriteriaSet
 from ntm.i18n import DEFAULT_LANG, t
 from ntm.selfcheck import Disagreement
 from ntm.text import strip_marks
-from ntm.views import Changes, Headline
+from ntm.views import Changes, Headline, History
 
 NBSP = "\u00a0"
 NAME_LIMIT = 90  # characters of an indicator name on a slide (the XLSX has the full name)
@@ -147,6 +147,24 @@ class Report:
     incomplete_note: str  # "" when the criteria set is complete
     # The office's own verdicts ("Tự đánh giá") the thresholds contradict (ntm.selfcheck).
     self_check: list[Disagreement] = field(default_factory=list)
+    # A commune formed by a merger: its predecessors' series and its own (ntm.views.merger).
+    history: History | None = None
+
+    def history_lines(self) -> list[str]:
+        """What the merger slide says: the notes (the merger, each change of criteria set),
+        then each unit's series labelled, "Dương Quang (trước sáp nhập) · 318/QĐ-TTg · 19 tiêu
+        chí: 2024 2/19; 2025 3/19". Empty without a merger."""
+        if self.history is None:
+            return []
+        lines = list(self.history.notes)
+        for panel in self.history.panels:
+            years = "; ".join(
+                f"{int(row.period)}: {int(row.criteria_met)}/{int(row.criteria_total)}"
+                for row in panel.progress.itertuples(index=False)
+            )
+            lines.append(f"{panel.label} · {panel.set_label}: {years}")
+        lines.extend(self.tr("merger.no_data", label=label) for label in self.history.empty)
+        return lines
 
     def self_check_lines(self) -> list[str]:
         """ "14.2 · Toàn xã: tự đánh giá Đạt, nhưng 79,6% < 85% (tệp › trang › ô)"."""

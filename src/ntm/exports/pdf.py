@@ -313,6 +313,16 @@ class _Pdf(FPDF):
             r.progress_figure(large=True).figure, MARGIN + 20, y, CONTENT_W - 40, PAGE_H - 16 - y
         )
 
+    def merger(self) -> None:
+        """A merged commune: each unit's series in words (only when there was a merger)."""
+        lines = self.report.history_lines()
+        if not lines:
+            return
+        self.add_page()
+        self.heading(self.report.tr("merger.deck.title"))
+        for line in lines:
+            self.para(f"• {line}", 12, gap=1)
+
     def changes(self) -> None:
         r = self.report
         ch = r.changes
@@ -410,6 +420,7 @@ def build_pdf(report: Report, *, render: Render | None = None) -> bytes:
         pdf.unmet(item)
     pdf.self_check()
     pdf.progress()
+    pdf.merger()
     pdf.changes()
     pdf.closing()
     return bytes(pdf.output())

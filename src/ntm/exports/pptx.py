@@ -283,6 +283,16 @@ class _Deck(Canvas):
             CONTENT_BOTTOM - CONTENT_TOP,
         )
 
+    def merger_slide(self) -> None:
+        """A merged commune: each unit's series in words (only when there was a merger)."""
+        r = self.report
+        lines = r.history_lines()
+        if not lines:
+            return
+        slide = self.slide(r.tr("merger.deck.title"))
+        shown = [(f"• {line}", BODY_PT - 4, False, INK) for line in lines[:10]]
+        self.text(slide, MARGIN, 1.6, SLIDE_W - 2 * MARGIN, SLIDE_H - 2.6, shown)
+
     def self_check_slide(self) -> None:
         """The office's own verdicts the thresholds contradict (only when there are some)."""
         r = self.report
@@ -404,6 +414,7 @@ def build_pptx(report: Report, *, render: Render | None = None) -> bytes:
         deck.unmet_slides(item)
     deck.self_check_slide()
     deck.progress_slide()
+    deck.merger_slide()
     deck.changes_slide()
     deck.closing_slide()
     props = prs.core_properties

@@ -254,6 +254,47 @@ def _self_check_sheet(ws: Worksheet, r: Report) -> None:
     _widths(ws, [18, 10, 60, 50])
 
 
+def _merger_sheet(ws: Worksheet, r: Report) -> None:
+    """A merged commune: one row per unit and year, each predecessor under its own name with
+    the commune it merged into, then the commune's own years (never added up)."""
+    assert r.history is not None
+    ws.cell(1, 1, r.tr("merger.xlsx.title", commune=r.commune)).font = Font(bold=True, size=13)
+    row = 2
+    for note in r.history.notes:
+        safe_cell(ws, row, 1, note)
+        row += 1
+    row += 1
+    _header(
+        ws,
+        row,
+        [
+            r.tr("merger.col.unit"),
+            r.tr("merger.col.successor"),
+            r.tr("merger.col.year"),
+            r.tr("merger.col.set"),
+            r.tr("merger.col.met"),
+            r.tr("merger.col.total"),
+        ],
+    )
+    for panel in r.history.panels:
+        for line in panel.progress.itertuples(index=False):
+            row += 1
+            values = [
+                panel.label,
+                panel.successor or "",
+                int(line.period),
+                panel.set_label,
+                int(line.criteria_met),
+                int(line.criteria_total),
+            ]
+            for col, value in enumerate(values, start=1):
+                safe_cell(ws, row, col, value).border = BORDER
+    for label in r.history.empty:
+        row += 1
+        safe_cell(ws, row, 1, r.tr("merger.no_data", label=label))
+    _widths(ws, [34, 18, 8, 30, 14, 16])
+
+
 def build_xlsx(report: Report) -> bytes:
     """The workbook as .xlsx bytes."""
     wb = Workbook()
@@ -267,6 +308,8 @@ def build_xlsx(report: Report) -> bytes:
         _grid_sheet(wb.create_sheet(report.tr("export.xlsx.grid")), report)
     if report.self_check:
         _self_check_sheet(wb.create_sheet(report.tr("export.xlsx.self_check")), report)
+    if report.history is not None:
+        _merger_sheet(wb.create_sheet(report.tr("merger.xlsx.sheet")), report)
     wb.properties.title = report.title_text
     wb.properties.creator = "ntm"
     wb.properties.language = "vi-VN" if report.lang == "vi" else "en-US"

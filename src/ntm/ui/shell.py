@@ -25,6 +25,7 @@ PAGES = [
     ("screens/tong_quan.py", "ui.page.overview", ":material/dashboard:", "tong-quan"),
     ("screens/thon.py", "ui.page.village", ":material/home_work:", "thon-ban"),
     ("screens/tieu_chi.py", "ui.page.criterion", ":material/checklist:", "tieu-chi"),
+    ("screens/tinh.py", "ui.page.province", ":material/map:", "tinh"),
     ("screens/nhap_lieu.py", "ui.page.upload", ":material/upload_file:", "nhap-lieu"),
     ("screens/du_lieu.py", "ui.page.data", ":material/folder_open:", "du-lieu"),
     ("screens/7_Bao_cao.py", "export.page.title", ":material/slideshow:", "bao-cao"),
@@ -182,11 +183,13 @@ def present_bar(ctx: Context, extra: list[str] | None = None) -> str | None:
     return slide
 
 
-def page(title_key: str, *, needs_data: bool = True) -> Context:
+def page(title_key: str, *, needs_data: bool = True, commune_picker: bool = True) -> Context:
     """Set up a page: style, sidebar (or the presentation bar), the current choices.
 
     With `needs_data` and no commune in the database, says so and stops the page. When every
     reader must log in (NTM_REQUIRE_LOGIN) and nobody is, the page is the login form alone.
+    Without `commune_picker` (Tỉnh: a province, its own years) the sidebar has no commune and
+    year choice; the page draws its own.
     """
     lang = state.lang()
     present = state.presenting()
@@ -199,7 +202,8 @@ def page(title_key: str, *, needs_data: bool = True) -> Context:
     commune = choose(state.COMMUNE, names) if names else None
     years = services.periods(str(commune)) if commune else []
     if not present:
-        sidebar(lang, names, commune if isinstance(commune, str) else None, years)
+        shown = names if commune_picker else []
+        sidebar(lang, shown, commune if isinstance(commune, str) else None, years)
     year = choose(state.YEAR, years, default=max(years)) if years else None
     ctx = Context(
         lang=lang,

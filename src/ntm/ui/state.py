@@ -19,6 +19,10 @@ VILLAGE = "village"  # village name (Thôn page)
 CRITERION = "criterion"  # criterion number (Tiêu chí page)
 INDICATOR = "indicator"  # indicator code (Tiêu chí page)
 PRESENT = "present"  # bool: presentation mode
+PROVINCE = "province"  # Tỉnh: the province shown ("" = the communes with no province recorded)
+PROVINCE_GROUP = "province_group"  # Tỉnh: the commune group filter ("" = all)
+PROVINCE_REGION = "province_region"  # Tỉnh: the region filter ("" = all)
+PROVINCE_COMMUNE = "province_commune"  # Tỉnh: the commune to open on Tổng quan
 SLIDE = "slide"  # presentation mode: which chart of Tổng quan is on screen
 USER = "user_name"  # who uploads (Nhập liệu)
 UPLOADS = "pending_uploads"  # Nhập liệu: files read, waiting for confirmation

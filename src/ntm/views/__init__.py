@@ -14,7 +14,9 @@ people read them by `ntm.statuses`.
 Modules: `source` (assess from the store, provenance), `headline` (X/N, changes, progress),
 `grid` (villages × criteria, criteria list), `blockers` (what blocks, what cannot be judged),
 `changes` (since the previous year), `overview` (Tổng quan's bundle), `village` (Thôn),
-`indicator` (Tiêu chí), `reading` (a return as read, self-assessment cross-check).
+`indicator` (Tiêu chí), `reading` (a return as read, self-assessment cross-check), `merger` (a
+commune formed by a merger: its predecessors' labelled series beside its own, issue 16),
+`province` (Tỉnh: the communes of a province for a year, from one whole-store assessment).
 """
 
 from ntm.views.blockers import (
@@ -31,12 +33,37 @@ from ntm.views.changes import Changes, StatusChange, VillageChange, changes
 from ntm.views.grid import CriterionRow, Grid, criteria, criteria_set_of, grid, whole_commune
 from ntm.views.headline import Change, Headline, headline, progress, years
 from ntm.views.indicator import IndicatorChoice, IndicatorView, indicator, indicator_choices
+from ntm.views.merger import (
+    CriterionLink,
+    History,
+    Panel,
+    PredecessorYear,
+    before_label,
+    criterion_links,
+    history,
+    lineage,
+    lineage_indicator_choices,
+    predecessor_indicators,
+    predecessor_years,
+)
 from ntm.views.overview import Blocker, Overview, overview, village_sentence
+from ntm.views.province import (
+    NO_PROVINCE,
+    CloseCommune,
+    CommuneLine,
+    ProvinceGrid,
+    ProvinceSource,
+    ProvinceView,
+    province_source,
+    province_view,
+    provinces,
+)
 from ntm.views.reading import ReadingView, problems_table, reading, self_check, values_summary
 from ntm.views.source import (
     PART_COLUMNS,
     CommuneAssessment,
     Judged,
+    Predecessor,
     Provenance,
     StoreAssessment,
     assess_store,
@@ -44,25 +71,37 @@ from ntm.views.source import (
     commune_of,
     criteria_of,
     provenance,
+    within_validity,
 )
 from ntm.views.village import VillageSetView, VillageView, village, village_set_view, villages_of
 
 __all__ = [
+    "NO_PROVINCE",
     "PART_COLUMNS",
     "BlockedCriterion",
     "BlockedIndicator",
     "Blocker",
     "Change",
     "Changes",
+    "CloseCommune",
     "CommuneAssessment",
+    "CommuneLine",
+    "CriterionLink",
     "CriterionRow",
     "Grid",
     "Headline",
+    "History",
     "IndicatorChoice",
     "IndicatorView",
     "Judged",
     "Overview",
+    "Panel",
+    "Predecessor",
+    "PredecessorYear",
     "Provenance",
+    "ProvinceGrid",
+    "ProvinceSource",
+    "ProvinceView",
     "ReadingView",
     "StatusChange",
     "StoreAssessment",
@@ -73,6 +112,7 @@ __all__ = [
     "VillageView",
     "as_number",
     "assess_store",
+    "before_label",
     "blockers",
     "changes",
     "commune_assessment",
@@ -80,14 +120,23 @@ __all__ = [
     "criteria",
     "criteria_of",
     "criteria_set_of",
+    "criterion_links",
     "grid",
     "headline",
+    "history",
     "indicator",
     "indicator_choices",
+    "lineage",
+    "lineage_indicator_choices",
     "overview",
+    "predecessor_indicators",
+    "predecessor_years",
     "problems_table",
     "progress",
     "provenance",
+    "province_source",
+    "province_view",
+    "provinces",
     "reading",
     "self_check",
     "shown_kind",
@@ -98,5 +147,6 @@ __all__ = [
     "village_set_view",
     "villages_of",
     "whole_commune",
+    "within_validity",
     "years",
 ]

@@ -69,6 +69,7 @@ class IndicatorView:
     by_year: pd.DataFrame  # period, label, value, flag
     thresholds: pd.DataFrame  # period, threshold
     table: pd.DataFrame  # label, value, threshold, status, verified, gap
+    criteria_set: str = ""  # the id of the set the year is judged on
 
 
 def indicator(
@@ -145,4 +146,5 @@ def indicator(
         ].reset_index(drop=True),
         thresholds=rows[rows["village"].isna()][["period", "threshold"]].reset_index(drop=True),
         table=table.reset_index(drop=True),
+        criteria_set=crit.id,
     )

@@ -8,10 +8,16 @@ its village register and the criteria sets users stored, and judges:
   villages, issue 13);
 - on the province village sets a commune follows (`ntm.village_sets.assess_villages`).
 
-Asked for one commune (`commune=`), the values are that commune's history, with the communes
-merged into it, all judged as that commune is (its profile's set, its village sets): what its
-screens, its exports and `ntm report --commune` show. Otherwise each commune is judged on its
-own profile. `commune_assessment(store, commune)` is the one-commune case, as the views read it.
+Asked for one commune (`commune=`), the values are that commune's history with the communes
+merged into it (issue 16: Dương Quang and Đôn Phong → Phong Quang on 1 Jul 2025). Every commune,
+a predecessor too, is judged on its OWN profile (its region, the set its profile names, else the
+set in force for the year: 2021-2025 on Decision 318), and each keeps its own name: a
+predecessor's numbers are never summed into, nor relabelled as, the successor's, which are
+numbers that never existed. Each unit counts only within its validity (a predecessor up to the
+year of its `valid_to`, the successor from the year of its `valid_from`). `StoreAssessment.of`
+gives the successor its `predecessors` (each a `CommuneAssessment` of its own, see
+`Predecessor`); `ntm.views.merger` draws the history from them.
+`commune_assessment(store, commune)` is the one-commune case, as the views read it.
 
 The set a profile names (`criteria_of`): the stored revision of that id, else the shipped file,
 when it is a commune set; no name means the national set in force for each year. A name that
@@ -39,6 +45,7 @@ from ntm.attainment import Assessment, assess
 from ntm.criteria import CriteriaSet, Part, shipped_sets
 from ntm.errors import Code, Problem
 from ntm.formatting import sort_key
+from ntm.i18n import DEFAULT_LANG
 from ntm.statuses import criterion_statuses
 from ntm.values import VALUE_COLUMNS
 from ntm.village_sets import assess_villages, chosen_sets, village_set_for
@@ -89,6 +96,25 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Predecessor:
+    """A commune merged into another (`CommuneProfile.merged_into`), with its own history: its
+    years before the merger judged on its own profile (`assessment`, a CommuneAssessment of its
+    own, whose `predecessors` hold any earlier merger). `merged_on`: the first day of the
+    successor (the day after the predecessor's `valid_to`, else the successor's `valid_from`);
+    None when the profiles do not say."""
+
+    name: str
+    successor: str
+    merged_on: dt.date | None
+    assessment: CommuneAssessment
+
+    @property
+    def last_year(self) -> int | None:
+        """The last year the predecessor existed in (the merger's year when it is known)."""
+        return None if self.merged_on is None else (self.merged_on - dt.timedelta(days=1)).year
+
+
+@dataclass(frozen=True)
 class CommuneAssessment:
     """One commune judged, with what its views read beside the assessment.
 
@@ -96,7 +122,8 @@ class CommuneAssessment:
     `villages`: each village on the province village set in force (None: it follows none);
     `village_sets`: the province village sets it follows; `register`: (commune, year) → the
     villages registered that year (empty: no register); `values`: the values judged, for the
-    self-assessment cross-check; `provenance`: where they came from."""
+    self-assessment cross-check; `provenance`: where they came from; `predecessors`: the
+    communes merged into it, each with its own history (never summed into this one's)."""
 
     commune: str
     assessment: Assessment
@@ -105,6 +132,7 @@ class CommuneAssessment:
     register: Register = field(default_factory=dict)
     values: pd.DataFrame | None = None
     provenance: Provenance = field(default_factory=Provenance)
+    predecessors: tuple[Predecessor, ...] = ()
     # What several views read of the assessment, worked out once (see `_once`).
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -167,8 +195,13 @@ class CommuneAssessment:
         return criterion_statuses(self.assessment)
 
     def periods(self) -> list[int]:
+        """The years with data: the commune's own, and its predecessors' before the merger."""
         units = self.assessment.units
-        return sorted(int(p) for p in units["period"].unique())
+        own = units.loc[units["commune"] == self.commune, "period"]
+        found = {int(p) for p in own.unique()}
+        for pred in self.predecessors:
+            found.update(pred.assessment.periods())
+        return sorted(found)
 
     def registered(self, year: int) -> list[str] | None:
         """The villages of the commune's register valid in `year`; None: no register."""
@@ -189,6 +222,7 @@ def commune_of(
     register: Register | None = None,
     values: pd.DataFrame | None = None,
     provenance: Provenance | None = None,
+    predecessors: Sequence[Predecessor] = (),
 ) -> CommuneAssessment:
     """A CommuneAssessment from parts already at hand (an assessment of returns, in tests and
     `ntm.exports.build_report`). `village_sets` defaults to the sets `villages` was judged on."""
@@ -202,6 +236,7 @@ def commune_of(
         register=register or {},
         values=values,
         provenance=provenance or Provenance(),
+        predecessors=tuple(predecessors),
     )
 
 
@@ -222,6 +257,7 @@ class StoreAssessment:
     villages: tuple[Judged, ...]  # on the province village sets, one per choice of sets
     village_sets: Mapping[str, tuple[CriteriaSet, ...]]  # commune → the village sets it follows
     register: Register
+    profiles: Mapping[str, CommuneProfile] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[Problem]:
@@ -236,12 +272,39 @@ class StoreAssessment:
         return sorted({n for j in self.communes for n in j.communes}, key=sort_key)
 
     def of(self, commune: str, provenance: Provenance | None = None) -> CommuneAssessment:
-        """`commune` as its views read it (its group's assessment, its village judgement)."""
+        """`commune` as its views read it (its group's assessment, its village judgement), with
+        the communes merged into it as its `predecessors` (by name, Vietnamese order)."""
+        return self._of(commune, provenance, frozenset())
+
+    def _of(
+        self, commune: str, provenance: Provenance | None, seen: frozenset[str]
+    ) -> CommuneAssessment:
         group = next((j for j in self.communes if commune in j.communes), self.communes[0])
         villages = next((j for j in self.villages if commune in j.communes), None)
         values = self.values[VALUE_COLUMNS]
         if group.communes:
             values = _of(values, group.communes)
+        seen = seen | {commune}  # a cycle of merged_into (bad data) must not recurse forever
+        own = self.profiles.get(commune)
+        merged = sorted(
+            (p for p in self.profiles.values() if p.merged_into == commune and p.name not in seen),
+            key=lambda p: sort_key(p.name),
+        )
+        predecessors = [
+            Predecessor(
+                name=p.name,
+                successor=commune,
+                merged_on=(
+                    p.valid_to + dt.timedelta(days=1)
+                    if p.valid_to is not None
+                    else own.valid_from
+                    if own is not None
+                    else None
+                ),
+                assessment=self._of(p.name, provenance, seen),
+            )
+            for p in merged
+        ]
         return commune_of(
             group.assessment,
             commune,
@@ -250,6 +313,7 @@ class StoreAssessment:
             register=self.register,
             values=values,
             provenance=provenance,
+            predecessors=predecessors,
         )
 
 
@@ -277,50 +341,50 @@ def assess_store(
     """The current values of every commune (or of `commune` and the communes merged into it;
     or of one `period`) judged as the module docstring says."""
     values = store.current_values(commune=commune, period=period)
+    profiles = {p.name: p for p in store.communes()}
+    outside: list[Problem] = []
+    if commune is not None:
+        values, outside = within_validity(values, profiles, commune)
     judged_values = values[VALUE_COLUMNS]
     register = store.village_register(values["period"].unique().tolist())
     from ntm.storage.communes import keys_of  # (a Store is at hand: storage is loaded)
 
-    read = store.communes()
-    profiles = {p.name: p for p in read}
-    keys = keys_of(read)  # not store.keys(): that reads every profile again
+    keys = keys_of(profiles.values())  # not store.keys(): that reads every profile again
     stored = store.criteria_sets()
     known = {**shipped_sets(), **{s.id: s for s in stored}}
 
-    def profile_of(name: str) -> CommuneProfile | None:
-        return profiles.get(commune if commune is not None else name)
+    def set_of(name: str) -> str | None:
+        prof = profiles.get(name)
+        return prof.criteria_set if prof else None
 
     names = [str(n) for n in values["commune"].drop_duplicates()]
+    if commune is not None and commune not in names:
+        names.append(commune)  # judged on its own set even before it has data
     by_set: dict[str | None, list[str]] = {}
-    if commune is not None:
-        own = profile_of(commune)
-        by_set[own.criteria_set if own else None] = []
     for name in names:
-        prof = profile_of(name)
-        by_set.setdefault(prof.criteria_set if prof else None, []).append(name)
+        by_set.setdefault(set_of(name), []).append(name)
     if not by_set:
         by_set[None] = []
     groups = []
     for set_name, members in by_set.items():
-        crit, problems = criteria_of(set_name, known, [commune] if commune else members)
+        crit, problems = criteria_of(set_name, known, members)
         part = judged_values[judged_values["commune"].isin(members)] if members else judged_values
         result = assess(part, keys=keys, criteria=crit, extra_sets=stored, register=register)
-        result.problems[:0] = problems
+        result.problems[:0] = problems + outside
+        outside = []  # said once, with the first group
         groups.append(Judged(tuple(members), result))
 
-    owners = [commune] if commune is not None else names
     followed = {
-        name: tuple(chosen_sets(prof.village_sets if (prof := profile_of(name)) else [], stored))
-        for name in owners
+        name: tuple(chosen_sets(prof.village_sets if (prof := profiles.get(name)) else [], stored))
+        for name in names
     }
     by_sets: dict[tuple[str, ...], list[str]] = {}
-    for name in owners:
+    for name in names:
         if followed[name]:
             by_sets.setdefault(tuple(s.id for s in followed[name]), []).append(name)
     village_groups = []
     for members in by_sets.values():
-        part = judged_values if commune is not None else _of(judged_values, members)
-        result = assess_villages(part, list(followed[members[0]]), keys=keys)
+        result = assess_villages(_of(judged_values, members), list(followed[members[0]]), keys=keys)
         village_groups.append(Judged(tuple(members), result))
     return StoreAssessment(
         values=values,
@@ -328,7 +392,41 @@ def assess_store(
         villages=tuple(village_groups),
         village_sets=followed,
         register=register,
+        profiles=profiles,
     )
+
+
+def within_validity(
+    values: pd.DataFrame, profiles: Mapping[str, CommuneProfile], successor: str = ""
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The values of each commune within the years it existed: a commune merged away counts up
+    to the year of its `valid_to`, a commune formed by a merger from the year of its
+    `valid_from` (issue 16: Dương Quang's last year is 2025, Phong Quang's first is 2025); and
+    a warning `outside_validity` for each commune with values left out, naming the years."""
+    keep = pd.Series(True, index=values.index)
+    problems = []
+    for name, prof in profiles.items():
+        rows = values["commune"] == name
+        out = pd.Series(False, index=values.index)
+        if prof.valid_to is not None:
+            out |= rows & (values["period"] > prof.valid_to.year)
+        if prof.valid_from is not None:
+            out |= rows & (values["period"] < prof.valid_from.year)
+        if out.any():
+            years = ", ".join(str(int(y)) for y in sorted(values.loc[out, "period"].unique()))
+            start, end = (
+                fmt.date(d, DEFAULT_LANG) if d else "…" for d in (prof.valid_from, prof.valid_to)
+            )
+            params = {
+                "commune": name,
+                "years": years,
+                "successor": successor,
+                "valid_from": start,
+                "valid_to": end,
+            }
+            problems.append(Problem(Code.OUTSIDE_VALIDITY, params=params))
+        keep &= ~out
+    return values[keep], problems
 
 
 def _of(values: pd.DataFrame, communes: Sequence[str]) -> pd.DataFrame:

@@ -12,9 +12,12 @@ screen, and this package re-exports them all:
   provenance (`data_info`, `chart_source`);
 - `figures`: `figure(key, build, …)`, a chart built once and kept while the data caches
   hold (building a plotly figure is most of a cached page run);
-- `overview` (Tổng quan), `village` (Thôn), `criterion` (Tiêu chí): `st.cache_data` around the
-  `ntm.views` calls; the statuses, gaps and thresholds are `ntm.attainment`'s, the view models
-  `ntm.views`', and nothing is computed in this package;
+- `overview` (Tổng quan, with a merged commune's `history` and `predecessor_years`), `village`
+  (Thôn), `criterion` (Tiêu chí, with `predecessor_indicators` and `criterion_links`):
+  `st.cache_data` around the `ntm.views` calls; the statuses, gaps and thresholds are
+  `ntm.attainment`'s, the view models `ntm.views`', and nothing is computed in this package;
+- `province` (Tỉnh): the whole store judged once (`ntm.views.province_source`, a resource
+  per data version) and each province view and export cached;
 - `upload` (Nhập liệu: template, reading with the configured limits, storing), `data` (Dữ
   liệu: uploads, revisions, originals, restore/delete), `settings` (Cài đặt: the profile).
 
@@ -56,7 +59,15 @@ from ntm.ui.services.common import (
     village_sets_of,
     whole_commune,
 )
-from ntm.ui.services.criterion import IndicatorChoice, IndicatorView, indicator, indicator_choices
+from ntm.ui.services.criterion import (
+    CriterionLink,
+    IndicatorChoice,
+    IndicatorView,
+    criterion_links,
+    indicator,
+    indicator_choices,
+    predecessor_indicators,
+)
 from ntm.ui.services.data import (
     delete_revision,
     original,
@@ -66,7 +77,26 @@ from ntm.ui.services.data import (
     uploads,
 )
 from ntm.ui.services.figures import figure
-from ntm.ui.services.overview import Blocker, Overview, overview, self_check, shown_kind
+from ntm.ui.services.overview import (
+    Blocker,
+    Overview,
+    history,
+    overview,
+    predecessor_years,
+    self_check,
+    shown_kind,
+)
+from ntm.ui.services.province import (
+    NO_PROVINCE,
+    ProvinceView,
+    province_chart_source,
+    province_export,
+    province_filters,
+    province_name,
+    province_view,
+    province_years,
+    provinces,
+)
 from ntm.ui.services.settings import safe_db_url, save_profile, village_set_clashes
 from ntm.ui.services.upload import (
     problems_frame,
@@ -89,6 +119,7 @@ from ntm.values import VALUE_COLUMNS, ReadResult
 
 __all__ = [
     "MET",
+    "NO_PROVINCE",
     "NO_THRESHOLD",
     "PART_COLUMNS",
     "REPLACE",
@@ -100,6 +131,7 @@ __all__ = [
     "Choices",
     "CommuneProfile",
     "CriteriaSet",
+    "CriterionLink",
     "DataInfo",
     "Disagreement",
     "ImportOutcome",
@@ -108,6 +140,7 @@ __all__ = [
     "NoCriteriaSetError",
     "Overview",
     "Problem",
+    "ProvinceView",
     "ReadResult",
     "RevisionRef",
     "Store",
@@ -123,11 +156,13 @@ __all__ = [
     "communes",
     "criteria_for",
     "criteria_sets",
+    "criterion_links",
     "data_info",
     "db_url",
     "delete_revision",
     "figure",
     "follow_other_writers",
+    "history",
     "indicator",
     "indicator_choices",
     "load_demo_visibly",
@@ -135,8 +170,17 @@ __all__ = [
     "original",
     "overview",
     "periods",
+    "predecessor_indicators",
+    "predecessor_years",
     "problems_frame",
     "profile",
+    "province_chart_source",
+    "province_export",
+    "province_filters",
+    "province_name",
+    "province_view",
+    "province_years",
+    "provinces",
     "read_upload",
     "restore",
     "revisions",
