@@ -65,10 +65,16 @@ def run_script(script: str) -> None:
 
 
 def measure_page(
-    path: Path, session: Mapping[str, Any], repeats: int, check: Check | None = None
+    path: Path,
+    session: Mapping[str, Any],
+    repeats: int,
+    check: Check | None = None,
+    after_write: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Cold and cached ms of the screen at `path`, and of the floor pages, medians of
-    `repeats` runs each (after one run of each: the process's first run opens the store)."""
+    `repeats` runs each (after one run of each: the process's first run opens the store).
+    `after_write`: what else a write makes the page compute again, besides Streamlit's data
+    caches (e.g. a resource kept per data version), dropped before each cold run."""
     import streamlit as st
 
     run_page(path, session, check)
@@ -77,6 +83,8 @@ def measure_page(
     cold, cached, empty, plotly = [], [], [], []
     for _ in range(repeats):
         st.cache_data.clear()
+        if after_write is not None:
+            after_write()
         cold.append(_timed(lambda: run_page(path, session, check)))
         cached.append(_timed(lambda: run_page(path, session, check)))
         empty.append(_timed(lambda: run_script(EMPTY_PAGE)))

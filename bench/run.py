@@ -404,10 +404,20 @@ def measure_province_page(url: str, year: int, repeats: int) -> dict[str, Any]:
 
     if not PROVINCE_PAGE.exists():
         return {"note": f"skipped: {PROVINCE_PAGE.relative_to(ROOT)} does not exist"}
+
+    def after_write() -> None:
+        # The page judges the whole store once per data version (a resource, not a data
+        # cache): a write makes it judge again, so a cold run does too.
+        from ntm.ui.services import province
+
+        if hasattr(province, "_source"):
+            province._source.clear()
+
+    session = {state.YEAR: year, state.LANG: "vi"}
     quiet_streamlit()
     with app_database(url):
         try:
-            return measure_page(PROVINCE_PAGE, {state.YEAR: year, state.LANG: "vi"}, repeats)
+            return measure_page(PROVINCE_PAGE, session, repeats, after_write=after_write)
         except RuntimeError as exc:
             return {"note": f"failed: {str(exc)[:300]}"}
 
