@@ -9,7 +9,8 @@ and a few array operations, with no work per value in Python beyond receiving it
   (commune, period, village with the commune-wide unit first); each value row carries only its
   revision's id and its own fields, and the revision's fields are spread over its rows by index.
   Per row that halves what the database sends and Python receives.
-- The text columns are built as object arrays with None for missing (the values frame's
+- The value rows are the driver's tuples (no SQLAlchemy row per value); the text columns are
+  built as object arrays with None for missing (the values frame's
   dtypes, `ntm.values`), so pandas neither infers a string dtype nor converts it back.
 - Both queries read one snapshot: SQLite's read transaction holds one, PostgreSQL reads at
   REPEATABLE READ (at its default, READ COMMITTED, an import committed between the two queries
@@ -84,9 +85,15 @@ def read_values(conn: Connection, revision_ids: sa.Select[Any] | Sequence[int]) 
         .where(chosen)
         .order_by(c.c.name, r.c.period, sa.nulls_first(vil.c.name), r.c.id)
     ).all()
-    rows = conn.execute(
+    result = conn.execute(
         sa.select(*(v.c[name] for name in _VALUE_FIELDS)).where(v.c.revision_id.in_(revision_ids))
-    ).all()
+    )
+    # The driver's own tuples: these columns (integers, text, floats) need no conversion by
+    # SQLAlchemy, and making a Row of each of a province's values cost a tenth of the read.
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
     return _frame(revisions, rows)
 
 
