@@ -14,7 +14,13 @@ ctx = widgets.page("ui.page.village")
 assert ctx.commune is not None and ctx.year is not None
 names = services.villages_of(ctx.commune, ctx.year)
 if not names:
-    st.info(ctx.tr("ui.village.none", year=ctx.year))
+    # A year on a set without indicators (2026-2030 as shipped): nothing judged, data kept.
+    empty = services.set_without_indicators(ctx.commune, ctx.year)
+    if empty is not None:
+        title = md(empty.title.get(ctx.lang))
+        st.info(ctx.tr("ui.village.none_judged", year=ctx.year, title=title))
+    else:
+        st.info(ctx.tr("ui.village.none", year=ctx.year))
     st.stop()
 if not ctx.present:
     widgets.heading(ctx)

@@ -141,9 +141,10 @@ def test_assess_says_how_each_file_was_read_and_cross_checks_self_assessment(
 @pytest.mark.parametrize(
     ("seed_setting", "named", "loaded"),
     [
-        ("1", False, 5),  # the app's database, the demo wanted there
+        # 11 returns: Dương Quang and Đôn Phong 2021-2025, Phong Quang 2026 (data/demo)
+        ("1", False, 11),  # the app's database, the demo wanted there
         ("0", False, 0),  # the app's database, the demo not wanted
-        ("0", True, 5),  # a database named on the command line: loaded when empty
+        ("0", True, 11),  # a database named on the command line: loaded when empty
     ],
     ids=["app database", "demo not wanted", "--db"],
 )

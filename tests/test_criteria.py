@@ -201,7 +201,10 @@ def test_2026_2030_is_incomplete_with_ten_named_criteria_and_three_groups() -> N
     assert crit.expected_indicators == 47
     assert crit.keyed_by == "group"
     assert crit.key_ids() == ["1", "2", "3"]
-    assert all(k.definition for k in crit.keys)
+    # Each group's definition in both languages (Cài đặt shows it beside the choice); group 3
+    # is the ethnic-minority and mountain one (drafts of mid-2025 numbered them the other way).
+    assert all(k.definition.vi and k.definition.en for k in crit.keys)
+    assert "khu vực II, III" in crit.keys[2].definition.vi
     assert (crit.years.first, crit.years.last) == (2026, 2030)
     assert crit.criteria[1].name.vi == "Hạ tầng kinh tế - xã hội"
 

@@ -7,8 +7,14 @@ screenshots (1920×1080) and reports (prints; asserts nothing about) the time fr
 first render, from the first visitor's request to the first content on the page, and from a
 year change to the redrawn page.
 
-All traffic goes to 127.0.0.1: the server listens there only, and the database is a temporary
-SQLite file (`NTM_DATABASE_URL`), seeded by the app from the bundled demo returns.
+A second test starts the app on an empty database, as a first run does: it loads the whole demo
+itself and opens on xã Phong Quang in 2026 (issue 16): judged on the 2026-2030 set, 0/10, and
+the notice that its commune group is missing; that page is the README's Tổng quan screenshot.
+
+All traffic goes to 127.0.0.1: the server listens there only, and each database is a temporary
+SQLite file (`NTM_DATABASE_URL`). The first test's is seeded beforehand with Dương Quang's
+2021-2025 demo returns alone (`app_fixtures.duong_quang_demo`), so that its flows (years,
+upload, a village) run on one commune's five years.
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from app_fixtures import duong_quang_demo
 from playwright.sync_api import Page, expect
 
+from ntm import demo
 from ntm.attainment import assess
 from ntm.auth import Role, add_user
 from ntm.i18n import t
@@ -120,12 +128,10 @@ class App:
         self.timings: dict[str, float] = {}
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    tmp = tmp_path_factory.mktemp("e2e")
+def _serve(tmp: Path, db_url: str) -> Iterator[App]:
+    """The app (the README's run command) on `db_url`, with a staff account made beforehand."""
     port = _free_port()
-    db_url = f"sqlite:///{tmp / 'ntm.db'}"
-    store = Store(db_url).migrate()  # a staff account; the app seeds the demo returns itself
+    store = Store(db_url).migrate()
     add_user(store, STAFF, Role.STAFF, PASSWORD, by="e2e")
     store.close()
     env = {
@@ -160,6 +166,23 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         log.close()
 
 
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """The app on a database holding Dương Quang's 2021-2025 demo returns."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    db_url = f"sqlite:///{tmp / 'ntm.db'}"
+    with Store(db_url) as store:
+        assert len(demo.seed(store.migrate(), duong_quang_demo(tmp / "demo"))) == 5
+    yield from _serve(tmp, db_url)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """The app on an empty database: it loads the whole demo itself."""
+    tmp = tmp_path_factory.mktemp("e2e-first-run")
+    yield from _serve(tmp, f"sqlite:///{tmp / 'ntm.db'}")
+
+
 def _open(page: Page, url: str, deadline: float) -> None:
     """Go to `url`, retrying while the server is still starting."""
     while True:
@@ -172,15 +195,16 @@ def _open(page: Page, url: str, deadline: float) -> None:
             time.sleep(0.25)
 
 
-def _engine_x_of_n(db_url: str, year: int) -> str:
+def _engine_x_of_n(db_url: str, year: int, commune: str = COMMUNE) -> str:
     """What the engine says for the commune (the page must show the same)."""
     store = Store(db_url)
     try:
-        values = store.current_values(commune=COMMUNE)[VALUE_COLUMNS]
+        values = store.current_values(commune=commune)[VALUE_COLUMNS]
         units = assess(values, keys=store.keys()).units
     finally:
         store.close()
-    row = units[units["village"].isna() & (units["period"] == year)].iloc[0]
+    mine = units[units["village"].isna() & (units["commune"] == commune)]
+    row = mine[mine["period"] == year].iloc[0]
     return f"{int(row['criteria_met'])}/{int(row['criteria_total'])}"
 
 
@@ -218,10 +242,8 @@ def test_overview_upload_and_village_in_a_real_browser(
     assert metric.inner_text() == _engine_x_of_n(app.db_url, 2025)
     expect(page.get_by_text("dữ liệu minh họa").first).to_be_visible()
     expect(page.locator(CHARTS)).to_have_count(2)
-    page.wait_for_timeout(500)  # let plotly finish its layout
     shots = SHOTS if os.environ.get("NTM_SCREENSHOTS") == "1" else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shots / "tong-quan.png"))
 
     # Every screen answers at its own address, and "/" opens the first one.
     for address, title in [("/", "Tổng quan")] + [("/" + u, t(k, "vi")) for _, k, _, u in PAGES]:
@@ -279,3 +301,30 @@ def test_overview_upload_and_village_in_a_real_browser(
     for name, seconds in app.timings.items():
         record_property(name, round(seconds, 2))
         print(f"{name}: {seconds:.2f}")
+
+
+def test_the_first_run_opens_on_phong_quang_2026_in_a_real_browser(
+    first_run: App, page: Page, tmp_path: Path, record_property: Any
+) -> None:
+    """The demo as a first run shows it: xã Phong Quang in 2026, judged on the 2026-2030 set
+    (0/10, nothing invented), labelled as illustrative, and saying its group is missing."""
+    page.set_default_timeout(30_000)
+    _open(page, first_run.url + "/tong-quan", deadline=first_run.started + 60)
+    asked = time.monotonic()
+    page.locator(FIRST_CONTENT).first.wait_for()
+    record_property("first_run_first_content_s", round(time.monotonic() - asked, 2))
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading").first).to_have_text("Tổng quan")
+    metric = page.get_by_test_id("stMetricValue").first
+    expect(metric).to_have_text("0/10")
+    assert metric.inner_text() == _engine_x_of_n(first_run.db_url, 2026, "Phong Quang")
+    expect(page.get_by_text("dữ liệu minh họa").first).to_be_visible()
+    notice = main.get_by_test_id("stAlert").filter(
+        has_text="Xã Phong Quang chưa có nhóm xã (1/2/3)"
+    )
+    expect(notice.first).to_be_visible()
+    page.locator(CHART).first.wait_for()
+    page.wait_for_timeout(500)  # let plotly finish its layout
+    shots = SHOTS if os.environ.get("NTM_SCREENSHOTS") == "1" else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "tong-quan.png"))

@@ -14,9 +14,6 @@ All traffic goes to 127.0.0.1 (the server listens there only).
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,11 +24,9 @@ from playwright.sync_api import Page, expect
 from test_e2e import (
     CHART,
     CHARTS,
-    ROOT,
     SHOTS,
-    _free_port,
     _open,
-    _run_command,
+    _serve,
     browser_context_args,
     browser_type_launch_args,
 )
@@ -43,38 +38,10 @@ __all__ = ["browser_context_args", "browser_type_launch_args"]  # the fixtures, 
 
 @pytest.fixture(scope="module")
 def merged_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, float]]:
+    """The app (as `make run` serves it, see test_e2e._serve) on the merger fixture database."""
     tmp = tmp_path_factory.mktemp("e2e-merger")
-    port = _free_port()
-    db_url = build(f"sqlite:///{tmp / 'ntm.db'}")
-    env = {
-        **os.environ,
-        "NTM_DATABASE_URL": db_url,
-        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-    }
-    log = (tmp / "server.log").open("wb")
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        _run_command(port),
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: stopped below by that group's id
-    )
-    try:
-        yield f"http://127.0.0.1:{port}", started
-    finally:
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            if proc.poll() is not None:
-                break
-            os.killpg(proc.pid, sig)
-            try:
-                proc.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                continue
-        log.close()
+    for app in _serve(tmp, build(f"sqlite:///{tmp / 'ntm.db'}")):
+        yield app.url, app.started
 
 
 def test_tong_quan_of_a_merged_commune_in_a_real_browser(

@@ -36,7 +36,7 @@ import openpyxl
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from app_fixtures import use_database
+from app_fixtures import duong_quang_demo, use_database
 from PIL import Image
 from pptx import Presentation
 from pptx.presentation import Presentation as PresentationFile
@@ -517,9 +517,10 @@ def test_a_bad_font_override_says_why(
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from ntm.storage import Store
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('export') / 'ntm.db'}"
-    with Store(url) as store:
-        assert len(seed_demo(store.migrate())) == 5  # as the app and `ntm demo` load it
+    folder = tmp_path_factory.mktemp("export")
+    url = f"sqlite:///{folder / 'ntm.db'}"
+    with Store(url) as store:  # as the app and `ntm demo` load it (Dương Quang's returns)
+        assert len(seed_demo(store.migrate(), duong_quang_demo(folder / "demo"))) == 5
     yield url
 
 

@@ -97,4 +97,4 @@ def test_criteria_list_works_from_another_folder_and_the_database_goes_to_the_us
 def test_the_installed_demo_loads(installed: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     done = _run(installed / "bin" / "ntm", "demo", "--db", url, cwd=tmp_path, env=_env(tmp_path))
-    assert json.loads(done.stdout) == {"database": url, "loaded": 5}
+    assert json.loads(done.stdout) == {"database": url, "loaded": 11}  # 11 demo returns

@@ -20,7 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 import streamlit as st
-from app_fixtures import no_exception, use_database
+from app_fixtures import duong_quang_demo, no_exception, seeded_with, use_database
 from streamlit.testing.v1 import AppTest
 
 from ntm import demo
@@ -55,15 +55,18 @@ def _clear_caches() -> None:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One demo-seeded database shared by the tests that only read."""
-    path = tmp_path_factory.mktemp("app") / "ntm.db"
-    yield from use_database(f"sqlite:///{path}")
+    """One database shared by the tests that only read, seeded with Dương Quang's 2021-2025
+    demo returns (`app_fixtures.duong_quang_demo`)."""
+    path = tmp_path_factory.mktemp("app")
+    with seeded_with(duong_quang_demo(path / "demo")):
+        yield from use_database(f"sqlite:///{path / 'ntm.db'}")
 
 
 @pytest.fixture
 def fresh_db(tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own (seeded from the demo returns on first use)."""
-    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    """A database of the test's own (seeded from Dương Quang's demo returns on first use)."""
+    with seeded_with(duong_quang_demo(tmp_path / "demo")):
+        yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 @pytest.fixture
@@ -514,6 +517,48 @@ def test_settings_save_a_new_commune_profile(empty_db: str) -> None:
     assert profile is not None and profile.region == "tdmnpb"
     assert profile.villages == ["Thôn 1", "Thôn 2"]
     assert any(r"Xã \<b\>Thử\</b\>" in s.value for s in at.success)  # shown as text
+
+
+def test_settings_set_the_commune_group_with_its_evidence_and_the_change_is_logged(
+    empty_db: str,
+) -> None:
+    """Cài đặt shows the three group definitions of Decision 51/2025/QĐ-TTg beside the choice;
+    the group and its evidence are saved as a profile edit, with before and after in the log."""
+    services.store().save_commune(CommuneProfile(name="Phong Quang", province="Thái Nguyên"))
+    services.store().save_user("quan.tri", "admin", None, user="test")
+    at = run_page(
+        "cai_dat.py",
+        **{state.COMMUNE: "Phong Quang"},
+        **auth_ui.session_for(User("quan.tri", Role.ADMIN)),
+    )
+    no_exception(at)
+    shown = texts(at).replace("**", "")
+    for line in (
+        "Nhóm 1: Xã giáp ranh đô thị hiện hữu",
+        "Nhóm 2: Các xã còn lại, không thuộc nhóm 1 và nhóm 3",
+        "Nhóm 3: Xã khu vực II, III thuộc vùng đồng bào dân tộc thiểu số và miền núi",
+    ):
+        assert line in shown
+    evidence = "Quyết định xếp xã khu vực III (ví dụ, không phải văn bản thật)"
+    at.selectbox(key="settings_group_Phong Quang").set_value("3")
+    at.text_area(key="settings_group_evidence_Phong Quang").set_value(f"  {evidence}\n")
+    at.button(key="settings_save_Phong Quang").click().run()
+    no_exception(at)
+    profile = services.profile("Phong Quang")
+    assert profile is not None
+    assert (profile.group, profile.group_evidence, profile.province) == (
+        "3",
+        evidence,
+        "Thái Nguyên",
+    )
+    log = services.store().audit(None, entity="commune")
+    change = log.iloc[0]["details"]
+    assert (log.iloc[0]["user"], log.iloc[0]["action"]) == ("quan.tri", "commune.updated")
+    assert (change["before"]["group"], change["after"]["group"]) == (None, "3")
+    assert (change["before"]["group_evidence"], change["after"]["group_evidence"]) == (
+        None,
+        evidence,
+    )
 
 
 def test_settings_refuse_a_visitor_and_save_nothing(empty_db: str) -> None:

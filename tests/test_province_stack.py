@@ -68,7 +68,8 @@ def test_stack_serves_through_nginx_and_each_instance_sees_the_others_upload(
     try:
         started = _run(["bash", str(SCRIPT), "start"], env, timeout=600)
         assert started.returncode == 0, started.stdout + started.stderr
-        assert "5 demo returns imported" in started.stdout, started.stdout
+        # The whole demo: Dương Quang and Đôn Phong 2021-2025, Phong Quang 2026 (data/demo).
+        assert "11 demo returns imported" in started.stdout, started.stdout
         pids = [int((state / f"{name}.pid").read_text()) for name in ("app-1", "app-2", "nginx")]
         assert all(_alive(pid) for pid in pids)
         status = _run(["bash", str(SCRIPT), "status"], env, timeout=60)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from app_fixtures import no_exception, use_database
+from app_fixtures import duong_quang_demo, no_exception, seeded_with, use_database
 from test_pages import ADMIN, COMMUNE, DEMO, STAFF, XLSX, logged_in, plain, run_page, texts
 
 from ntm.storage import Store
@@ -19,8 +19,9 @@ from ntm.ui import services, state, upload_flow
 
 @pytest.fixture
 def fresh_db(tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own, seeded from the demo returns on first use."""
-    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    """A database of the test's own, seeded from Dương Quang's demo returns on first use."""
+    with seeded_with(duong_quang_demo(tmp_path / "demo")):
+        yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 def demo_return(village: str = "Nà Dì", value: float = 91.0, drop: tuple[str, ...] = ()) -> bytes:

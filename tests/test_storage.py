@@ -451,6 +451,52 @@ def test_villages_have_validity_dates(store: Store) -> None:
     assert store.audit(1)["action"].tolist() == ["village.updated"]
 
 
+def test_a_merged_communes_village_records_the_village_it_came_from(store: Store) -> None:
+    """After a merger of communes the new commune's village names the predecessor commune's
+    village it continues (migration 0008): Phong Quang's Bản Giềng came from Dương Quang's,
+    its Thôn 1 from Đôn Phong's. A village that does not exist is refused."""
+    store.save_commune(CommuneProfile("Dương Quang", villages=["Bản Giềng", "Nà Dì"]))
+    store.save_commune(CommuneProfile("Đôn Phong", villages=["Thôn 1"]))
+    store.save_commune(CommuneProfile("Phong Quang"))
+    store.merge_communes(["Dương Quang", "Đôn Phong"], "Phong Quang", dt.date(2025, 7, 1))
+    since = dt.date(2025, 7, 1)
+    for name, origin in (("Bản Giềng", "Dương Quang"), ("Thôn 1", "Đôn Phong")):
+        store.save_village("Phong Quang", name, valid_from=since, came_from=(origin, name))
+    found = {v.name: (v.came_from, v.valid_from) for v in store.villages("Phong Quang")}
+    assert found == {
+        "Bản Giềng": (("Dương Quang", "Bản Giềng"), since),
+        "Thôn 1": (("Đôn Phong", "Thôn 1"), since),
+    }
+    assert [v.came_from for v in store.villages("Dương Quang")] == [None, None]
+    details = store.audit(None, entity="village").iloc[0]["details"]
+    assert details["after"]["came_from"] == ["Đôn Phong", "Thôn 1"]
+    with pytest.raises(KeyError):
+        store.save_village("Phong Quang", "Thôn 9", came_from=("Đôn Phong", "Thôn 9"))
+    with pytest.raises(ValueError, match="came from"):  # register repair keeps the lineage
+        store.merge_units("Bản Giềng", "Nà Dì", commune="Dương Quang")
+
+
+def test_the_village_lineage_migration_goes_up_and_down(fresh_db_url: str) -> None:
+    """Revision 0008 adds villages.came_from_id on top of 0007, and removes it again."""
+    from alembic import command
+
+    s = Store(fresh_db_url)
+    try:
+        cfg = engine_mod.alembic_config(fresh_db_url)
+
+        def columns() -> set[str]:
+            return {c["name"] for c in sa.inspect(s.engine).get_columns("villages")}
+
+        command.upgrade(cfg, "0007")
+        assert "came_from_id" not in columns()
+        command.upgrade(cfg, "0008")
+        assert "came_from_id" in columns()
+        command.downgrade(cfg, "0007")
+        assert "came_from_id" not in columns()
+    finally:
+        s.close()
+
+
 # --- criteria sets and users -------------------------------------------------------------
 
 

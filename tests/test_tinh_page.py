@@ -3,8 +3,8 @@
 On the province of tests/test_views_province.py (its tables state every commune's numbers):
 the page shows the view's numbers, filters by group, lists the communes close to standard,
 offers both exports, opens a commune's Tổng quan, and draws every presentation slide. On the
-demo (whose commune has no province recorded yet) it shows the commune under "Chưa ghi tỉnh"
-with the engine's numbers. The numbers themselves are checked against the engine in
+demo it shows Thái Nguyên: Phong Quang in 2026 with the engine's numbers, its predecessors
+listed as merged into it before. The numbers themselves are checked against the engine in
 tests/test_views_province.py.
 """
 
@@ -126,17 +126,29 @@ def test_every_presentation_slide(province_db: str, slide: str) -> None:
         assert "Bình Minh: đạt 3/4, thiếu 1 tiêu chí" in markdown(at)
 
 
-def test_the_demo_commune_without_a_province_is_shown(demo_db: str) -> None:
-    """Until the demo records its province, Dương Quang is under "Chưa ghi tỉnh", with the
-    engine's numbers."""
-    at = run(**{state.YEAR: 2025})
+def test_the_demo_is_shown_under_thai_nguyen(demo_db: str) -> None:
+    """The demo records its province (issue 16): Thái Nguyên. In 2026 Phong Quang is counted
+    with the engine's numbers; in 2025, the merger year, Phong Quang sent no return: its two
+    predecessors are counted, each under its own name and said to be before the merger, and
+    Phong Quang is not a commune without data."""
+    at = run(**{state.YEAR: 2026})
     no_exception(at)
-    assert at.selectbox[0].value == ""  # the communes with no province recorded
+    assert at.selectbox[0].value == "Thái Nguyên"
     with Store(demo_db) as store:
         units = assess(store.current_values()[VALUE_COLUMNS], keys=store.keys()).units
-    whole = units[units["village"].isna() & (units["period"] == 2025)]
+    whole = units[units["village"].isna() & (units["period"] == 2026)]
+    assert list(whole["commune"]) == ["Phong Quang"]
     at_standard = int(whole["at_standard"].sum())
     assert metrics(at)["Số xã đạt chuẩn"] == f"{at_standard}/{len(whole)}"
     short = int((whole["criteria_total"] - whole["criteria_met"]).iloc[0])
     close = "1" if 0 < short <= 2 else "0"
     assert metrics(at)["Gần đạt chuẩn (thiếu ≤ 2 tiêu chí)"] == close
+    before = run(**{state.YEAR: 2025})
+    no_exception(before)
+    captions = "\n".join(str(c.value) for c in before.caption).replace("\\", "")
+    assert "trước sáp nhập" in captions
+    assert "Dương Quang → Phong Quang" in captions and "Đôn Phong → Phong Quang" in captions
+    assert "Chưa có số liệu" not in captions
+    last = units[units["village"].isna() & (units["period"] == 2025)]
+    assert sorted(last["commune"]) == ["Dương Quang", "Đôn Phong"]
+    assert metrics(before)["Số xã đạt chuẩn"] == f"{int(last['at_standard'].sum())}/2"

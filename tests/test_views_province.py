@@ -23,7 +23,7 @@ from ntm.attainment import assess
 from ntm.criteria import CriteriaSet, parse_set
 from ntm.storage import CommuneProfile, Store
 from ntm.values import ReadResult, ReturnMeta, make_values
-from ntm.views import province as province_module
+from ntm.views import province_members as province_module
 
 TN, BK = "Thái Nguyên", "Bắc Kạn"
 SET_ID = "tinh-test"
@@ -341,8 +341,10 @@ def test_the_store_is_judged_once_for_the_whole_province(
         ("a commune of its own", CommuneProfile("A"), 2025, True),
         ("merged 1 Jul 2025: 2024 is its own",
          CommuneProfile("A", merged_into="B", valid_to=dt.date(2025, 7, 1)), 2024, True),
-        ("merged 1 Jul 2025: 2025 is B's",
-         CommuneProfile("A", merged_into="B", valid_to=dt.date(2025, 7, 1)), 2025, False),
+        ("merged 1 Jul 2025: 2025 is its merger year (the returns decide)",
+         CommuneProfile("A", merged_into="B", valid_to=dt.date(2025, 7, 1)), 2025, True),
+        ("merged 1 Jul 2025: 2026 is B's",
+         CommuneProfile("A", merged_into="B", valid_to=dt.date(2025, 7, 1)), 2026, False),
         ("merged, no end date: never counted apart", CommuneProfile("A", merged_into="B"), 2021,
          False),
         ("created 1 Jul 2025: not in 2024", CommuneProfile("B", valid_from=dt.date(2025, 7, 1)),

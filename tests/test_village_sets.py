@@ -17,7 +17,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from app_fixtures import ROOT, no_exception, ntm, use_database
+from app_fixtures import ROOT, duong_quang_demo, no_exception, ntm, seeded_with, use_database
 from hostile import LONG_HEADER, xlsx
 from streamlit.testing.v1 import AppTest
 
@@ -342,7 +342,8 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 @pytest.fixture
 def demo_db(tmp_path: Path) -> Iterator[str]:
     """Seeded from data/demo: Dương Quang follows Bắc Kạn's village set (communes.yaml)."""
-    yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
+    with seeded_with(duong_quang_demo(tmp_path / "demo")):
+        yield from use_database(f"sqlite:///{tmp_path / 'ntm.db'}")
 
 
 def run_page(name: str, seed: dict[str, object], user: User | None = None) -> AppTest:

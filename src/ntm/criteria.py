@@ -159,9 +159,11 @@ class Criterion(_Model):
 class KeyDef(_Model):
     id: str
     name: Text
-    definition: str = ""
+    # What a region or group is (Decision 51/2025/QĐ-TTg defines the commune groups): shown in
+    # Cài đặt beside the choice and in the warning for a commune without one.
+    definition: Text = Field(default_factory=lambda: Text(vi=""))
 
-    _to_text = field_validator("name", mode="before")(_text)
+    _to_text = field_validator("name", "definition", mode="before")(_text)
 
 
 class LegalBasis(_Model):

@@ -1,7 +1,9 @@
 """The bundled demo (dữ liệu minh họa): where it is, when it is loaded, how it is recognised.
 
-- Files: the illustrative returns of xã Dương Quang in `ntm.paths.demo_dir()` (written by
-  scripts/make_demo_data.py), with `communes.yaml`, the demo commune's settings.
+- Files: the illustrative returns in `ntm.paths.demo_dir()` (written by
+  scripts/make_demo_data.py): xã Phong Quang (Thái Nguyên), formed on 1 Jul 2025, its 2026
+  return, and its predecessors Dương Quang and Đôn Phong (generic village names) for 2021-2025;
+  with `communes.yaml`, the communes' settings and the lineage of Phong Quang's villages.
 - When: only into an empty database (no upload at all), and only into the default database (the
   README's first run) unless the `seed_demo` setting says otherwise (ntm.config). `ntm demo`
   loads it before the app serves (the Makefile's `run` does), so the first visitor does not
@@ -15,7 +17,9 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -66,14 +70,33 @@ def seed(store: Store, source: Path | None = None) -> list[ImportOutcome]:
     if not needs_seed(store):
         return []
     source = source or folder()
-    # The demo communes' settings first (e.g. the province village set Dương Quang follows), so
-    # the returns are read as they would be for that commune.
+    # The communes' settings first (the merger, the province village set the predecessors
+    # follow, the village lineage), so the returns are read as they would be for them.
     profiles = source / "communes.yaml"
     if profiles.is_file():
-        for entry in yaml.safe_load(profiles.read_text(encoding="utf-8")) or []:
-            base = store.commune(entry["name"]) or CommuneProfile(name=entry["name"])
-            store.save_commune(dataclasses.replace(base, **entry), user=DEMO_USER)
+        load_profiles(store, yaml.safe_load(profiles.read_text(encoding="utf-8")) or [])
     return [store.import_file(path, user=DEMO_USER) for path in sorted(source.glob("*.xlsx"))]
+
+
+def load_profiles(store: Store, entries: list[dict[str, Any]]) -> None:
+    """Save each entry as a commune profile (in order: a commune merged into another comes after
+    it), then each `villages_from` village of the commune formed by a merger, valid from that
+    commune's `valid_from` and recording the predecessor's village it came from."""
+    lineage: list[tuple[str, dt.date | None, str, list[str]]] = []
+    for entry in entries:
+        fields = dict(entry)
+        origins = fields.pop("villages_from", None) or {}
+        base = store.commune(fields["name"]) or CommuneProfile(name=fields["name"])
+        store.save_commune(dataclasses.replace(base, **fields), user=DEMO_USER)
+        lineage += [
+            (fields["name"], fields.get("valid_from"), origin, list(names))
+            for origin, names in origins.items()
+        ]
+    for commune, since, origin, names in lineage:
+        for name in names:
+            store.save_village(
+                commune, name, valid_from=since, came_from=(origin, name), user=DEMO_USER
+            )
 
 
 def is_demo(uploads: pd.DataFrame) -> bool:

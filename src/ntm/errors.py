@@ -82,6 +82,9 @@ class Code(StrEnum):
     MISSING_GROUP = "missing_group"
     REGION_DIFFERS = "region_differs"
     CRITERIA_SET_DIFFERS = "criteria_set_differs"
+    READ_ON_STATED_SET = "read_on_stated_set"
+    READ_ON_OTHER_SET = "read_on_other_set"
+    COMMUNE_GROUP_MISSING = "commune_group_missing"
     LEGACY_PERCENT_UNSURE = "legacy_percent_unsure"
     CELL_NOT_USED = "cell_not_used"
     LEGACY_ENCODING = "legacy_encoding"
@@ -124,6 +127,9 @@ SEVERITY: dict[Code, Severity] = {
     Code.MISSING_GROUP: Severity.WARNING,
     Code.REGION_DIFFERS: Severity.WARNING,
     Code.CRITERIA_SET_DIFFERS: Severity.WARNING,
+    Code.READ_ON_STATED_SET: Severity.WARNING,
+    Code.READ_ON_OTHER_SET: Severity.WARNING,
+    Code.COMMUNE_GROUP_MISSING: Severity.WARNING,
     Code.LEGACY_PERCENT_UNSURE: Severity.WARNING,
     Code.CELL_NOT_USED: Severity.WARNING,
     Code.LEGACY_ENCODING: Severity.WARNING,

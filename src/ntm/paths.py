@@ -43,7 +43,7 @@ def criteria_dir() -> Path:
 
 
 def demo_dir() -> Path:
-    """The bundled illustrative returns of xã Dương Quang (and communes.yaml)."""
+    """The bundled illustrative returns (Phong Quang and its predecessors) and communes.yaml."""
     return _shipped("demo", "data/demo")
 
 

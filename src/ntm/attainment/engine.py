@@ -18,7 +18,7 @@ from ntm.attainment.aggregation import build_grid
 from ntm.attainment.catalogue import catalog
 from ntm.attainment.core import UNIT_COLUMNS, UNKNOWN, Assessment, PartKeys
 from ntm.attainment.encoding import encode, mark_registered
-from ntm.attainment.judging import judge
+from ntm.attainment.judging import judge, key_for
 from ntm.attainment.rollups import (
     blocker_frame,
     parts_frame,
@@ -68,7 +68,10 @@ def assess(
                     # Both languages: the message is written in the reader's (errors.Problem).
                     params={
                         "criteria_set": crit.id,
-                        "missing": {lang: crit.missing_text(lang) for lang in ("vi", "en")},
+                        # (without its full stop: the sentence goes on after it)
+                        "missing": {
+                            lang: crit.missing_text(lang).rstrip(". ") for lang in ("vi", "en")
+                        },
                     },
                 )
             )
@@ -102,7 +105,35 @@ def assess(
     )
     if register:
         result.unreported = unreported_villages(result.parts, grid, cat, register)
+    _add_unjudged(result, values, period, set_by_period, keys)
     return result
+
+
+def _add_unjudged(
+    result: Assessment,
+    values: pd.DataFrame,
+    period: np.ndarray,
+    set_by_period: Mapping[int, CriteriaSet],
+    keys: Mapping[str, PartKeys] | None,
+) -> None:
+    """Commune-years with values but none the set in force knows (2026 under the shipped
+    2026-2030 set, which has no indicators yet) are listed with every criterion unknown, as an
+    assessment with nothing to judge lists them, not dropped beside the years that are judged."""
+    in_force = np.isin(period, list(set_by_period))
+    present = pd.DataFrame(
+        {"commune": values["commune"].to_numpy()[in_force], "period": period[in_force]}
+    ).drop_duplicates()
+    units = result.units
+    judged = units[units["village"].isna()][["commune", "period"]].drop_duplicates()
+    both = present.merge(judged.astype({"period": "int64"}), how="left", indicator=True)
+    lacking = both[both["_merge"] == "left_only"][["commune", "period"]].copy()
+    if lacking.empty:
+        return
+    lacking["criteria_set"] = lacking["period"].map({p: s.id for p, s in set_by_period.items()})
+    extra = _empty_assessment(lacking, dict(result.sets), [], keys)
+    result.criteria = pd.concat([result.criteria, extra.criteria], ignore_index=True)
+    result.units = pd.concat([result.units, extra.units], ignore_index=True)
+    result.sets = {**result.sets, **extra.sets}
 
 
 def _empty_assessment(
@@ -140,6 +171,8 @@ def _empty_assessment(
                 "criteria_unknown": len(crit.criteria),
                 "criteria_total": len(crit.criteria),
                 "at_standard": False,
+                # The region or group it would be judged on (what the exports name).
+                "key": key_for(keys, str(commune), crit),
             }
         )
     empty_parts = pd.DataFrame(
@@ -160,6 +193,7 @@ def _empty_assessment(
                 "criteria_unknown",
                 "criteria_total",
                 "at_standard",
+                "key",
             ],
         ),
         blockers=pd.DataFrame(columns=["commune", "period", "code", "village"]),

@@ -24,7 +24,7 @@ from ntm.criteria import CriteriaSet, Part
 from ntm.errors import Code, Problem
 
 
-def _key_for(keys: Mapping[str, PartKeys] | None, commune: str, crit: CriteriaSet) -> str:
+def key_for(keys: Mapping[str, PartKeys] | None, commune: str, crit: CriteriaSet) -> str:
     if not keys or commune not in keys:
         return "general"
     entry = keys[commune]
@@ -55,7 +55,7 @@ def judge(
         if not len(cat.parts_by_set[s]):
             continue
         set_id = cat.set_ids[s]
-        key = _key_for(keys, rows.communes[u // n_periods], sets[set_id])
+        key = key_for(keys, rows.communes[u // n_periods], sets[set_id])
         key_of_unit[u] = key_ids.setdefault(key, len(key_ids))
         resolved[(key_of_unit[u], p)] = None
         if (set_id, key) in seen:

@@ -111,11 +111,16 @@ def assess_results(
 ) -> Assessment:
     """Assess the values of every return that has no error (refused files are left out).
     `register`: (commune, year) → registered villages, for the village aggregates."""
+    from ntm.views import group_problems
+
     values = _accepted_values(results)
     keys = _keys(results, region, group)
-    return assess(
+    result = assess(
         values, keys=keys, criteria=criteria, extra_sets=extra_sets or (), register=register
     )
+    # A commune judged by group without one is told so, as in the app (never guessed).
+    result.problems += [p for p in group_problems(result, keys) if p not in result.problems]
+    return result
 
 
 def _stored(db: str | None) -> tuple[dict[str, CriteriaSet], Any, dict[str, Any]]:

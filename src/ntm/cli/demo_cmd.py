@@ -1,4 +1,5 @@
-"""`ntm demo [--db URL]`: load the bundled demo returns into an empty database (ntm.demo).
+"""`ntm demo [--db URL]`: load the bundled demo into an empty database (ntm.demo): the profiles
+of Phong Quang and the two communes it was formed from, its villages' lineage, then the returns.
 
 Without `--db`, the app's own database, and only when the demo belongs there (the default
 database, or the `seed_demo` setting): `make run` calls it before the app serves, so the first

@@ -261,16 +261,16 @@ def _village_report(groups: Any, lang: str) -> dict[str, Any] | None:
 
 def run_report(args: argparse.Namespace) -> int:
     from ntm.cli.report_table import print_views
-    from ntm.errors import Code
     from ntm.storage import Store
+    from ntm.views.notices import PROFILE_CODES
 
     with Store(args.db) as store:
         store.migrate()
         out, problems = build_report(store, args.period, args.commune, args.lang)
         if args.format == "table":
             print_views(store, args.period, args.commune, args.lang)
-    for problem in problems:
-        if problem.code is Code.UNKNOWN_CRITERIA_SET:
+    for problem in problems:  # what the profile lacks is said on stderr too (views.notices)
+        if problem.code in PROFILE_CODES:
             print(f"ntm report: {problem.message(args.lang)}", file=sys.stderr)
     if not out["units"]:
         which = " ".join(

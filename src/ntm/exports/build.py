@@ -172,6 +172,7 @@ def commune_report(
             else ""
         ),
         self_check=views.self_check(ca, period),
+        notices=[p.message(lang) for p in views.notices(ca.problems, period)],
         history=views.history(ca, lang, until=period),
     )
 
@@ -333,8 +334,13 @@ def _key_name(ca: CommuneAssessment, period: int, crit: CriteriaSet, lang: str) 
     """The commune's region or group in words (the set's name for the key judged on)."""
     parts = ca.assessment.parts
     rows = parts[(parts["commune"] == ca.commune) & (parts["period"] == period)]
-    key = str(rows["key"].iloc[0]) if len(rows) else "general"
+    if not len(rows):  # nothing judged (a set without indicators): the key it would use
+        units = ca.units()
+        rows = units[(units["period"] == period)] if "key" in units else rows
+    key = str(rows["key"].iloc[0]) if len(rows) and pd.notna(rows["key"].iloc[0]) else "general"
     for k in crit.keys:
         if k.id == key:
             return k.name.get(lang)
+    if key == "general" and crit.keyed_by == "group":  # no group chosen: none is guessed
+        return t("export.deck.no_group", lang)
     return key

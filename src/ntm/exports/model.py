@@ -145,6 +145,9 @@ class Report:
     judged: int
     footnote: str  # "" when every threshold used is verified
     incomplete_note: str  # "" when the criteria set is complete
+    # What the commune's profile lacks for the year (a commune group for 2026-2030, a set that
+    # no longer exists): `ntm.views.notices`, one sentence each.
+    notices: list[str] = field(default_factory=list)
     # The office's own verdicts ("Tự đánh giá") the thresholds contradict (ntm.selfcheck).
     self_check: list[Disagreement] = field(default_factory=list)
     # A commune formed by a merger: its predecessors' series and its own (ntm.views.merger).
@@ -278,6 +281,7 @@ class Report:
             out.append(Line(self.footnote, 16, "warn"))
         if self.incomplete_note:
             out.append(Line(self.incomplete_note, 16, "warn"))
+        out += [Line(notice, 16, "warn") for notice in self.notices]
         if self.demo:
             out.append(Line(self.tr("export.demo_banner"), 18, "warn"))
         out.append(Line(self.tr("export.deck.generated", date=self.generated_text), 14, "muted"))

@@ -92,9 +92,13 @@ class ProvinceReport:
         return ", ".join(self.view.no_data)
 
     def merged_text(self) -> str:
-        return ", ".join(
-            self.tr("ui.province.merged_item", commune=c, into=into) for c, into in self.view.merged
-        )
+        return self._pairs(self.view.merged)
+
+    def before_merger_text(self) -> str:
+        return self._pairs(self.view.before_merger)
+
+    def _pairs(self, pairs: tuple[tuple[str, str], ...]) -> str:
+        return ", ".join(self.tr("ui.province.merged_item", commune=c, into=i) for c, i in pairs)
 
     def close_rows(self, item: CloseCommune) -> list[list[str]]:
         """One row per unmet indicator (criterion, indicator, value, threshold, gap, villages)

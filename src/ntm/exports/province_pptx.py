@@ -171,6 +171,9 @@ class _Deck:
             lines.append((text, 18, False, MUTED))
         if v.merged:
             lines.append((r.tr("ui.province.merged", communes=r.merged_text()), 18, False, MUTED))
+        if v.before_merger:
+            text = r.tr("ui.province.before_merger", year=v.year, communes=r.before_merger_text())
+            lines.append((text, 18, False, MUTED))
         if len(v.sets) > 1:
             lines.append(
                 (r.tr("ui.province.sets_note", year=v.year, n=len(v.sets)), 18, False, INK)

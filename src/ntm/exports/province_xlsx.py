@@ -63,6 +63,7 @@ def _summary(ws: Worksheet, r: ProvinceReport) -> None:
         (r.tr("export.province.label.close"), len(v.close)),
         (r.tr("export.province.label.no_data"), r.no_data_text()),
         (r.tr("export.province.label.merged"), r.merged_text()),
+        (r.tr("export.province.label.before_merger"), r.before_merger_text()),
         (r.tr("chart.source", source=r.source_text), ""),
         (r.tr("export.province.label.generated"), r.generated.strftime("%d/%m/%Y %H:%M UTC")),
     ]

@@ -144,6 +144,7 @@ def _summary(ws: Worksheet, r: Report) -> None:
         lines.append((r.footnote, False))
     if r.incomplete_note:
         lines.append((r.incomplete_note, False))
+    lines += [(notice, False) for notice in r.notices]
     if r.demo:
         lines.append((r.tr("export.demo_banner"), True))
     for i, (text, bold) in enumerate(lines, start=1):

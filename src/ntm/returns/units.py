@@ -49,6 +49,12 @@ def _names_set(named: str, crit: CriteriaSet) -> bool:
     )
 
 
+def _stated_set(named: str, known: Mapping[str, CriteriaSet]) -> CriteriaSet | None:
+    """The one commune set a return's "Bộ tiêu chí:" names, if exactly one."""
+    found = [s for s in known.values() if s.level == "commune" and _names_set(named, s)]
+    return found[0] if len(found) == 1 else None
+
+
 class UnitsMixin:
     """The reader's metadata steps (mixed into `ntm.returns.reader._Reader`)."""
 
@@ -226,6 +232,24 @@ class UnitsMixin:
             return None
         named = book.get("criteria_set")
         if named is not None and not _names_set(name_text(named.value), chosen):
+            stated = _stated_set(name_text(named.value), known)
+            if stated is not None and not chosen.measured_codes() and stated.measured_codes():
+                # The set in force has no indicators yet (2026-2030 as shipped: Decision
+                # 51/2025's 47 indicators are not transcribed), so it could keep no value at
+                # all. The return is read on the set it names, its values kept under that set's
+                # codes; they are judged on the set in force, which does not know them, so every
+                # criterion stays unknown: no indicator is invented (issue 16).
+                self.problem(
+                    Code.READ_ON_STATED_SET,
+                    named.sheet,
+                    named.cell,
+                    stated=stated.id,
+                    chosen=chosen.id,
+                    period=period,
+                )
+                self.meta.criteria_set = chosen.id
+                self.criteria = stated
+                return stated
             self.problem(
                 Code.CRITERIA_SET_DIFFERS,
                 named.sheet,

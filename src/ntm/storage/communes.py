@@ -157,24 +157,32 @@ def load_villages(conn: Connection, commune: str | None) -> list[Village]:
             v.c.valid_from,
             v.c.valid_to,
             v.c.merged_into_id,
+            v.c.came_from_id,
             c.c.name.label("commune"),
         )
         .select_from(v.join(c, v.c.commune_id == c.c.id))
         .where(sa.true() if commune is None else c.c.name == commune)
         .order_by(c.c.name, v.c.name)
     ).all()
-    all_rows = (
-        rows
-        if commune is None
-        else conn.execute(
-            sa.select(v.c.id, v.c.name).where(
-                v.c.id.in_([r.merged_into_id for r in rows if r.merged_into_id])
-            )
-        ).all()
-    )
-    names = {row.id: row.name for row in all_rows}
+    # The villages named by merged_into/came_from, with their commune (came_from is another
+    # commune's village).
+    wanted = {r.merged_into_id for r in rows} | {r.came_from_id for r in rows}
+    named = conn.execute(
+        sa.select(v.c.id, v.c.name, c.c.name.label("commune"))
+        .select_from(v.join(c, v.c.commune_id == c.c.id))
+        .where(v.c.id.in_([i for i in wanted if i is not None]))
+    ).all()
+    names = {row.id: row.name for row in named}
+    places = {row.id: (row.commune, row.name) for row in named}
     return [
-        Village(row.commune, row.name, row.valid_from, row.valid_to, names.get(row.merged_into_id))
+        Village(
+            row.commune,
+            row.name,
+            row.valid_from,
+            row.valid_to,
+            names.get(row.merged_into_id),
+            places.get(row.came_from_id),
+        )
         for row in rows
     ]
 
@@ -288,9 +296,11 @@ class CommunesMixin(AuditMixin):
         valid_from: dt.date | None = None,
         valid_to: dt.date | None = None,
         merged_into: str | None = None,
+        came_from: tuple[str, str] | None = None,
         user: str = ANONYMOUS,
     ) -> None:
-        """Create or update a village (merged_into: another village of the same commune)."""
+        """Create or update a village (merged_into: another village of the same commune;
+        came_from: the (commune, village) it continues after a merger of communes)."""
 
         def work(conn: Connection) -> None:
             c, v = S.communes.c, S.villages.c
@@ -305,15 +315,31 @@ class CommunesMixin(AuditMixin):
                 ).scalar()
                 if target is None:
                     raise KeyError(f"no village {merged_into!r} in {commune!r}")
+            origin = None
+            if came_from:
+                origin = conn.execute(
+                    sa.select(v.id)
+                    .select_from(S.villages.join(S.communes, v.commune_id == c.id))
+                    .where(c.name == came_from[0], v.name == came_from[1])
+                ).scalar()
+                if origin is None or origin == village_id:
+                    raise KeyError(f"no village {came_from[1]!r} in {came_from[0]!r}")
             before = conn.execute(
-                sa.select(v.valid_from, v.valid_to, v.merged_into_id).where(v.id == village_id)
+                sa.select(v.valid_from, v.valid_to, v.merged_into_id, v.came_from_id).where(
+                    v.id == village_id
+                )
             ).one()
-            after = (valid_from, valid_to, target)
+            after = (valid_from, valid_to, target, origin)
             if tuple(before) != after:
                 conn.execute(
                     sa.update(S.villages)
                     .where(v.id == village_id)
-                    .values(valid_from=valid_from, valid_to=valid_to, merged_into_id=target)
+                    .values(
+                        valid_from=valid_from,
+                        valid_to=valid_to,
+                        merged_into_id=target,
+                        came_from_id=origin,
+                    )
                 )
                 write_audit(
                     conn,
@@ -327,6 +353,7 @@ class CommunesMixin(AuditMixin):
                             "valid_from": valid_from,
                             "valid_to": valid_to,
                             "merged_into": merged_into,
+                            "came_from": list(came_from) if came_from else None,
                         },
                     },
                 )

@@ -28,6 +28,8 @@ _COMMUNE_COLUMNS = (
     "code",
     "region",
     "commune_group",
+    "group_evidence",
+    "province",
     "criteria_set",
     "village_criteria_sets",
     "valid_from",
@@ -43,6 +45,7 @@ _VILLAGE_COLUMNS = (
     "valid_from",
     "valid_to",
     "merged_into_id",
+    "came_from_id",
     "created_at",
 )
 _ALIAS_COLUMNS = ("id", "commune_id", "village_id", "alias", "how", "user_name", "created_at")
@@ -120,6 +123,10 @@ def _refuse_if_pointed_at(conn: Connection, table: sa.Table, row_id: int, name: 
     found = conn.execute(sa.select(table.c.name).where(table.c.merged_into_id == row_id)).first()
     if found is not None:
         raise ValueError(f"{found.name!r} records an administrative merger into {name!r}")
+    if "came_from_id" in table.c:  # a merged commune's village continues this one (0008)
+        heir = conn.execute(sa.select(table.c.name).where(table.c.came_from_id == row_id)).first()
+        if heir is not None:
+            raise ValueError(f"{heir.name!r} records that it came from {name!r}")
 
 
 def _merge_villages(

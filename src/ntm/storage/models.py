@@ -165,11 +165,15 @@ class CommuneProfile:
 
 @dataclass
 class Village:
+    """A village of the register. `merged_into`: the village of the same commune that absorbed
+    it; `came_from`: after a merger of communes, the (commune, village) it continues."""
+
     commune: str
     name: str
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     merged_into: str | None = None
+    came_from: tuple[str, str] | None = None
 
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (

@@ -10,7 +10,9 @@ database and this metadata agree.
   `merged_into` (Dương Quang and Đôn Phong → Phong Quang on 1 Jul 2025: their history is
   found under Phong Quang).
   `code` is the official administrative unit code (mã đơn vị hành chính), unique when given.
-- `villages`: one row per village of a commune, with validity dates and `merged_into`.
+- `villages`: one row per village of a commune, with validity dates, `merged_into` (another
+  village of the same commune) and `came_from` (after a merger of communes, the predecessor
+  commune's village it continues: Phong Quang's Bản Giềng came from Dương Quang's).
 - `unit_aliases`: other spellings of a commune's or a village's name that the register accepts
   (ntm.register): each row names exactly one commune or one village, `how` it was learnt
   (folded, near, map, rename, merge) and who added it.
@@ -78,6 +80,13 @@ villages = sa.Table(
     sa.Column("valid_to", sa.Date),
     sa.Column("merged_into_id", sa.Integer, sa.ForeignKey("villages.id")),
     sa.Column("created_at", Timestamp, nullable=False),
+    # The predecessor commune's village this one continues after a merger of communes
+    # (migration 0008).
+    sa.Column(
+        "came_from_id",
+        sa.Integer,
+        sa.ForeignKey("villages.id", name="fk_villages_came_from_id_villages"),
+    ),
     sa.UniqueConstraint("commune_id", "name", name="uq_villages_commune_name"),
 )
 

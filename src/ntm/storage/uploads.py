@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ntm.errors import Problem
+from ntm.errors import Code, Problem
 from ntm.storage import schema as S
 from ntm.storage.common import utc, utc_column
 from ntm.storage.communes import lineage
@@ -124,6 +124,26 @@ class UploadsMixin(Transactions):
         )
         frame["created_at"] = utc_column(frame["created_at"])
         return frame
+
+    def stated_set_uploads(self, upload_ids: Iterable[int]) -> dict[int, str]:
+        """Of `upload_ids`, those read on the set their return names because the set in force
+        had no indicators (their `read_on_stated_set` warning): upload id → that set's id.
+        Only the few rows whose problems mention the code are parsed."""
+        ids = sorted({int(i) for i in upload_ids})
+        if not ids:
+            return {}
+        u = S.uploads.c
+        code = Code.READ_ON_STATED_SET.value
+        query = sa.select(u.id, u.problems).where(
+            u.id.in_(ids), sa.cast(u.problems, sa.Text).contains(code)
+        )
+        rows = self._read(lambda conn: conn.execute(query).all())
+        out: dict[int, str] = {}
+        for row in rows:
+            for problem in row.problems or []:
+                if problem.get("code") == code and problem.get("params", {}).get("stated"):
+                    out[int(row.id)] = str(problem["params"]["stated"])
+        return out
 
     def upload_problems(self, upload_id: int) -> list[Problem]:
         u = S.uploads.c

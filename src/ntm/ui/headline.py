@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ntm import formatting as fmt
+from ntm import views
 from ntm.ui.context import Context, md
 from ntm.ui.tables import tagged_threshold, tagged_thresholds
 
@@ -35,6 +36,10 @@ def metric_delta(change: fmt.Change | None) -> dict[str, Any]:
 def headline_notes(ctx: Context, ov: Any) -> None:
     """Under Tổng quan's headline: unverified thresholds, and what village aggregates count
     (the commune's village register, or the villages that reported: issue 13)."""
+    # The profile lacks what the year needs (a commune group for 2026-2030, a set that no
+    # longer exists): said first, in a sentence the clerk can act on (issue 16).
+    for problem in views.notices(ov.problems, ov.year):
+        st.warning(md(problem.message(ctx.lang)), icon=":material/warning:")
     if ov.thresholds_unverified:
         key = "ui.overview.unverified_short" if ctx.present else "ui.overview.unverified"
         text = ctx.tr(key, n=ov.thresholds_unverified, total=ov.thresholds_used)

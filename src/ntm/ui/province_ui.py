@@ -117,9 +117,11 @@ def notices(ctx: Context, pv: ProvinceView) -> None:
     if pv.no_data:
         communes = ", ".join(pv.no_data)
         st.caption(md(ctx.tr("ui.province.no_data_communes", year=pv.year, communes=communes)))
-    if pv.merged:
-        items = [ctx.tr("ui.province.merged_item", commune=c, into=i) for c, i in pv.merged]
-        st.caption(md(ctx.tr("ui.province.merged", communes=", ".join(items))))
+    for key, pairs in (("merged", pv.merged), ("before_merger", pv.before_merger)):
+        if pairs:
+            items = [ctx.tr("ui.province.merged_item", commune=c, into=i) for c, i in pairs]
+            text = ctx.tr(f"ui.province.{key}", year=pv.year, communes=", ".join(items))
+            st.caption(md(text))
     if len(pv.sets) > 1:
         st.info(md(ctx.tr("ui.province.sets_note", year=pv.year, n=len(pv.sets))))
 

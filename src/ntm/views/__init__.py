@@ -46,18 +46,10 @@ from ntm.views.merger import (
     predecessor_indicators,
     predecessor_years,
 )
+from ntm.views.notices import group_problems, notices
 from ntm.views.overview import Blocker, Overview, overview, village_sentence
-from ntm.views.province import (
-    NO_PROVINCE,
-    CloseCommune,
-    CommuneLine,
-    ProvinceGrid,
-    ProvinceSource,
-    ProvinceView,
-    province_source,
-    province_view,
-    provinces,
-)
+from ntm.views.province import CloseCommune, CommuneLine, ProvinceGrid, ProvinceView, province_view
+from ntm.views.province_members import NO_PROVINCE, ProvinceSource, province_source, provinces
 from ntm.views.reading import ReadingView, problems_table, reading, self_check, values_summary
 from ntm.views.source import (
     PART_COLUMNS,
@@ -73,7 +65,14 @@ from ntm.views.source import (
     provenance,
     within_validity,
 )
-from ntm.views.village import VillageSetView, VillageView, village, village_set_view, villages_of
+from ntm.views.village import (
+    VillageSetView,
+    VillageView,
+    set_without_indicators,
+    village,
+    village_set_view,
+    villages_of,
+)
 
 __all__ = [
     "NO_PROVINCE",
@@ -122,12 +121,14 @@ __all__ = [
     "criteria_set_of",
     "criterion_links",
     "grid",
+    "group_problems",
     "headline",
     "history",
     "indicator",
     "indicator_choices",
     "lineage",
     "lineage_indicator_choices",
+    "notices",
     "overview",
     "predecessor_indicators",
     "predecessor_years",
@@ -139,6 +140,7 @@ __all__ = [
     "provinces",
     "reading",
     "self_check",
+    "set_without_indicators",
     "shown_kind",
     "unknown",
     "values_summary",

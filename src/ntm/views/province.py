@@ -11,10 +11,14 @@ Which communes belong to a province in a year, from the commune profiles (Cài �
 - the communes whose profile names the province; NO_PROVINCE ("") is every commune with no
   province recorded, or no profile at all (they are reachable, never dropped: the page lists
   them under "Chưa ghi tỉnh");
-- a commune merged into another (`merged_into`) is a commune of the years before its merger
-  (`valid_to`) only; from then on its data is the receiving commune's history, so it is never
-  counted beside it (without a `valid_to` it is never counted). Its rows are listed in
-  `merged`, not silently dropped;
+- a commune merged into another (`merged_into`) is a commune of the years up to its merger
+  (`valid_to`), as in the merged commune's history (`views.merger`: Dương Quang's 2025 return
+  is its own); after that year its data is never counted beside the receiving commune (without
+  a `valid_to` it is never counted). In the merger year itself the returns decide: when the
+  receiving commune reported that year, it counts and its predecessors' rows of that year are
+  not counted apart; when it did not, its predecessors count (each under its own name) and the
+  new commune is not listed as a commune without data. Rows not counted are listed in
+  `merged`, never silently dropped;
 - a commune of the province with no data that year counts in the total, not at standard (as a
   registered village that sent nothing does on Tổng quan, issue 13), and is listed in `no_data`.
 
@@ -32,7 +36,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -44,35 +47,20 @@ from ntm.i18n import DEFAULT_LANG, t
 from ntm.statuses import criterion_statuses
 from ntm.views.blockers import BlockedCriterion, UnknownCriterion, blockers, unknown
 from ntm.views.grid import criterion_names
-from ntm.views.source import StoreAssessment, assess_store, commune_of
+from ntm.views.province_members import (
+    ProvinceSource,
+    counted_in,
+    province_source,
+    years,
+)
+from ntm.views.source import StoreAssessment, commune_of
 
 if TYPE_CHECKING:
-    from ntm.storage import CommuneProfile, Store
+    from ntm.storage import Store
 
-NO_PROVINCE = ""  # the communes with no province recorded ("Chưa ghi tỉnh")
 CLOSE_SHORT = 2  # "gần đạt chuẩn": at most this many criteria short (issue 17)
 DISTRIBUTION_COLUMNS = ["criteria_set", "set_label", "criteria_total", "criteria_met", "communes"]
 TREND_COLUMNS = ["period", "criteria_set", "set_label", "criteria_total", "communes", "at_standard"]
-
-
-@dataclass(frozen=True)
-class ProvinceSource:
-    """What the province page reads: the whole store judged once, and the commune profiles."""
-
-    assessment: StoreAssessment
-    profiles: tuple[CommuneProfile, ...]
-
-    @cached_property
-    def _by_name(self) -> dict[str, CommuneProfile]:
-        return {p.name: p for p in self.profiles}
-
-    def profile(self, commune: str) -> CommuneProfile | None:
-        return self._by_name.get(commune)
-
-
-def province_source(store: Store) -> ProvinceSource:
-    """Every commune of the store judged in one `assess_store(store)` call, with the profiles."""
-    return ProvinceSource(assess_store(store), tuple(store.communes()))
 
 
 @dataclass(frozen=True)
@@ -88,6 +76,7 @@ class CommuneLine:
     at_standard: bool
     group: str | None = None
     region: str | None = None
+    successor: str | None = None  # a predecessor counted in its merger year (module docstring)
 
     @property
     def short(self) -> int:
@@ -151,6 +140,11 @@ class ProvinceView:
         return sum(1 for c in self.communes if c.at_standard)
 
     @property
+    def before_merger(self) -> tuple[tuple[str, str], ...]:
+        """(commune, merged into): predecessors counted under their own names this year."""
+        return tuple((c.commune, c.successor) for c in self.communes if c.successor)
+
+    @property
     def total(self) -> int:
         """The communes of the province this year: judged, and without data."""
         return len(self.communes) + len(self.no_data)
@@ -167,67 +161,7 @@ class ProvinceView:
 # --- which communes ------------------------------------------------------------------------
 
 
-def province_of(profile: CommuneProfile | None) -> str:
-    return ((profile.province or "").strip() if profile is not None else "") or NO_PROVINCE
-
-
-def is_current(profile: CommuneProfile | None, year: int) -> bool:
-    """Whether the commune is a commune of its own in `year` (see the module docstring)."""
-    if profile is None:
-        return True
-    if profile.merged_into:
-        return profile.valid_to is not None and int(year) < profile.valid_to.year
-    if profile.valid_to is not None and int(year) > profile.valid_to.year:
-        return False
-    return profile.valid_from is None or int(year) >= profile.valid_from.year
-
-
-def provinces(source: ProvinceSource) -> list[str]:
-    """The provinces recorded (Vietnamese order), then NO_PROVINCE when some commune (with a
-    profile or with data) has none."""
-    names = {p.name for p in source.profiles if not p.merged_into}
-    names.update(source.assessment.names())
-    found = {province_of(source.profile(n)) for n in names}
-    named = sorted((p for p in found if p != NO_PROVINCE), key=sort_key)
-    return named + ([NO_PROVINCE] if NO_PROVINCE in found else [])
-
-
-def _members(source: ProvinceSource, province: str) -> list[str]:
-    """Every commune of `province`: by profile, and those with data but no profile."""
-    names = {p.name for p in source.profiles} | set(source.assessment.names())
-    return sorted((n for n in names if province_of(source.profile(n)) == province), key=sort_key)
-
-
-def filter_options(source: ProvinceSource, province: str) -> tuple[list[str], list[str]]:
-    """The commune groups and the regions the province's communes have (for the filters)."""
-    profiles = [source.profile(n) for n in _members(source, province)]
-    groups = sorted({p.group for p in profiles if p is not None and p.group}, key=sort_key)
-    regions = sorted({p.region for p in profiles if p is not None and p.region}, key=sort_key)
-    return groups, regions
-
-
-def _kept(source: ProvinceSource, name: str, group: str | None, region: str | None) -> bool:
-    prof = source.profile(name)
-    if group and (prof is None or prof.group != group):
-        return False
-    return not (region and (prof is None or prof.region != region))
-
-
-def years(source: ProvinceSource, province: str) -> list[int]:
-    """The years some commune of the province has data for."""
-    members = set(_members(source, province))
-    found: set[int] = set()
-    for units in _whole_units(source.assessment):
-        found.update(int(p) for p in units.loc[units["commune"].isin(members), "period"])
-    return sorted(found)
-
-
 # --- reading the assessment ----------------------------------------------------------------
-
-
-def _whole_units(sa: StoreAssessment) -> list[pd.DataFrame]:
-    """Each judged group's rows of the communes as a whole."""
-    return [j.assessment.units[j.assessment.units["village"].isna()] for j in sa.communes]
 
 
 def _sets(sa: StoreAssessment) -> dict[str, CriteriaSet]:
@@ -267,22 +201,6 @@ def _subset(
     )
 
 
-def _counted(
-    source: ProvinceSource, province: str, year: int, group: str | None, region: str | None
-) -> tuple[list[str], list[tuple[str, str]]]:
-    """The communes counted in `year` (after the filters), and the merged ones left out."""
-    counted, merged = [], []
-    for name in _members(source, province):
-        if not _kept(source, name, group, region):
-            continue
-        prof = source.profile(name)
-        if is_current(prof, year):
-            counted.append(name)
-        elif prof is not None and prof.merged_into:
-            merged.append((name, prof.merged_into))
-    return counted, merged
-
-
 def _lines(
     source: ProvinceSource, counted: Sequence[str], year: int
 ) -> list[tuple[CommuneLine, Assessment]]:
@@ -305,6 +223,7 @@ def _lines(
                 at_standard=bool(row.at_standard),
                 group=prof.group if prof else None,
                 region=prof.region if prof else None,
+                successor=prof.merged_into if prof else None,
             )
             out.append((line, judged.assessment))
     return sorted(out, key=lambda pair: sort_key(pair[0].commune))
@@ -419,7 +338,7 @@ def _trend(
     """Communes at standard per year, one row per (year, criteria set)."""
     rows = []
     for year in years(source, province):
-        counted, _ = _counted(source, province, year, group, region)
+        counted, _ = counted_in(source, province, year, group, region)
         lines = [c for c, _ in _lines(source, counted, year)]
         by_set: dict[str, list[CommuneLine]] = {}
         for c in lines:
@@ -446,7 +365,7 @@ def province_view(
         source = province_source(source)
     year = int(year)
     sets = _sets(source.assessment)
-    counted, merged = _counted(source, province, year, group, region)
+    counted, merged = counted_in(source, province, year, group, region)
     pairs = _lines(source, counted, year)
     lines = [c for c, _ in pairs]
     judged = {c.commune for c in lines}

@@ -24,7 +24,9 @@ when it is a commune set; no name means the national set in force for each year.
 is not a known commune set (deleted or renamed after the profile was saved) is not an error:
 the years are judged on the set in force, and the assessment carries the warning
 `unknown_criteria_set` naming the commune and the set, so that every front end says so (the
-`problems` of `ntm report`, `CommuneAssessment.problems` for the screens and the deck).
+`problems` of `ntm report`, `CommuneAssessment.problems` for the screens and the deck). A
+commune judged on a set keyed by commune group (2026-2030) whose profile has no group carries
+`commune_group_missing` the same way (`group_problems`): no group is guessed.
 
 `provenance(store, values)`: where the values came from (latest upload date, files, demo?),
 by the one rule of `ntm.demo.is_demo`.
@@ -42,12 +44,14 @@ import pandas as pd
 
 from ntm import formatting as fmt
 from ntm.attainment import Assessment, assess
-from ntm.criteria import CriteriaSet, Part, shipped_sets
-from ntm.errors import Code, Problem
+from ntm.criteria import CriteriaSet, Part, choose_set, shipped_sets
+from ntm.errors import Code, NoCriteriaSetError, Problem
 from ntm.formatting import sort_key
 from ntm.i18n import DEFAULT_LANG
 from ntm.statuses import criterion_statuses
 from ntm.values import VALUE_COLUMNS
+from ntm.views.notices import group_problems
+from ntm.views.stale import left_unjudged
 from ntm.village_sets import assess_villages, chosen_sets, village_set_for
 
 if TYPE_CHECKING:
@@ -345,17 +349,27 @@ def assess_store(
     outside: list[Problem] = []
     if commune is not None:
         values, outside = within_validity(values, profiles, commune)
-    judged_values = values[VALUE_COLUMNS]
-    register = store.village_register(values["period"].unique().tolist())
-    from ntm.storage.communes import keys_of  # (a Store is at hand: storage is loaded)
-
-    keys = keys_of(profiles.values())  # not store.keys(): that reads every profile again
     stored = store.criteria_sets()
     known = {**shipped_sets(), **{s.id: s for s in stored}}
 
     def set_of(name: str) -> str | None:
         prof = profiles.get(name)
         return prof.criteria_set if prof else None
+
+    def judging_set(name: str, year: int) -> CriteriaSet | None:
+        try:
+            return choose_set(year, known=known, forced=criteria_of(set_of(name), known)[0])
+        except NoCriteriaSetError:
+            return None
+
+    stated = store.stated_set_uploads(values["upload_id"].dropna().unique())
+    values, unjudged = left_unjudged(values, stated, judging_set)
+    outside += unjudged
+    judged_values = values[VALUE_COLUMNS]
+    register = store.village_register(values["period"].unique().tolist())
+    from ntm.storage.communes import keys_of  # (a Store is at hand: storage is loaded)
+
+    keys = keys_of(profiles.values())  # not store.keys(): that reads every profile again
 
     names = [str(n) for n in values["commune"].drop_duplicates()]
     if commune is not None and commune not in names:
@@ -370,7 +384,7 @@ def assess_store(
         crit, problems = criteria_of(set_name, known, members)
         part = judged_values[judged_values["commune"].isin(members)] if members else judged_values
         result = assess(part, keys=keys, criteria=crit, extra_sets=stored, register=register)
-        result.problems[:0] = problems + outside
+        result.problems[:0] = [*problems, *outside, *group_problems(result, keys)]
         outside = []  # said once, with the first group
         groups.append(Judged(tuple(members), result))
 

@@ -45,6 +45,17 @@ def villages_of(ca: CommuneAssessment, year: int | None = None) -> list[str]:
     return sorted(names, key=sort_key)
 
 
+def set_without_indicators(ca: CommuneAssessment, year: int) -> CriteriaSet | None:
+    """The set `year` is judged on, when it has no indicator yet (2026-2030 as shipped): no
+    village can be judged that year, though its values may be stored."""
+    units = ca.units()
+    row = units[units["period"] == year]
+    if row.empty:
+        return None
+    crit = ca.assessment.sets.get(str(row["criteria_set"].iloc[0]))
+    return crit if crit is not None and not crit.measured_codes() else None
+
+
 def indicator_table(
     parts: pd.DataFrame, crit: CriteriaSet, lang: str, measured: dict[str, Part] | None = None
 ) -> pd.DataFrame:

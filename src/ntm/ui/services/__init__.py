@@ -111,6 +111,7 @@ from ntm.ui.services.upload import (
 from ntm.ui.services.village import (
     VillageSetView,
     VillageView,
+    set_without_indicators,
     village,
     village_set_view,
     villages_of,
@@ -188,6 +189,7 @@ __all__ = [
     "save_profile",
     "save_upload",
     "self_check",
+    "set_without_indicators",
     "shown_kind",
     "store",
     "template_bytes",

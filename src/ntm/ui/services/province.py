@@ -19,7 +19,7 @@ from ntm.charts import plain
 from ntm.i18n import t
 from ntm.ui.services.common import db_url, store
 from ntm.views import NO_PROVINCE, Provenance, ProvinceSource, ProvinceView
-from ntm.views.province import filter_options, province_of, years
+from ntm.views.province_members import filter_options, province_of, years
 
 __all__ = [
     "NO_PROVINCE",

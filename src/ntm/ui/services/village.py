@@ -5,10 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from ntm import views
+from ntm.criteria import CriteriaSet
 from ntm.ui.services.common import _commune, db_url
 from ntm.views import VillageSetView, VillageView
 
-__all__ = ["VillageSetView", "VillageView", "village", "village_set_view", "villages_of"]
+__all__ = [
+    "VillageSetView",
+    "VillageView",
+    "set_without_indicators",
+    "village",
+    "village_set_view",
+    "villages_of",
+]
 
 
 @st.cache_data(show_spinner=False)
@@ -20,6 +28,11 @@ def villages_of(commune: str, year: int | None = None) -> list[str]:
     """Villages judged (on the commune set's village indicators or on the province village
     set), by name."""
     return _villages_of(db_url(), commune, year)
+
+
+def set_without_indicators(commune: str, year: int) -> CriteriaSet | None:
+    """The set `year` is judged on, when it has no indicator yet (nothing to judge)."""
+    return views.set_without_indicators(_commune(db_url(), commune), year)
 
 
 @st.cache_data(show_spinner=False)

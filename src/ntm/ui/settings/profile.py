@@ -1,5 +1,6 @@
 """Cài đặt › the commune profile: name, administrative unit code, region (Decision 318) or
-commune group (Decision 51/2025), the criteria set judging it, the province village sets it
+commune group (Decision 51/2025, with the groups' definitions and the evidence for the choice),
+the criteria set judging it, the province village sets it
 follows, and its village register. One form, one save (an admin's), refused with a sentence
 when a village set reuses a commune code or the code is another commune's."""
 
@@ -28,6 +29,19 @@ def key_options(ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
             if key.id != "general":
                 target.setdefault(key.id, key.name.get(ctx.lang))
     return regions, groups
+
+
+def group_definitions(ctx: Context) -> list[tuple[str, str]]:
+    """(group name, definition) of the commune groups (Decision 51/2025/QĐ-TTg), in the
+    reader's language, from the sets keyed by group (each group once)."""
+    found: dict[str, tuple[str, str]] = {}
+    for crit in services.criteria_sets().values():
+        if crit.keyed_by != "group":
+            continue
+        for key in crit.keys:
+            if key.id != "general" and key.definition.get(ctx.lang) and key.id not in found:
+                found[key.id] = (key.name.get(ctx.lang), key.definition.get(ctx.lang))
+    return [found[k] for k in sorted(found)]
 
 
 def profile_form(ctx: Context) -> str | None:
@@ -89,6 +103,20 @@ def _fields(ctx: Context, current: services.CommuneProfile | None, suffix: str) 
         region = _key_choice(ctx, "region", regions, current.region if current else None, suffix)
     with right:
         group = _key_choice(ctx, "group", groups, current.group if current else None, suffix)
+    # The group decides the 2026-2030 thresholds and is never guessed: its definitions beside
+    # the choice, and what the choice rests on (e.g. the decision classifying the commune).
+    definitions = group_definitions(ctx)
+    if definitions:
+        lines = [f"**{md(name)}**: {md(text)}" for name, text in definitions]
+        st.caption("  \n".join([ctx.tr("ui.settings.group_definitions"), *lines]))
+    evidence = st.text_area(
+        ctx.tr("ui.settings.group_evidence"),
+        value=(current.group_evidence or "") if current else "",
+        max_chars=1000,
+        height=80,
+        help=ctx.tr("ui.settings.group_evidence_help"),
+        key=f"settings_group_evidence_{suffix}",
+    )
     # The set judging the commune is a commune-level one; a province's village sets are chosen
     # below (several: one per period, each judging the years it covers).
     set_ids = [None, *sorted(i for i, s in sets.items() if s.level == "commune")]
@@ -128,6 +156,7 @@ def _fields(ctx: Context, current: services.CommuneProfile | None, suffix: str) 
         "code": code.strip() or None,
         "region": region,
         "group": group,
+        "group_evidence": evidence.strip() or None,
         "criteria_set": criteria_set,
         "village_sets": list(chosen_village_sets),
         "villages": list(dict.fromkeys(listed)),
