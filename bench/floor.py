@@ -7,6 +7,8 @@
   rules.
 - `read_floor` is a bare `python-calamine` read of every sheet of a workbook: the cells, no
   meaning. Our reader adds headers, codes, numbers, yes/no, percent formats, problems.
+- `province_read_floor` reads every current value with `pandas.read_sql` of one plain query
+  (the same joins and current-revision filter as `Store.current_values`, no order).
 - `store_floor` inserts a return's value rows into one plain table in one transaction: what
   any database import must pay, without uploads, revisions, audit or checks.
 """
@@ -96,3 +98,27 @@ def store_floor(engine: sa.Engine, table: sa.Table, rows: list[dict[str, Any]]) 
     """One return's values in one transaction (executemany)."""
     with engine.begin() as conn:
         conn.execute(sa.insert(table), rows)
+
+
+# The current values of every unit, as plainly as SQL gives them: the same joins and the same
+# current-revision filter (latest number not deleted per commune, village and period) as
+# `Store.current_values`, no order, read by pandas.
+CURRENT_VALUES_SQL = """
+SELECT c.name AS commune, vil.name AS village, r.period, v.code, v.value, v.numerator,
+       v.denominator, v.note, v.self_assessed, u.filename AS file, v.sheet, v.cell,
+       r.upload_id, r.id AS revision_id, r.number AS revision
+FROM indicator_values v
+JOIN (SELECT id, commune_id, village_id, period, number, upload_id,
+             row_number() OVER (PARTITION BY commune_id, village_id, period
+                                ORDER BY number DESC) AS rn
+      FROM revisions WHERE deleted_at IS NULL) r ON v.revision_id = r.id AND r.rn = 1
+JOIN communes c ON r.commune_id = c.id
+LEFT JOIN villages vil ON r.village_id = vil.id
+JOIN uploads u ON r.upload_id = u.id
+"""
+
+
+def province_read_floor(engine: sa.Engine) -> pd.DataFrame:
+    """Every current value of the database, `pandas.read_sql` of one plain query."""
+    with engine.connect() as conn:
+        return pd.read_sql(sa.text(CURRENT_VALUES_SQL), conn)

@@ -20,17 +20,20 @@ pv = services.province_view(
 source, date, demo = services.province_chart_source(choice.province, ctx.lang)
 name = charts.plain(choice.name)
 size: dict[str, Any] = {"source": source, "date": date, "lang": ctx.lang, "large": ctx.present}
+# What the view is drawn from: its charts are kept while the data caches hold (services.figure).
+shown = ("province", choice.province, pv.year, choice.group, choice.region)
 
 
 def distribution() -> None:
     title = ctx.tr("chart.title.province_distribution", year=pv.year, province=name)
-    fig = charts.distribution_chart(pv.distribution, title=title, **size)
+    fig = services.figure(shown, charts.distribution_chart, pv.distribution, title=title, **size)
     widgets.chart(fig, key="province_distribution")
 
 
 def trend() -> None:
     title = ctx.tr("chart.title.province_trend", province=name)
-    fig = charts.trend_chart(pv.trend, title=title, height=860 if ctx.present else None, **size)
+    height = 860 if ctx.present else None
+    fig = services.figure(shown, charts.trend_chart, pv.trend, title=title, height=height, **size)
     widgets.chart(fig, key="province_trend")
 
 
@@ -39,7 +42,9 @@ def grids() -> None:
         title = ctx.tr("chart.title.province_grid", year=pv.year, province=name)
         if len(pv.grids) > 1:
             title += " · " + charts.plain(pv.sets.get(grid.criteria_set, grid.criteria_set))
-        fig = charts.status_grid(
+        fig = services.figure(
+            (*shown, grid.criteria_set),
+            charts.status_grid,
             grid.cells,
             rows=grid.rows,
             columns=grid.columns,

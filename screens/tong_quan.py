@@ -61,7 +61,9 @@ def progress() -> None:
     # A merged commune: its predecessors' series and its own, in separate panels.
     if merger_ui.history(ctx, size, height=880 if ctx.present else None):
         return
-    fig = charts.progress_chart(
+    fig = services.figure(
+        ("overview", ov.commune, ov.year),
+        charts.progress_chart,
         ov.progress,
         title=ctx.tr("chart.title.progress", commune=charts.plain(ov.commune)),
         height=880 if ctx.present else None,
@@ -72,7 +74,9 @@ def progress() -> None:
 
 def grid() -> None:
     assert ov is not None
-    fig = charts.status_grid(
+    fig = services.figure(
+        ("overview", ov.commune, ov.year),
+        charts.status_grid,
         ov.grid,
         rows=ov.grid_rows,
         columns=ov.grid_columns,

@@ -643,7 +643,7 @@ def test_data_date_is_vietnams_whatever_the_servers_time_zone(
     time.tzset()
 
     class OneUpload:
-        def uploads(self) -> pd.DataFrame:
+        def uploads(self, ids: object = None) -> pd.DataFrame:
             return pd.DataFrame(
                 {
                     "upload_id": [7],

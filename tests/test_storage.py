@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from storage_fixtures import (
+    CODES,
     count,
     json_reader,
     make_return,
@@ -332,6 +333,40 @@ def test_current_values_filter_by_commune_and_period(store: Store) -> None:
     assert len(store.current_values(commune="Đôn Phong", period=2023)) == 0
     assert store.current_values(commune="Nowhere").empty
     assert len(store.uploads(commune="Đôn Phong")) == 1 and len(store.uploads(period=2024)) == 2
+
+
+def test_current_values_come_ordered_by_commune_period_and_village_then_as_stored(
+    store: Store,
+) -> None:
+    """Whatever order the units were stored in (issue 17 reads them in two queries): commune,
+    period, the commune-wide unit before its villages, then each unit's values as stored.
+    (Names are ordered by the database's collation: these sort alike in any.)"""
+    store.import_bytes(make_return("Bình Minh", 2024, villages=("Nà Rào", None)), "a.json")
+    store.import_bytes(make_return("An Hải", 2024, villages=("Thôn 2", "Thôn 1")), "b.json")
+    store.import_bytes(make_return("An Hải", 2023), "c.json")
+    current = store.current_values()
+    units = current[["commune", "period", "village"]].drop_duplicates().values.tolist()
+    assert units == [
+        ["An Hải", 2023, None],
+        ["An Hải", 2024, "Thôn 1"],
+        ["An Hải", 2024, "Thôn 2"],
+        ["Bình Minh", 2024, None],
+        ["Bình Minh", 2024, "Nà Rào"],
+    ]
+    one_unit = current[(current["commune"] == "Bình Minh") & current["village"].isna()]
+    assert one_unit["code"].tolist() == list(CODES)
+    assert current["note"].map(type).isin([str, type(None)]).all()  # text as objects, None
+
+
+def test_uploads_by_id_lists_only_those(store: Store) -> None:
+    outcomes = [
+        store.import_bytes(make_return("Dương Quang", year), f"{year}.json")
+        for year in (2022, 2023, 2024)
+    ]
+    ids = [int(o.upload_id) for o in outcomes if o.upload_id is not None]
+    assert store.uploads(ids=ids[1:])["upload_id"].tolist() == ids[:0:-1]  # newest first
+    assert store.uploads(ids=[ids[0]], commune="Dương Quang")["file"].tolist() == ["2022.json"]
+    assert store.uploads(ids=[]).empty
 
 
 # --- communes, villages, the 2025 merger -------------------------------------------------

@@ -221,7 +221,8 @@ def match(spelling: str, entries: Sequence[Entry], code: str | None = None) -> M
     """The unit `spelling` names among `entries` (see the module's rules)."""
     text = spelled(spelling)
     if code:
-        by_code = [e for e in entries if e.code and spelled(e.code) == spelled(code)]
+        wanted_code = spelled(code)
+        by_code = [e for e in entries if e.code and spelled(e.code) == wanted_code]
         if len(by_code) == 1:
             return Match(text, Kind.CODE, by_code[0].name)
     exact = _unique(e for e in entries if text in e.spellings())

@@ -187,6 +187,13 @@ def load_villages(conn: Connection, commune: str | None) -> list[Village]:
     ]
 
 
+def keys_of(profiles: Iterable[CommuneProfile]) -> dict[str, dict[str, str]]:
+    """Each commune's region/group (`Store.keys`), from profiles already read."""
+    return {
+        p.name: {k: v for k, v in (("region", p.region), ("group", p.group)) if v} for p in profiles
+    }
+
+
 class CommunesMixin(AuditMixin):
     """Communes and villages: the part of `Store` that Cài đặt edits."""
 
@@ -198,11 +205,7 @@ class CommunesMixin(AuditMixin):
 
     def keys(self) -> dict[str, dict[str, str]]:
         """Each commune's region/group, in the shape `ntm.attainment.assess(keys=…)` takes."""
-        out: dict[str, dict[str, str]] = {}
-        for p in self.communes():
-            entry = {k: v for k, v in (("region", p.region), ("group", p.group)) if v}
-            out[p.name] = entry
-        return out
+        return keys_of(self.communes())
 
     def save_commune(self, profile: CommuneProfile, user: str = ANONYMOUS) -> None:
         """Create or update a commune; villages listed and not yet known are added."""

@@ -32,9 +32,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ntm.errors import Code, Problem, has_errors
-from ntm.resolve import Choices, Resolution
+from ntm.register import Register
+from ntm.resolve import Choices, Resolution, resolve
 from ntm.storage import schema as S
 from ntm.storage.audit import write_audit
+from ntm.storage.bulk import insert_audit
 from ntm.storage.common import clean, now
 from ntm.storage.communes import ensure_commune
 from ntm.storage.criteria_sets import CriteriaSetsMixin
@@ -54,7 +56,7 @@ from ntm.storage.models import (
     problem_to_dict,
 )
 from ntm.storage.plans import REPLACE, UPDATE, UnitPlan, carry_rows, given_codes, plan_units
-from ntm.storage.units import RegisterMixin, apply_resolution
+from ntm.storage.units import RegisterMixin, apply_resolution, load_register
 from ntm.storage.writes import group_units, new_revisions
 from ntm.values import ReadResult
 
@@ -106,7 +108,9 @@ class ImportsMixin(CriteriaSetsMixin, RegisterMixin):
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         data = bytes(data)
         sha = hashlib.sha256(data).hexdigest()
-        found = self._read(lambda conn: _find_upload(conn, sha))
+        # The same bytes already stored, else the register to match names against: one read
+        # (each connection taken from the pool costs a ping and a rollback on PostgreSQL).
+        found, register = self._read(lambda conn: _duplicate_or_register(conn, sha))
         if found is not None:
             return _duplicate(found, filename)
         result = read_result
@@ -115,7 +119,8 @@ class ImportsMixin(CriteriaSetsMixin, RegisterMixin):
                 result = self._reader(data, filename)
             else:
                 result = read_return_bytes(data, filename, self.reading_context())
-        resolution = self.resolve(result, choices)
+        assert register is not None
+        resolution = resolve(result, register, choices)
         result = resolution.result
         units, extra = group_units(result, filename)
         problems = [*result.problems, *resolution.problems, *extra]
@@ -149,6 +154,11 @@ class _File:
 def _find_upload(conn: Connection, sha: str) -> Row | None:
     u = S.uploads.c
     return conn.execute(sa.select(u.id, u.status, u.problems).where(u.sha256 == sha)).first()
+
+
+def _duplicate_or_register(conn: Connection, sha: str) -> tuple[Row | None, Register | None]:
+    found = _find_upload(conn, sha)
+    return found, None if found is not None else load_register(conn)
 
 
 def _duplicate(found: Row, filename: str) -> ImportOutcome:
@@ -264,8 +274,7 @@ def _store_accepted(
         )
         if resolution is not None:
             learnt = apply_resolution(conn, resolution, commune, commune_id, user)
-            if learnt:
-                conn.execute(sa.insert(S.audit_log), learnt)
+            insert_audit(conn, learnt)
         # Under the commune's lock: what each unit replaces, and (update) what it keeps.
         plans += plan_units(conn, {k: given_codes(rows) for k, rows in found_units}, mode)
         if mode == UPDATE:

@@ -140,13 +140,18 @@ def current_rows(
         columns = [iv.revision_id, iv.code, iv.value, iv.numerator, iv.denominator]
         if with_values:
             columns += [iv.note, iv.self_assessed, iv.sheet, iv.cell]
-        query = (
-            sa.select(*columns)
-            .where(iv.revision_id.in_([row.id for row in current.values()]))
-            .order_by(iv.id)
+        # The same ids bounded by their range, and ordered here rather than by the database:
+        # on a young table (not yet analysed) PostgreSQL guessed thousands of rows for the
+        # list alone and scanned every value (10-20 ms a file on a province's 350k values);
+        # with the range it takes the (revision_id, code) index (0.1 ms). Issue 17.
+        chosen = [int(row.id) for row in current.values()]
+        query = sa.select(iv.id, *columns).where(
+            iv.revision_id.in_(chosen), iv.revision_id.between(min(chosen), max(chosen))
         )
-        for row in conn.execute(query):
-            values.setdefault(int(row.revision_id), []).append(dict(row._mapping))
+        for row in sorted(conn.execute(query), key=lambda r: r.id):
+            found = dict(row._mapping)
+            del found["id"]
+            values.setdefault(int(row.revision_id), []).append(found)
     return current, values
 
 

@@ -6,7 +6,6 @@ revision into a new one; `delete_revision` marks one deleted (it stays readable)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -19,10 +18,12 @@ from ntm.storage.audit import AuditMixin, write_audit
 from ntm.storage.common import missing, now, utc_column
 from ntm.storage.communes import lineage
 from ntm.storage.models import ANONYMOUS, ANY, RevisionRef, Row, _Any, problem_from_dict
+from ntm.storage.value_reads import (
+    current_revision_ids,
+    one_snapshot,
+    read_values,
+)
 from ntm.storage.writes import new_revisions
-from ntm.values import VALUE_COLUMNS, typed_values
-
-STORED_COLUMNS = [*VALUE_COLUMNS, "upload_id", "revision_id", "revision"]
 
 
 def _with_unit_and_upload(start: Any) -> Any:
@@ -39,76 +40,32 @@ def _with_unit_and_upload(start: Any) -> Any:
 class RevisionsMixin(AuditMixin):
     """Reading current values and revisions; restoring and deleting revisions."""
 
-    def _values_select(self) -> sa.Select[Any]:
-        r, v, c, vil, u = S.revisions, S.indicator_values, S.communes, S.villages, S.uploads
-        return (
-            sa.select(
-                c.c.name.label("commune"),
-                vil.c.name.label("village"),
-                r.c.period,
-                v.c.code,
-                v.c.value,
-                v.c.numerator,
-                v.c.denominator,
-                v.c.note,
-                v.c.self_assessed,
-                u.c.filename.label("file"),
-                v.c.sheet,
-                v.c.cell,
-                r.c.upload_id,
-                r.c.id.label("revision_id"),
-                r.c.number.label("revision"),
-            )
-            .select_from(_with_unit_and_upload(v.join(r, v.c.revision_id == r.c.id)))
-            .order_by(c.c.name, r.c.period, sa.nulls_first(vil.c.name), v.c.id)
-        )
-
-    @staticmethod
-    def _values_frame(rows: Iterable[Row]) -> pd.DataFrame:
-        frame = pd.DataFrame([tuple(row) for row in rows], columns=STORED_COLUMNS)
-        return typed_values(
-            frame, {"upload_id": "int64", "revision_id": "int64", "revision": "int64"}
-        )
-
     def current_values(
         self, commune: str | None = None, period: int | None = None, *, include_merged: bool = True
     ) -> pd.DataFrame:
         """The tidy values of every unit's current revision, plus upload_id/revision_id/revision.
 
         `commune` also brings the history of the communes merged into it (each keeps its own
-        name in the `commune` column) unless `include_merged=False`.
+        name in the `commune` column) unless `include_merged=False`. How it is read fast:
+        `ntm.storage.value_reads`.
         """
 
         def work(conn: Connection) -> pd.DataFrame:
-            r = S.revisions.c
-            ranked = sa.select(
-                r.id,
-                sa.func.row_number()
-                .over(partition_by=(r.commune_id, r.village_id, r.period), order_by=r.number.desc())
-                .label("rn"),
-            ).where(r.deleted_at.is_(None))
+            one_snapshot(conn)
+            ids: list[int] | None = None
             if commune is not None:
                 if include_merged:
                     ids = lineage(conn, commune)
                 else:
                     c = S.communes.c
                     ids = list(conn.execute(sa.select(c.id).where(c.name == commune)).scalars())
-                ranked = ranked.where(r.commune_id.in_(ids))
-            if period is not None:
-                ranked = ranked.where(r.period == int(period))
-            sub = ranked.subquery()
-            current = sa.select(sub.c.id).where(sub.c.rn == 1)
-            return self._values_frame(conn.execute(self._values_select().where(r.id.in_(current))))
+            return read_values(conn, current_revision_ids(ids, period))
 
         return self._read(work)
 
     def revision_values(self, revision_id: int) -> pd.DataFrame:
         """The tidy values of one revision (current or not)."""
-        return self._read(
-            lambda conn: self._values_frame(
-                conn.execute(self._values_select().where(S.revisions.c.id == int(revision_id)))
-            )
-        )
+        return self._read(lambda conn: read_values(conn, [int(revision_id)]))
 
     def current_problems(
         self, commune: str | None = None, period: int | None = None

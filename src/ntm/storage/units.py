@@ -49,24 +49,29 @@ def load_register(conn: Connection) -> Register:
     villages = conn.execute(sa.select(v.id, v.commune_id, v.name).order_by(v.name)).all()
     commune_aliases: dict[int, list[str]] = {}
     village_aliases: dict[int, list[str]] = {}
-    for row in conn.execute(sa.select(a.commune_id, a.village_id, a.alias).order_by(a.id)):
-        if row.commune_id is not None:
-            commune_aliases.setdefault(int(row.commune_id), []).append(row.alias)
+    aliases = conn.execute(sa.select(a.commune_id, a.village_id, a.alias).order_by(a.id))
+    for commune_id, village_id, alias in aliases:
+        if commune_id is not None:
+            commune_aliases.setdefault(commune_id, []).append(alias)
         else:
-            village_aliases.setdefault(int(row.village_id), []).append(row.alias)
+            village_aliases.setdefault(village_id, []).append(alias)
+    # Rows unpacked as tuples: a province's register (thousands of villages) is read for every
+    # import, and reading row attributes by name was most of its time (issue 17).
     by_commune: dict[int, list[Entry]] = {}
-    for row in villages:
-        entry = Entry(row.name, tuple(village_aliases.get(int(row.id), ())))
-        by_commune.setdefault(int(row.commune_id), []).append(entry)
+    no_aliases: tuple[str, ...] = ()
+    for village_id, commune_id, name in villages:
+        found = village_aliases.get(village_id)
+        entry = Entry(name, tuple(found) if found else no_aliases)
+        by_commune.setdefault(commune_id, []).append(entry)
     return Register(
         tuple(
             CommuneEntry(
-                row.name,
-                tuple(commune_aliases.get(int(row.id), ())),
-                row.code,
-                tuple(by_commune.get(int(row.id), ())),
+                name,
+                tuple(commune_aliases.get(commune_id, ())),
+                code,
+                tuple(by_commune.get(commune_id, ())),
             )
-            for row in communes
+            for commune_id, name, code in communes
         )
     )
 

@@ -26,8 +26,10 @@ class UploadsMixin(Transactions):
         period: int | None = None,
         status: str | None = None,
         limit: int | None = None,
+        ids: Iterable[int] | None = None,
     ) -> pd.DataFrame:
-        """Every upload, newest first (without the bytes: see `original`)."""
+        """Every upload, newest first (without the bytes: see `original`); `ids`: only these
+        (found by key: the other filters scan the table, whose rows hold the files' bytes)."""
         u, r = S.uploads.c, S.revisions.c
         created = (
             sa.select(sa.func.count())
@@ -53,6 +55,8 @@ class UploadsMixin(Transactions):
             query = query.where(u.status == status)
         if period is not None:
             query = query.where(u.period == int(period))
+        if ids is not None:
+            query = query.where(u.id.in_(sorted({int(i) for i in ids})))
         if limit is not None:
             query = query.limit(int(limit))
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from ntm.errors import Code, Problem
 from ntm.storage import schema as S
 from ntm.storage.audit import audit_row
+from ntm.storage.bulk import insert_audit, insert_values
 from ntm.storage.common import missing, now
 from ntm.storage.models import RevisionRef, Row, Unit
 from ntm.validation import duplicate_code_problem
@@ -190,8 +191,7 @@ def new_revisions(
         for revision_id, (_, _, rows) in zip(ids, units, strict=True)
         for row in rows
     ]
-    if values:
-        conn.execute(sa.insert(S.indicator_values), values)
+    insert_values(conn, values)
     _test_pause()
 
     refs = []
@@ -221,5 +221,5 @@ def new_revisions(
                 )
             )
         refs.append(RevisionRef(commune, village, period, p["number"], int(revision_id)))
-    conn.execute(sa.insert(S.audit_log), audit)
+    insert_audit(conn, audit)
     return refs

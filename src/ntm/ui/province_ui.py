@@ -7,6 +7,7 @@ quan and the export buttons. The numbers are `ntm.views.ProvinceView`'s (through
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -215,8 +216,16 @@ def downloads(choice: Choice, pv: ProvinceView) -> None:
     stem = f"ntm-tinh-{slug(choice.name)}-{pv.year}"
     a, b = st.columns(2)
     for col, kind, label in ((a, "pptx", "download_pptx"), (b, "xlsx", "download_xlsx")):
-        data = province_export(
-            choice.province, pv.year, ctx.lang, choice.group or None, choice.region or None, kind
+        # Built when the button is clicked (Streamlit calls it then), not on every cold run:
+        # the deck of a 100-commune province took about a second to build (issue 17).
+        data = functools.partial(
+            province_export,
+            choice.province,
+            pv.year,
+            ctx.lang,
+            choice.group or None,
+            choice.region or None,
+            kind,
         )
         col.download_button(
             ctx.tr(f"ui.province.{label}"),

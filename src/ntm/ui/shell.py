@@ -200,7 +200,9 @@ def page(title_key: str, *, needs_data: bool = True, commune_picker: bool = True
     services.follow_other_writers()
     names = services.commune_names()
     commune = choose(state.COMMUNE, names) if names else None
-    years = services.periods(str(commune)) if commune else []
+    # A page without the commune picker (Tỉnh) draws its own years: the commune's would cost a
+    # cold run the commune's whole assessment (issue 17).
+    years = services.periods(str(commune)) if commune and commune_picker else []
     if not present:
         shown = names if commune_picker else []
         sidebar(lang, shown, commune if isinstance(commune, str) else None, years)

@@ -367,7 +367,9 @@ def assess_store(
     outside += unjudged
     judged_values = values[VALUE_COLUMNS]
     register = store.village_register(values["period"].unique().tolist())
-    keys = store.keys()
+    from ntm.storage.communes import keys_of  # (a Store is at hand: storage is loaded)
+
+    keys = keys_of(profiles.values())  # not store.keys(): that reads every profile again
 
     names = [str(n) for n in values["commune"].drop_duplicates()]
     if commune is not None and commune not in names:
@@ -458,7 +460,8 @@ def provenance(store: Any, values: pd.DataFrame, commune: str | None = None) -> 
     bundled demo returns (`ntm.demo.is_demo`: the uploads' recorded provenance). `commune`:
     look among its uploads only (with those of the communes merged into it), not all."""
     ids = {int(i) for i in values["upload_id"].dropna().unique()}
-    uploads = store.uploads() if commune is None else store.uploads(commune=commune)
+    # By id first (the key; filtering a province's uploads by commune reads every file's row).
+    uploads = store.uploads(ids=ids) if commune is None else store.uploads(commune=commune, ids=ids)
     behind = uploads[uploads["upload_id"].isin(ids)]
     as_of: dt.datetime | None = None
     if len(behind):

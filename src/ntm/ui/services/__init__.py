@@ -10,6 +10,8 @@ screen, and this package re-exports them all:
   `follow_other_writers`), communes and criteria sets, and the commune assessed once for all
   its years (`commune_assessment`: `ntm.views.commune_assessment`, cached), its years, its
   provenance (`data_info`, `chart_source`);
+- `figures`: `figure(key, build, …)`, a chart built once and kept while the data caches
+  hold (building a plotly figure is most of a cached page run);
 - `overview` (Tổng quan, with a merged commune's `history` and `predecessor_years`), `village`
   (Thôn), `criterion` (Tiêu chí, with `predecessor_indicators` and `criterion_links`):
   `st.cache_data` around the `ntm.views` calls; the statuses, gaps and thresholds are
@@ -74,6 +76,7 @@ from ntm.ui.services.data import (
     upload_problems,
     uploads,
 )
+from ntm.ui.services.figures import figure
 from ntm.ui.services.overview import (
     Blocker,
     Overview,
@@ -159,6 +162,7 @@ __all__ = [
     "data_info",
     "db_url",
     "delete_revision",
+    "figure",
     "follow_other_writers",
     "history",
     "indicator",
