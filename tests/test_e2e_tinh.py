@@ -74,6 +74,10 @@ def test_tinh_page_in_a_real_browser(app: App, page: Page, tmp_path: Path) -> No
     expect(main.get_by_text("Gần đạt chuẩn (thiếu ≤ 2 tiêu chí)").first).to_be_visible()
     expect(main.get_by_role("button", name="Tải trình chiếu (PPTX)")).to_be_visible()
     expect(main.get_by_role("button", name="Tải bảng Excel (XLSX)")).to_be_visible()
+    page.wait_for_timeout(500)  # let plotly finish its layout
+    shots = SHOTS if os.environ.get("NTM_SCREENSHOTS") == "1" else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "tinh.png"))
     # The exports are built when asked for (deferred: not on every page run, issue 17).
     for name, magic in (("Tải trình chiếu (PPTX)", b"PK"), ("Tải bảng Excel (XLSX)", b"PK")):
         with page.expect_download() as got:
@@ -81,10 +85,6 @@ def test_tinh_page_in_a_real_browser(app: App, page: Page, tmp_path: Path) -> No
         saved = tmp_path / got.value.suggested_filename
         got.value.save_as(saved)
         assert saved.read_bytes()[:2] == magic and saved.stat().st_size > 5_000, name
-    page.wait_for_timeout(500)  # let plotly finish its layout
-    shots = SHOTS if os.environ.get("NTM_SCREENSHOTS") == "1" else tmp_path
-    shots.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shots / "tinh.png"))
 
     # The click-through: the commune's Tổng quan, for the same year.
     main.get_by_role("button", name=re.compile(r"^Mở Tổng quan xã ")).click()
