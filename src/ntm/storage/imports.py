@@ -54,9 +54,9 @@ from ntm.storage.models import (
     problem_from_dict,
     problem_to_dict,
 )
-from ntm.storage.plans import REPLACE, UPDATE, UnitPlan, carry_rows, given_codes, plan_units
+from ntm.storage.plans import REPLACE, UnitPlan, plan_known
 from ntm.storage.units import RegisterMixin, apply_resolution, load_register
-from ntm.storage.writes import group_units, new_revisions
+from ntm.storage.writes import group_units, known_units, new_revisions
 from ntm.values import ReadResult
 
 Reader = Callable[[bytes, str], ReadResult]
@@ -286,12 +286,22 @@ def _store_accepted(
         if resolution is not None:
             learnt = apply_resolution(conn, resolution, commune, commune_id, user)
             insert_audit(conn, learnt)
-        # Under the commune's lock: what each unit replaces, and (update) what it keeps.
-        plans += plan_units(conn, {k: given_codes(rows) for k, rows in found_units}, mode)
-        if mode == UPDATE:
-            found_units = carry_rows(conn, found_units)
+        # Under the commune's lock, read once: what each unit replaces, and (update) what it
+        # keeps; the new revisions are numbered from the same rows.
+        keys = [key for key, _ in found_units]
+        known = known_units(
+            conn,
+            commune_id,
+            commune,
+            (k[1] for k in keys if k[1] is not None),
+            (k[2] for k in keys),
+        )
+        found_plans, found_units = plan_known(conn, found_units, known.current(keys), mode)
+        plans += found_plans
         commune_units = [(village, period, rows) for (_, village, period), rows in found_units]
-        refs += new_revisions(conn, commune_id, commune, commune_units, upload_id, user)
+        refs += new_revisions(
+            conn, commune_id, commune, commune_units, upload_id, user, known=known
+        )
     return ImportOutcome(
         file.name, upload_id, ACCEPTED, refs, file.problems, units=plans, mode=mode
     )
