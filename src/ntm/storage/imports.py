@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 from ntm.errors import Code, Problem, has_errors
 from ntm.resolve import Choices, Resolution, communes_named, resolve
 from ntm.storage import schema as S
-from ntm.storage.audit import write_audit
+from ntm.storage.audit import audit_row
 from ntm.storage.bulk import insert_audit
 from ntm.storage.common import clean, now
 from ntm.storage.communes import ensure_commune
@@ -198,7 +198,10 @@ def _insert_upload(
     keep_content: bool,
     communes: Sequence[str] = (),
     periods: Sequence[int] = (),
+    audit: list[dict[str, Any]] | None = None,
 ) -> int:
+    """The upload's row; its audit row is written here, or appended to `audit` (written
+    with the import's others in one insert)."""
     meta = file.meta
     meta_json = (
         clean(dataclasses.asdict(meta))
@@ -226,8 +229,7 @@ def _insert_upload(
         )
         .returning(S.uploads.c.id)
     ).scalar_one()
-    write_audit(
-        conn,
+    row = audit_row(
         file.user,
         f"upload.{status}",
         "upload",
@@ -242,6 +244,10 @@ def _insert_upload(
             "problems": sorted({p.code.value for p in file.problems}),
         },
     )
+    if audit is None:
+        insert_audit(conn, [row])
+    else:
+        audit.append(row)
     return upload_id
 
 
@@ -258,6 +264,9 @@ def _store_accepted(
     resolution: Resolution | None = None,
     mode: str = REPLACE,
 ) -> ImportOutcome:
+    # Every audit row of the file, in the order of its changes, written by one insert at the
+    # end (one round trip instead of one per change; issue 17).
+    audit: list[dict[str, Any]] = []
     upload_id = _insert_upload(
         conn,
         file,
@@ -266,6 +275,7 @@ def _store_accepted(
         True,
         communes=sorted({unit[0] for unit, _ in units}),
         periods=sorted({unit[2] for unit, _ in units}),
+        audit=audit,
     )
     user, meta = file.user, file.meta
     by_commune: dict[str, list[tuple[Unit, list[dict[str, Any]]]]] = {}
@@ -282,10 +292,10 @@ def _store_accepted(
             user,
             region=getattr(meta, "region", None) if keyed else None,
             group=getattr(meta, "group", None) if keyed else None,
+            audit=audit,
         )
         if resolution is not None:
-            learnt = apply_resolution(conn, resolution, commune, commune_id, user)
-            insert_audit(conn, learnt)
+            audit += apply_resolution(conn, resolution, commune, commune_id, user)
         # Under the commune's lock, read once: what each unit replaces, and (update) what it
         # keeps; the new revisions are numbered from the same rows.
         keys = [key for key, _ in found_units]
@@ -300,8 +310,9 @@ def _store_accepted(
         plans += found_plans
         commune_units = [(village, period, rows) for (_, village, period), rows in found_units]
         refs += new_revisions(
-            conn, commune_id, commune, commune_units, upload_id, user, known=known
+            conn, commune_id, commune, commune_units, upload_id, user, known=known, audit=audit
         )
+    insert_audit(conn, audit)
     return ImportOutcome(
         file.name, upload_id, ACCEPTED, refs, file.problems, units=plans, mode=mode
     )

@@ -168,17 +168,20 @@ def new_revisions(
     user: str,
     restored_from: Row | None = None,
     known: Known | None = None,
+    audit: list[dict[str, Any]] | None = None,
 ) -> list[RevisionRef]:
     """A new revision for each (village, period, rows) of one commune, with its values and
     audit rows, in a handful of statements whatever the number of units. `known`: what
-    `known_units` read of these units in this transaction (read here without it).
+    `known_units` read of these units in this transaction (read here without it); `audit`:
+    the caller's list of audit rows to append to (written here without it).
 
     The caller holds the commune's lock (PostgreSQL); a revision is numbered after the
     unit's last one, deleted or not, so a number is never reused.
     """
     r, v = S.revisions.c, S.villages.c
     at = now()
-    audit: list[dict[str, Any]] = []
+    pending = audit
+    audit = []
 
     names = sorted({village for village, _, _ in units if village is not None})
     if known is None:
@@ -266,5 +269,8 @@ def new_revisions(
                 )
             )
         refs.append(RevisionRef(commune, village, period, p["number"], int(revision_id)))
-    insert_audit(conn, audit)
+    if pending is None:
+        insert_audit(conn, audit)
+    else:
+        pending += audit
     return refs
