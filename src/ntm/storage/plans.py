@@ -54,8 +54,12 @@ class UnitPlan:
 
 
 def _given(row: Any) -> bool:
-    """A row that carries a value (an empty cell is read as a row without one)."""
-    return any(row.get(k) is not None and row.get(k) == row.get(k) for k in _NUMBERS)
+    """A row that carries a value (an empty cell is read as a row without one; NaN is none)."""
+    for name in _NUMBERS:  # a loop, not any(…): called for every value of an import
+        x = row.get(name)
+        if x is not None and x == x:
+            return True
+    return False
 
 
 _NUMBERS = ("value", "numerator", "denominator")

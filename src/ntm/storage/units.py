@@ -3,7 +3,8 @@ split by spelling (and undoing it), renaming.
 
 `RegisterMixin` is part of `ntm.storage.Store`; the matching rules are `ntm.register`'s.
 
-- **Matching on import**: `Store.import_bytes` resolves a return's names against `register()`
+- **Matching on import**: `Store.import_bytes` resolves a return's names against the register
+  read in the transaction that stores the file (only the villages of the communes it names),
   before it stores anything; a held file stores nothing (outcome status `held`).
 - **What a re-upload replaces**: `plans(result)`, see `ntm.storage.plans`.
 - **Merge**: `merge_units(source, into)` moves every revision of the source unit to the target
