@@ -497,6 +497,29 @@ def test_the_village_lineage_migration_goes_up_and_down(fresh_db_url: str) -> No
         s.close()
 
 
+def test_the_revisions_unit_index_migration_goes_up_and_down(fresh_db_url: str) -> None:
+    """Revision 0009 adds the plain index on revisions(commune_id, period) on top of 0008,
+    and removes it again."""
+    from alembic import command
+
+    s = Store(fresh_db_url)
+    try:
+        cfg = engine_mod.alembic_config(fresh_db_url)
+
+        def indexes() -> dict[str, list[str | None]]:
+            found = sa.inspect(s.engine).get_indexes("revisions")
+            return {i["name"]: list(i["column_names"]) for i in found if i["name"]}
+
+        command.upgrade(cfg, "0008")
+        assert "ix_revisions_commune_period" not in indexes()
+        command.upgrade(cfg, "0009")
+        assert indexes()["ix_revisions_commune_period"] == ["commune_id", "period"]
+        command.downgrade(cfg, "0008")
+        assert "ix_revisions_commune_period" not in indexes()
+    finally:
+        s.close()
+
+
 # --- criteria sets and users -------------------------------------------------------------
 
 

@@ -287,6 +287,22 @@ def resolve(result: ReadResult, register: Register, choices: Choices | None = No
     return res
 
 
+def communes_named(
+    result: ReadResult, register: Register, choices: Choices | None = None
+) -> set[str]:
+    """The registered communes a return's names match (as `resolve` matches them): the only
+    communes whose villages `resolve` reads, so a caller need load no other's (issue 17)."""
+    choices = choices or Choices()
+    scratch = Resolution(result)
+    communes, _ = _names_in(result)
+    code = result.meta.commune_code
+    named = (
+        _resolve_commune(scratch, register, c, code if c == result.meta.commune else None, choices)
+        for c in communes
+    )
+    return {name for name in named if name is not None and register.commune(name) is not None}
+
+
 def _renamed(
     result: ReadResult, communes: Mapping[str, str], villages: Mapping[tuple[str, str], str | None]
 ) -> ReadResult:

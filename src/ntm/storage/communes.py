@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ntm.storage import schema as S
-from ntm.storage.audit import AuditMixin, write_audit
+from ntm.storage.audit import AuditMixin, audit_row, write_audit
 from ntm.storage.common import now
 from ntm.storage.models import ANONYMOUS, CommuneProfile, Village
 
@@ -26,8 +26,17 @@ def ensure_commune(
     user: str,
     region: str | None = None,
     group: str | None = None,
+    audit: list[dict[str, Any]] | None = None,
 ) -> int:
-    """The commune's id, created if new; its row stays locked (PostgreSQL) until commit."""
+    """The commune's id, created if new; its row stays locked (PostgreSQL) until commit.
+    Its audit row (created, updated) is written here, or appended to `audit`."""
+
+    def log(action: str, details: dict[str, Any]) -> None:
+        if audit is None:
+            write_audit(conn, user, action, "commune", name, details)
+        else:
+            audit.append(audit_row(user, action, "commune", name, details))
+
     c = S.communes.c
     row = conn.execute(
         sa.select(c.id, c.region, c.commune_group).where(c.name == name).with_for_update()
@@ -39,14 +48,7 @@ def ensure_commune(
             .values(name=name, region=region, commune_group=group, created_at=at, updated_at=at)
             .returning(c.id)
         ).scalar_one()
-        write_audit(
-            conn,
-            user,
-            "commune.created",
-            "commune",
-            name,
-            {"after": {"name": name, "region": region, "group": group}},
-        )
+        log("commune.created", {"after": {"name": name, "region": region, "group": group}})
         return commune_id
     changes: dict[str, Any] = {}
     if region and not row.region:
@@ -55,12 +57,8 @@ def ensure_commune(
         changes["commune_group"] = group
     if changes:
         conn.execute(sa.update(S.communes).where(c.id == row.id).values(**changes, updated_at=at))
-        write_audit(
-            conn,
-            user,
+        log(
             "commune.updated",
-            "commune",
-            name,
             {
                 "before": {"region": row.region, "group": row.commune_group},
                 "after": {

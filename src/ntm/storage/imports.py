@@ -32,10 +32,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ntm.errors import Code, Problem, has_errors
-from ntm.register import Register
-from ntm.resolve import Choices, Resolution, resolve
+from ntm.resolve import Choices, Resolution, communes_named, resolve
 from ntm.storage import schema as S
-from ntm.storage.audit import write_audit
+from ntm.storage.audit import audit_row
 from ntm.storage.bulk import insert_audit
 from ntm.storage.common import clean, now
 from ntm.storage.communes import ensure_commune
@@ -55,9 +54,9 @@ from ntm.storage.models import (
     problem_from_dict,
     problem_to_dict,
 )
-from ntm.storage.plans import REPLACE, UPDATE, UnitPlan, carry_rows, given_codes, plan_units
+from ntm.storage.plans import REPLACE, UnitPlan, plan_known
 from ntm.storage.units import RegisterMixin, apply_resolution, load_register
-from ntm.storage.writes import group_units, new_revisions
+from ntm.storage.writes import group_units, known_units, new_revisions
 from ntm.values import ReadResult
 
 Reader = Callable[[bytes, str], ReadResult]
@@ -108,35 +107,58 @@ class ImportsMixin(CriteriaSetsMixin, RegisterMixin):
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         data = bytes(data)
         sha = hashlib.sha256(data).hexdigest()
-        # The same bytes already stored, else the register to match names against: one read
-        # (each connection taken from the pool costs a ping and a rollback on PostgreSQL).
-        found, register = self._read(lambda conn: _duplicate_or_register(conn, sha))
-        if found is not None:
-            return _duplicate(found, filename)
         result = read_result
         if result is None:
+            # The same bytes already stored are not read again.
+            found = self._read(lambda conn: _find_upload(conn, sha))
+            if found is not None:
+                return _duplicate(found, filename)
             if self._reader is not None:
                 result = self._reader(data, filename)
             else:
                 result = read_return_bytes(data, filename, self.reading_context())
-        assert register is not None
-        resolution = resolve(result, register, choices)
-        result = resolution.result
-        units, extra = group_units(result, filename)
-        problems = [*result.problems, *resolution.problems, *extra]
-        notices = resolution.notices
-        if resolution.held and not has_errors([*result.problems, *extra]):
-            return ImportOutcome(
-                filename, None, HELD, [], problems, notices=notices, held=resolution.held
-            )
-        file = _File(data, sha, filename, user, problems, result.meta)
-        if has_errors(problems):
-            if not keep_refused:
-                return ImportOutcome(filename, None, REFUSED, [], problems)
-            return self._write(lambda conn: _store_refused(conn, file))
-        outcome = self._write(lambda conn: _store_accepted(conn, file, units, resolution, mode))
-        outcome.notices = notices if outcome.status == ACCEPTED else []
-        return outcome
+        read = result
+        # One transaction, from the duplicate check and the register's read to the last
+        # audit row: what the names are matched against is what the file is stored under
+        # (no register read earlier, or cached), and a PostgreSQL import takes one connection
+        # from the pool instead of two (each costs a ping and a rollback). Issue 17.
+        return self._write(lambda conn: _import(conn, data, sha, filename, user, read, choices,
+                                                mode, keep_refused))  # fmt: skip
+
+
+def _import(
+    conn: Connection,
+    data: bytes,
+    sha: str,
+    filename: str,
+    user: str,
+    result: ReadResult,
+    choices: Choices | None,
+    mode: str,
+    keep_refused: bool,
+) -> ImportOutcome:
+    found = _find_upload(conn, sha)
+    if found is not None:
+        return _duplicate(found, filename)
+    # Only the villages of the communes the file names: `resolve` reads no other's.
+    register = load_register(conn, lambda bare: communes_named(result, bare, choices))
+    resolution = resolve(result, register, choices)
+    resolved = resolution.result
+    units, extra = group_units(resolved, filename)
+    problems = [*resolved.problems, *resolution.problems, *extra]
+    notices = resolution.notices
+    if resolution.held and not has_errors([*resolved.problems, *extra]):
+        return ImportOutcome(
+            filename, None, HELD, [], problems, notices=notices, held=resolution.held
+        )
+    file = _File(data, sha, filename, user, problems, resolved.meta)
+    if has_errors(problems):
+        if not keep_refused:
+            return ImportOutcome(filename, None, REFUSED, [], problems)
+        return _store_refused(conn, file)
+    outcome = _store_accepted(conn, file, units, resolution, mode)
+    outcome.notices = notices if outcome.status == ACCEPTED else []
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -154,11 +176,6 @@ class _File:
 def _find_upload(conn: Connection, sha: str) -> Row | None:
     u = S.uploads.c
     return conn.execute(sa.select(u.id, u.status, u.problems).where(u.sha256 == sha)).first()
-
-
-def _duplicate_or_register(conn: Connection, sha: str) -> tuple[Row | None, Register | None]:
-    found = _find_upload(conn, sha)
-    return found, None if found is not None else load_register(conn)
 
 
 def _duplicate(found: Row, filename: str) -> ImportOutcome:
@@ -181,7 +198,10 @@ def _insert_upload(
     keep_content: bool,
     communes: Sequence[str] = (),
     periods: Sequence[int] = (),
+    audit: list[dict[str, Any]] | None = None,
 ) -> int:
+    """The upload's row; its audit row is written here, or appended to `audit` (written
+    with the import's others in one insert)."""
     meta = file.meta
     meta_json = (
         clean(dataclasses.asdict(meta))
@@ -209,8 +229,7 @@ def _insert_upload(
         )
         .returning(S.uploads.c.id)
     ).scalar_one()
-    write_audit(
-        conn,
+    row = audit_row(
         file.user,
         f"upload.{status}",
         "upload",
@@ -225,13 +244,14 @@ def _insert_upload(
             "problems": sorted({p.code.value for p in file.problems}),
         },
     )
+    if audit is None:
+        insert_audit(conn, [row])
+    else:
+        audit.append(row)
     return upload_id
 
 
 def _store_refused(conn: Connection, file: _File) -> ImportOutcome:
-    found = _find_upload(conn, file.sha)
-    if found is not None:
-        return _duplicate(found, file.name)
     keep = not any(p.code in _TOO_BIG for p in file.problems)
     upload_id = _insert_upload(conn, file, REFUSED, 0, keep)
     return ImportOutcome(file.name, upload_id, REFUSED, [], file.problems)
@@ -244,9 +264,9 @@ def _store_accepted(
     resolution: Resolution | None = None,
     mode: str = REPLACE,
 ) -> ImportOutcome:
-    found = _find_upload(conn, file.sha)
-    if found is not None:
-        return _duplicate(found, file.name)
+    # Every audit row of the file, in the order of its changes, written by one insert at the
+    # end (one round trip instead of one per change; issue 17).
+    audit: list[dict[str, Any]] = []
     upload_id = _insert_upload(
         conn,
         file,
@@ -255,6 +275,7 @@ def _store_accepted(
         True,
         communes=sorted({unit[0] for unit, _ in units}),
         periods=sorted({unit[2] for unit, _ in units}),
+        audit=audit,
     )
     user, meta = file.user, file.meta
     by_commune: dict[str, list[tuple[Unit, list[dict[str, Any]]]]] = {}
@@ -271,16 +292,27 @@ def _store_accepted(
             user,
             region=getattr(meta, "region", None) if keyed else None,
             group=getattr(meta, "group", None) if keyed else None,
+            audit=audit,
         )
         if resolution is not None:
-            learnt = apply_resolution(conn, resolution, commune, commune_id, user)
-            insert_audit(conn, learnt)
-        # Under the commune's lock: what each unit replaces, and (update) what it keeps.
-        plans += plan_units(conn, {k: given_codes(rows) for k, rows in found_units}, mode)
-        if mode == UPDATE:
-            found_units = carry_rows(conn, found_units)
+            audit += apply_resolution(conn, resolution, commune, commune_id, user)
+        # Under the commune's lock, read once: what each unit replaces, and (update) what it
+        # keeps; the new revisions are numbered from the same rows.
+        keys = [key for key, _ in found_units]
+        known = known_units(
+            conn,
+            commune_id,
+            commune,
+            (k[1] for k in keys if k[1] is not None),
+            (k[2] for k in keys),
+        )
+        found_plans, found_units = plan_known(conn, found_units, known.current(keys), mode)
+        plans += found_plans
         commune_units = [(village, period, rows) for (_, village, period), rows in found_units]
-        refs += new_revisions(conn, commune_id, commune, commune_units, upload_id, user)
+        refs += new_revisions(
+            conn, commune_id, commune, commune_units, upload_id, user, known=known, audit=audit
+        )
+    insert_audit(conn, audit)
     return ImportOutcome(
         file.name, upload_id, ACCEPTED, refs, file.problems, units=plans, mode=mode
     )

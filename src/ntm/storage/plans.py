@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -53,8 +54,12 @@ class UnitPlan:
 
 
 def _given(row: Any) -> bool:
-    """A row that carries a value (an empty cell is read as a row without one)."""
-    return any(row.get(k) is not None and row.get(k) == row.get(k) for k in _NUMBERS)
+    """A row that carries a value (an empty cell is read as a row without one; NaN is none)."""
+    for name in _NUMBERS:  # a loop, not any(…): called for every value of an import
+        x = row.get(name)
+        if x is not None and x == x:
+            return True
+    return False
 
 
 _NUMBERS = ("value", "numerator", "denominator")
@@ -110,7 +115,7 @@ def current_rows(
 ) -> tuple[dict[UnitKey, Any], dict[int, list[dict[str, Any]]]]:
     """The current revision of each unit (id, number, file) and, per revision, its values."""
     ids = _ids(conn, (u[0] for u in units))
-    r, u, iv = S.revisions.c, S.uploads.c, S.indicator_values.c
+    r, u = S.revisions.c, S.uploads.c
     wanted: dict[tuple[int, int | None, int], UnitKey] = {}
     for key in units:
         commune_id = ids.communes.get(key[0])
@@ -135,8 +140,17 @@ def current_rows(
             unit = wanted.get((row.commune_id, row.village_id, row.period))
             if unit is not None and (unit not in current or row.number > current[unit].number):
                 current[unit] = row
+    return current, current_values(conn, current, with_values)
+
+
+def current_values(
+    conn: Connection, current: dict[UnitKey, Any], with_values: bool = False
+) -> dict[int, list[dict[str, Any]]]:
+    """Per current revision (`current`: unit → its row), its values; with `with_values`, also
+    their note, self-assessment, sheet and cell (what mode update carries)."""
     values: dict[int, list[dict[str, Any]]] = {}
     if current:
+        iv = S.indicator_values.c
         columns = [iv.revision_id, iv.code, iv.value, iv.numerator, iv.denominator]
         if with_values:
             columns += [iv.note, iv.self_assessed, iv.sheet, iv.cell]
@@ -148,15 +162,41 @@ def current_rows(
         query = sa.select(iv.id, *columns).where(
             iv.revision_id.in_(chosen), iv.revision_id.between(min(chosen), max(chosen))
         )
-        for row in sorted(conn.execute(query), key=lambda r: r.id):
-            found = dict(row._mapping)
-            del found["id"]
-            values.setdefault(int(row.revision_id), []).append(found)
-    return current, values
+        # Rows as plain tuples, made dicts by zip: dict(row._mapping) was most of the time of
+        # an import's plan (~350 values a file; issue 17).
+        names = [column.name for column in columns]
+        for row in sorted(conn.execute(query), key=itemgetter(0)):
+            found = dict(zip(names, row[1:], strict=True))
+            values.setdefault(int(row[1]), []).append(found)
+    return values
+
+
+def plan_known(
+    conn: Connection,
+    units: list[tuple[UnitKey, list[dict[str, Any]]]],
+    current: dict[UnitKey, Any],
+    mode: str,
+) -> tuple[list[UnitPlan], list[tuple[UnitKey, list[dict[str, Any]]]]]:
+    """Inside an import, the units' current revisions already read (`current`, see
+    `ntm.storage.writes.known_units`): their plans, and (mode update) their rows with the
+    current values carried over; one query for both (issue 17)."""
+    values = current_values(conn, current, with_values=mode == UPDATE)
+    wanted = {key: given_codes(rows) for key, rows in units}
+    plans = _plans(wanted, current, values, mode)
+    return plans, _carried(units, wanted, current, values) if mode == UPDATE else units
 
 
 def plan_units(conn: Connection, units: dict[UnitKey, set[str]], mode: str) -> list[UnitPlan]:
     current, values = current_rows(conn, units)
+    return _plans(units, current, values, mode)
+
+
+def _plans(
+    units: dict[UnitKey, set[str]],
+    current: dict[UnitKey, Any],
+    values: dict[int, list[dict[str, Any]]],
+    mode: str,
+) -> list[UnitPlan]:
     plans = []
     for key in sorted(units, key=lambda k: (k[0], k[1] or "", k[2])):
         row = current.get(key)
@@ -185,6 +225,15 @@ def carry_rows(
     over (an empty cell of the file does not blank a current value)."""
     wanted = {key: given_codes(rows) for key, rows in units}
     current, values = current_rows(conn, wanted, with_values=True)
+    return _carried(units, wanted, current, values)
+
+
+def _carried(
+    units: list[tuple[UnitKey, list[dict[str, Any]]]],
+    wanted: dict[UnitKey, set[str]],
+    current: dict[UnitKey, Any],
+    values: dict[int, list[dict[str, Any]]],
+) -> list[tuple[UnitKey, list[dict[str, Any]]]]:
     out = []
     for key, rows in units:
         row = current.get(key)

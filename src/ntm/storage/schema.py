@@ -147,6 +147,9 @@ revisions = sa.Table(
         postgresql_where=sa.text("village_id IS NOT NULL"),
     ),
     sa.Index("ix_revisions_upload", "upload_id"),
+    # An import's lookup of a commune's revisions for some periods, both kinds of unit
+    # (migration 0009: the partial indexes above do not serve it on PostgreSQL).
+    sa.Index("ix_revisions_commune_period", "commune_id", "period"),
 )
 
 indicator_values = sa.Table(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +108,98 @@ def group_units(
     return ordered, problems
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the database holds of some units of one commune, read once under its lock: the
+    ids of the villages named, and every revision (deleted or not) of the periods, each with
+    its upload's file name. An import plans and writes from it (issue 17: these were two
+    lookups of villages and two of revisions per file)."""
+
+    commune: str
+    village_ids: dict[str, int]
+    revisions: list[Row]
+
+    def live(self) -> dict[tuple[int | None, int], Row]:
+        """(village id, period) → the unit's current revision (highest number not deleted)."""
+        out: dict[tuple[int | None, int], Row] = {}
+        for row in self.revisions:
+            key = (row.village_id, row.period)
+            if row.deleted_at is None and (key not in out or row.number > out[key].number):
+                out[key] = row
+        return out
+
+    def current(self, units: Iterable[tuple[str, str | None, int]]) -> dict[Any, Row]:
+        """(commune, village, period) → its current revision, for the units that have one."""
+        live = self.live()
+        out: dict[Any, Row] = {}
+        for key in units:
+            village_id = None if key[1] is None else self.village_ids.get(key[1])
+            row = live.get((village_id, key[2]))
+            if row is not None and (key[1] is None or village_id is not None):
+                out[key] = row
+        return out
+
+
+def known_units(
+    conn: Connection, commune_id: int, commune: str, villages: Iterable[str], periods: Iterable[int]
+) -> Known:
+    r, v, u = S.revisions.c, S.villages.c, S.uploads.c
+    names = sorted(set(villages))
+    village_ids: dict[str, int] = {}
+    if names:
+        found = conn.execute(
+            sa.select(v.id, v.name).where(v.commune_id == commune_id, v.name.in_(names))
+        )
+        village_ids = {name: int(id_) for id_, name in found}
+    revisions = conn.execute(
+        sa.select(r.id, r.village_id, r.period, r.number, r.deleted_at, u.filename)
+        .join(S.uploads, r.upload_id == u.id)
+        .where(r.commune_id == commune_id, r.period.in_(sorted(set(periods))))
+    ).all()
+    return Known(commune, village_ids, list(revisions))
+
+
+# PostgreSQL: one statement whose text does not depend on the number of units (the revisions
+# as arrays, unnested). SQLAlchemy's multi-row INSERT … VALUES for a 26-unit return is a new
+# 10 kB text every time, which psycopg parses anew (~1 ms a file; issue 17). Each row returns
+# its unit, unique within one call, to pair it with its id whatever the order.
+_INSERT_REVISIONS_PG = sa.text(
+    "INSERT INTO revisions (commune_id, village_id, period, number, upload_id,"
+    " restored_from_id, value_count, user_name, created_at)"
+    " SELECT :commune_id, t.village_id, t.period, t.number, :upload_id,"
+    " CAST(:restored_from_id AS INTEGER), t.value_count, :user_name, :created_at"
+    " FROM unnest(CAST(:village_ids AS INTEGER[]), CAST(:periods AS INTEGER[]),"
+    " CAST(:numbers AS INTEGER[]), CAST(:value_counts AS INTEGER[]))"
+    " AS t(village_id, period, number, value_count)"
+    " RETURNING id, village_id, period"
+).bindparams(sa.bindparam("created_at", type_=S.Timestamp))
+
+
+def _insert_revisions(conn: Connection, params: list[dict[str, Any]]) -> list[int]:
+    """Insert revisions of one commune (one row per unit); their ids in the order given."""
+    if conn.dialect.name != "postgresql":
+        r = S.revisions.c
+        query = sa.insert(S.revisions).returning(r.id, sort_by_parameter_order=True)
+        return [int(i) for i in conn.execute(query, params).scalars().all()]
+    first = params[0]
+    rows = conn.execute(
+        _INSERT_REVISIONS_PG,
+        {
+            "commune_id": first["commune_id"],
+            "upload_id": first["upload_id"],
+            "restored_from_id": first["restored_from_id"],
+            "user_name": first["user_name"],
+            "created_at": first["created_at"],
+            "village_ids": [p["village_id"] for p in params],
+            "periods": [p["period"] for p in params],
+            "numbers": [p["number"] for p in params],
+            "value_counts": [p["value_count"] for p in params],
+        },
+    )
+    by_unit = {(village_id, period): int(id_) for id_, village_id, period in rows}
+    return [by_unit[(p["village_id"], p["period"])] for p in params]
+
+
 def new_revisions(
     conn: Connection,
     commune_id: int,
@@ -114,24 +208,27 @@ def new_revisions(
     upload_id: int,
     user: str,
     restored_from: Row | None = None,
+    known: Known | None = None,
+    audit: list[dict[str, Any]] | None = None,
 ) -> list[RevisionRef]:
     """A new revision for each (village, period, rows) of one commune, with its values and
-    audit rows, in a handful of statements whatever the number of units.
+    audit rows, in a handful of statements whatever the number of units. `known`: what
+    `known_units` read of these units in this transaction (read here without it); `audit`:
+    the caller's list of audit rows to append to (written here without it).
 
     The caller holds the commune's lock (PostgreSQL); a revision is numbered after the
     unit's last one, deleted or not, so a number is never reused.
     """
-    r, v = S.revisions.c, S.villages.c
+    v = S.villages.c
     at = now()
-    audit: list[dict[str, Any]] = []
+    pending = audit
+    audit = []
 
     names = sorted({village for village, _, _ in units if village is not None})
-    village_ids: dict[str, int] = {}
+    if known is None:
+        known = known_units(conn, commune_id, commune, names, (p for _, p, _ in units))
+    village_ids = dict(known.village_ids)
     if names:
-        found = conn.execute(
-            sa.select(v.id, v.name).where(v.commune_id == commune_id, v.name.in_(names))
-        )
-        village_ids = {row.name: int(row.id) for row in found}
         new = [name for name in names if name not in village_ids]
         if new:
             created = conn.execute(
@@ -151,18 +248,10 @@ def new_revisions(
             ]
 
     top: dict[tuple[int | None, int], int] = {}
-    live: dict[tuple[int | None, int], tuple[int, int]] = {}
-    periods = sorted({period for _, period, _ in units})
-    existing = conn.execute(
-        sa.select(r.id, r.village_id, r.period, r.number, r.deleted_at).where(
-            r.commune_id == commune_id, r.period.in_(periods)
-        )
-    )
-    for row in existing:
+    for row in known.revisions:
         key = (row.village_id, row.period)
         top[key] = max(top.get(key, 0), row.number)
-        if row.deleted_at is None and row.number > live.get(key, (0, 0))[1]:
-            live[key] = (int(row.id), int(row.number))
+    live = {key: (int(row.id), int(row.number)) for key, row in known.live().items()}
 
     params: list[dict[str, Any]] = []
     for village, period, rows in units:
@@ -180,11 +269,7 @@ def new_revisions(
                 "created_at": at,
             }
         )
-    ids = (
-        conn.execute(sa.insert(S.revisions).returning(r.id, sort_by_parameter_order=True), params)
-        .scalars()
-        .all()
-    )
+    ids = _insert_revisions(conn, params)
 
     values = [
         {**row, "revision_id": revision_id}
@@ -221,5 +306,8 @@ def new_revisions(
                 )
             )
         refs.append(RevisionRef(commune, village, period, p["number"], int(revision_id)))
-    insert_audit(conn, audit)
+    if pending is None:
+        insert_audit(conn, audit)
+    else:
+        pending += audit
     return refs
