@@ -187,11 +187,11 @@ OLD_SET, NEW_SET = "vn-ntm-xa-2021-2025", "vn-ntm-xa-2026-2030"
         pytest.param(
             "phong-quang-2026.xlsx",
             True,
-            "criteria_set_differs",
+            "form_of_other_period",
             NEW_SET,
-            NEW_SET,
-            None,
-            id="2026 on the 2021-2025 form, the set in force has indicators: read on it",
+            OLD_SET,  # the set the return names, as its metadata keep it
+            0,
+            id="2026 on the 2021-2025 form, the set in force has indicators: refused",
         ),
         pytest.param(
             "duong-quang-2025.xlsx", False, None, OLD_SET, OLD_SET, 157, id="2025 on its own set"
@@ -199,18 +199,18 @@ OLD_SET, NEW_SET = "vn-ntm-xa-2021-2025", "vn-ntm-xa-2026-2030"
     ],
 )
 def test_a_return_is_read_on_the_set_it_names_only_when_the_set_in_force_has_no_indicators(
-    file: str, imported: bool, warned: str | None, read_on: str, judged_on: str, kept: int | None
+    file: str, imported: bool, warned: str | None, read_on: str, judged_on: str, kept: int
 ) -> None:
     extra = [_judged_2026()] if imported else []
     result = read_return(DEMO / file, extra_sets=extra)
     found = {p.code.value for p in result.problems}
-    differs = {"read_on_stated_set", "criteria_set_differs"}
+    differs = {"read_on_stated_set", "criteria_set_differs", "form_of_other_period"}
     assert found & differs == ({warned} if warned else set())
     sets = {s.id: s for s in [get_set(OLD_SET), *extra]}
     assert set(result.values["code"]) <= set(sets[read_on].measured_codes())
-    if kept is not None:
-        assert len(result.values) == kept
+    assert len(result.values) == kept
     assert result.meta.criteria_set == judged_on
+    assert result.ok is (kept > 0)
 
 
 @pytest.mark.parametrize(

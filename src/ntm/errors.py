@@ -84,6 +84,7 @@ class Code(StrEnum):
     CRITERIA_SET_DIFFERS = "criteria_set_differs"
     READ_ON_STATED_SET = "read_on_stated_set"
     READ_ON_OTHER_SET = "read_on_other_set"
+    FORM_OF_OTHER_PERIOD = "form_of_other_period"
     COMMUNE_GROUP_MISSING = "commune_group_missing"
     LEGACY_PERCENT_UNSURE = "legacy_percent_unsure"
     CELL_NOT_USED = "cell_not_used"

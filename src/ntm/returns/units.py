@@ -49,6 +49,17 @@ def _names_set(named: str, crit: CriteriaSet) -> bool:
     )
 
 
+def _other_period_form(stated: CriteriaSet, chosen: CriteriaSet, period: int) -> bool:
+    """Whether a return naming `stated` is a form of another period than `period`'s set: the
+    named set does not cover the year, and both sets have codes a return could carry."""
+    return (
+        stated.id != chosen.id
+        and not stated.covers(period)
+        and bool(stated.measured_codes())
+        and bool(chosen.measured_codes())
+    )
+
+
 def _stated_set(named: str, known: Mapping[str, CriteriaSet]) -> CriteriaSet | None:
     """The one commune set a return's "Bộ tiêu chí:" names, if exactly one."""
     found = [s for s in known.values() if s.level == "commune" and _names_set(named, s)]
@@ -250,6 +261,21 @@ class UnitsMixin:
                 self.meta.criteria_set = chosen.id
                 self.criteria = stated
                 return stated
+            if stated is not None and _other_period_form(stated, chosen, period):
+                # A form of another period (the 2021-2025 form filled for 2026 once the
+                # 2026-2030 indicators are loaded): its codes ("1.1", "2.1" …) exist in both
+                # sets with other meanings (318/QĐ-TTg vs 51/2025/QĐ-TTg), so reading them on
+                # the set in force would judge values under indicators they were not written
+                # for. Refused with what to do instead (issue 16).
+                self.problem(
+                    Code.FORM_OF_OTHER_PERIOD,
+                    named.sheet,
+                    named.cell,
+                    stated=stated.id,
+                    chosen=chosen.id,
+                    period=period,
+                )
+                return None
             self.problem(
                 Code.CRITERIA_SET_DIFFERS,
                 named.sheet,
