@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ntm.formatting import sort_key
-from ntm.views.source import StoreAssessment, assess_store
+from ntm.views.source import StoreAssessment, assess_store, existed_in
 
 if TYPE_CHECKING:
     from ntm.storage import CommuneProfile, Store
@@ -50,9 +50,7 @@ def is_current(profile: CommuneProfile | None, year: int) -> bool:
         return True
     if profile.merged_into:
         return profile.valid_to is not None and int(year) <= profile.valid_to.year
-    if profile.valid_to is not None and int(year) > profile.valid_to.year:
-        return False
-    return profile.valid_from is None or int(year) >= profile.valid_from.year
+    return existed_in(profile, year)
 
 
 def provinces(source: ProvinceSource) -> list[str]:

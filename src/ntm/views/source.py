@@ -410,6 +410,19 @@ def assess_store(
     )
 
 
+def years_existed(profile: CommuneProfile) -> tuple[int, int]:
+    """The first and last year a commune existed, from its profile's `valid_from` and
+    `valid_to` (open ends: any year): the one rule of `within_validity` and of the province
+    page's `is_current`."""
+    start, end = profile.valid_from, profile.valid_to
+    return (start.year if start else dt.MINYEAR, end.year if end else dt.MAXYEAR)
+
+
+def existed_in(profile: CommuneProfile, year: int) -> bool:
+    first, last = years_existed(profile)
+    return first <= int(year) <= last
+
+
 def within_validity(
     values: pd.DataFrame, profiles: Mapping[str, CommuneProfile], successor: str = ""
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -420,12 +433,8 @@ def within_validity(
     keep = pd.Series(True, index=values.index)
     problems = []
     for name, prof in profiles.items():
-        rows = values["commune"] == name
-        out = pd.Series(False, index=values.index)
-        if prof.valid_to is not None:
-            out |= rows & (values["period"] > prof.valid_to.year)
-        if prof.valid_from is not None:
-            out |= rows & (values["period"] < prof.valid_from.year)
+        first, last = years_existed(prof)
+        out = (values["commune"] == name) & ~values["period"].between(first, last)
         if out.any():
             years = ", ".join(str(int(y)) for y in sorted(values.loc[out, "period"].unique()))
             start, end = (
