@@ -244,20 +244,18 @@ class UnitsMixin:
         named = book.get("criteria_set")
         if named is not None and not _names_set(name_text(named.value), chosen):
             stated = _stated_set(name_text(named.value), known)
+
+            def said(code: Code, stated_name: str) -> None:
+                where = (named.sheet, named.cell)
+                self.problem(code, *where, stated=stated_name, chosen=chosen.id, period=period)
+
             if stated is not None and not chosen.measured_codes() and stated.measured_codes():
                 # The set in force has no indicators yet (2026-2030 as shipped: Decision
                 # 51/2025's 47 indicators are not transcribed), so it could keep no value at
                 # all. The return is read on the set it names, its values kept under that set's
                 # codes; they are judged on the set in force, which does not know them, so every
                 # criterion stays unknown: no indicator is invented (issue 16).
-                self.problem(
-                    Code.READ_ON_STATED_SET,
-                    named.sheet,
-                    named.cell,
-                    stated=stated.id,
-                    chosen=chosen.id,
-                    period=period,
-                )
+                said(Code.READ_ON_STATED_SET, stated.id)
                 self.meta.criteria_set = chosen.id
                 self.criteria = stated
                 return stated
@@ -267,23 +265,9 @@ class UnitsMixin:
                 # sets with other meanings (318/QĐ-TTg vs 51/2025/QĐ-TTg), so reading them on
                 # the set in force would judge values under indicators they were not written
                 # for. Refused with what to do instead (issue 16).
-                self.problem(
-                    Code.FORM_OF_OTHER_PERIOD,
-                    named.sheet,
-                    named.cell,
-                    stated=stated.id,
-                    chosen=chosen.id,
-                    period=period,
-                )
+                said(Code.FORM_OF_OTHER_PERIOD, stated.id)
                 return None
-            self.problem(
-                Code.CRITERIA_SET_DIFFERS,
-                named.sheet,
-                named.cell,
-                stated=name_text(named.value),
-                chosen=chosen.id,
-                period=period,
-            )
+            said(Code.CRITERIA_SET_DIFFERS, name_text(named.value))
         self.meta.criteria_set = chosen.id
         self.criteria = chosen
         return chosen
