@@ -51,6 +51,7 @@ from ntm.views.province_members import (
     ProvinceSource,
     counted_in,
     province_source,
+    reported_in,
     years,
 )
 from ntm.views.source import StoreAssessment, commune_of
@@ -369,7 +370,7 @@ def province_view(
     pairs = _lines(source, counted, year)
     lines = [c for c, _ in pairs]
     judged = {c.commune for c in lines}
-    with_data = {c.commune for c, _ in _lines(source, [m for m, _ in merged], year)}
+    with_data = reported_in(source, year)
     labels = {
         set_id: set_label(
             sets.get(set_id), set_id, max(c.total for c in lines if c.criteria_set == set_id), lang

@@ -103,7 +103,7 @@ def counted_in(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """The communes counted in `year` (after the filters), and the merged ones left out."""
     counted, merged = [], []
-    reported = _reported(source, year)
+    reported = reported_in(source, year)
     for name in _members(source, province):
         if not _kept(source, name, group, region):
             continue
@@ -127,7 +127,7 @@ def _merger_year(profile: CommuneProfile, year: int) -> bool:
     return bool(profile.merged_into) and end is not None and end.year == year
 
 
-def _reported(source: ProvinceSource, year: int) -> set[str]:
+def reported_in(source: ProvinceSource, year: int) -> set[str]:
     """The communes with a whole-commune result in `year`."""
     out: set[str] = set()
     for judged in source.assessment.communes:
